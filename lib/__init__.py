@@ -1,0 +1,1 @@
+"""Badge Console: a console for the Badges module of Capillary loyalty, with a local sandbox of its API."""
