@@ -1,0 +1,104 @@
+"""What a checked upload hands to the job planner: the rows worth sending, and why the others are not.
+
+The upload half (reader -> mapping -> validate) produces a `ValidatedInput`; the job half (planner ->
+runner -> results) consumes it. Both sides rely on the column names below, so they are spelled once here.
+Frames rather than lists of models keep a million-row file cheap: only the rows that need a message
+get one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pandas as pd
+
+
+class Operation(StrEnum):
+    """The two bulk writes a file can drive."""
+
+    ENROL = "enrol"  # issueBulk: admit customers to an ISSUE_EARN badge
+    IMPORT = "import"  # import/customerBadges: record badges already earned elsewhere
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the row is not sent; the user can fix it and re-validate
+    SKIPPED = (
+        "skipped"  # the row is fine but would repeat work (duplicate in the file, done by an earlier job)
+    )
+    WARNING = "warning"  # the row is sent, read the way the message says
+
+
+# Columns of `ValidatedInput.valid` (normalised values, ready for request bodies).
+ROW = "row"  # 1-based row number in the source sheet, counting data rows (the header is not row 1)
+CUSTOMER_ID = "customer_id"  # int64, > 0
+ISSUE_EVENT_DATE = "issue_event_date"  # enrol only; nullable Int64, epoch seconds
+EARN_EVENT_DATE = "earn_event_date"  # import only; int64 epoch seconds
+EARN_EXPIRES_ON = "earn_expires_on"  # import only; int64 epoch seconds
+
+VALID_COLUMNS: dict[Operation, tuple[str, ...]] = {
+    Operation.ENROL: (ROW, CUSTOMER_ID, ISSUE_EVENT_DATE),
+    Operation.IMPORT: (ROW, CUSTOMER_ID, EARN_EVENT_DATE, EARN_EXPIRES_ON),
+}
+
+# Columns of `ValidatedInput.issues`: one line per problem, several lines per row are possible.
+ISSUE_COLUMNS: tuple[str, ...] = ("row", "column", "value", "severity", "rule", "message")
+
+
+def empty_issues() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": pd.Series(dtype="int64"),
+            "column": pd.Series(dtype="str"),
+            "value": pd.Series(dtype="str"),
+            "severity": pd.Series(dtype="str"),
+            "rule": pd.Series(dtype="str"),
+            "message": pd.Series(dtype="str"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class ValidatedInput:
+    """A checked upload.
+
+    valid:   one line per row to send, columns `VALID_COLUMNS[operation]`, in source order.
+    issues:  `ISSUE_COLUMNS`; rows with an ERROR or SKIPPED line are absent from `valid`,
+             rows with only WARNING lines are in `valid`.
+    invalid: the ERROR rows as the user wrote them (column `row` + the mapped source columns, text),
+             the shape a fix-in-place editor needs; see `validate.revalidate_edits`.
+    notes:   file-level readings worth showing once, e.g. "earnEventDate: read as epoch milliseconds".
+    """
+
+    operation: Operation
+    valid: pd.DataFrame
+    issues: pd.DataFrame = field(default_factory=empty_issues)
+    invalid: pd.DataFrame = field(default_factory=pd.DataFrame)
+    source_rows: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def valid_count(self) -> int:
+        return len(self.valid)
+
+    def rows_with(self, severity: Severity) -> int:
+        """Number of distinct source rows with at least one issue of this severity."""
+        if self.issues.empty:
+            return 0
+        return int(self.issues.loc[self.issues["severity"] == severity.value, "row"].nunique())
+
+    @property
+    def error_count(self) -> int:
+        return self.rows_with(Severity.ERROR)
+
+    @property
+    def skipped_count(self) -> int:
+        return self.rows_with(Severity.SKIPPED)
+
+    @property
+    def warning_count(self) -> int:
+        return self.rows_with(Severity.WARNING)
+
+    @property
+    def customer_ids(self) -> pd.Series:
+        return self.valid[CUSTOMER_ID]
