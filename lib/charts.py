@@ -1,0 +1,207 @@
+"""Plotly figures for the console, built from plain DataFrames.
+
+Every function is pure: a DataFrame in, a `plotly.graph_objects.Figure` out, with no Streamlit and no
+API calls. Pages decide where a figure goes; tests check the figures as values.
+
+The badge timeline draws hundreds or thousands of limit cycles, so each lane is ONE horizontal bar
+trace (one bar per cycle, the way `px.timeline` does it) and the date markers are ONE shapes list.
+Adding a shape per cycle would make a five-year daily badge take seconds and megabytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+TIMELINE_COLUMNS = ("lane", "kind", "start", "end", "label")
+"""Columns of the windows frame given to `badge_timeline`: one row per bar."""
+
+MARKER_COLUMNS = ("label", "at")
+"""Columns of the markers frame given to `badge_timeline`: one vertical line per row."""
+
+_KIND_COLOURS = {
+    "period": ("#4c78a8", "#4c78a8"),
+    "customer": ("#f58518", "#ffbf79"),
+    "badge": ("#54a24b", "#9ecf8f"),
+    "rolling": ("#b279a2", "#d6a5c9"),
+    "lifetime": ("#9d755d", "#c9a88f"),
+    "enrolment": ("#e45756", "#e45756"),
+    "earned": ("#72b7b2", "#72b7b2"),
+}
+_NEUTRAL = ("#bab0ac", "#d8d2cf")
+
+
+def _empty(title: str, message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        title=title,
+        annotations=[
+            {"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}
+        ],
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=260,
+    )
+    return fig
+
+
+def issued_vs_earned(badges: pd.DataFrame, *, top: int = 15) -> go.Figure:
+    """Grouped bars of enrolments ("issued") and earns per badge, busiest badges first.
+
+    `badges` needs the columns `name`, `issued` and `earned` (one row per badge).
+    """
+    title = "Issued vs earned per badge"
+    if badges.empty:
+        return _empty(title, "No badges match the filters")
+    data = badges.assign(total=badges["issued"] + badges["earned"]).nlargest(top, "total").iloc[::-1]
+    fig = go.Figure(
+        [
+            go.Bar(name="Issued (enrolled)", y=data["name"], x=data["issued"], orientation="h"),
+            go.Bar(name="Earned", y=data["name"], x=data["earned"], orientation="h"),
+        ]
+    )
+    fig.update_layout(
+        title=title,
+        barmode="group",
+        height=max(260, 60 + 38 * len(data)),
+        legend={"orientation": "h", "y": -0.15},
+        xaxis_title="customers",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return fig
+
+
+def count_by(values: pd.Series, *, title: str, category: str) -> go.Figure:
+    """Bar chart of how many badges fall in each value of one column (status, owner module...).
+
+    A badge with several owners counts once per owner, so pass the exploded series for owners.
+    """
+    if values.empty:
+        return _empty(title, "No badges match the filters")
+    counts = values.value_counts().sort_index()
+    fig = go.Figure(go.Bar(x=counts.index.astype(str), y=counts.to_numpy(), text=counts.to_numpy()))
+    fig.update_layout(
+        title=title,
+        xaxis_title=category,
+        yaxis_title="badges",
+        height=300,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return fig
+
+
+def earns_over_time(series: pd.DataFrame) -> go.Figure:
+    """Stacked bars of earns per limit cycle, one colour per badge.
+
+    `series` has the columns `start` (cycle start), `end` (cycle end, exclusive), `badge` and `earns`.
+    Each bar spans its cycle, so daily, weekly and monthly badges share one honest time axis.
+    """
+    title = "Earns per fixed-window cycle"
+    if series.empty:
+        return _empty(title, "No badge with a badge-level fixed window in this date range")
+    fig = go.Figure()
+    for badge, rows in series.groupby("badge", sort=True):
+        start = rows["start"].to_numpy(dtype="datetime64[ms]")
+        width = (rows["end"].to_numpy(dtype="datetime64[ms]") - start).astype("int64")
+        fig.add_trace(
+            go.Bar(
+                name=str(badge),
+                x=start + (width // 2).astype("timedelta64[ms]"),
+                y=rows["earns"].to_numpy(),
+                width=width,
+                hovertemplate="%{x|%Y-%m-%d}: %{y} earns<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        title=title,
+        barmode="stack",
+        xaxis={"type": "date"},
+        yaxis_title="earns",
+        height=340,
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return fig
+
+
+def badge_timeline(
+    windows: pd.DataFrame,
+    markers: pd.DataFrame,
+    *,
+    x_range: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> go.Figure:
+    """Timeline of a badge: its period, every limit cycle, rolling windows and expiries.
+
+    `windows` has TIMELINE_COLUMNS (one row per bar, lanes drawn top to bottom in first-seen order;
+    `kind` picks the colour, neighbouring bars of a lane alternate shades so cycle edges show).
+    `markers` has MARKER_COLUMNS (today, the sample event date...). Times are UTC.
+    """
+    title = "Badge timeline (UTC)"
+    if windows.empty:
+        return _empty(title, "Set a start and an end date to see the timeline")
+    fig = go.Figure()
+    lanes = list(dict.fromkeys(windows["lane"]))
+    for lane, rows in windows.groupby("lane", sort=False):
+        start = rows["start"].to_numpy(dtype="datetime64[ms]")
+        duration = (rows["end"].to_numpy(dtype="datetime64[ms]") - start).astype("int64")
+        dark, light = _KIND_COLOURS.get(rows["kind"].iloc[0], _NEUTRAL)
+        shade = np.arange(len(rows), dtype=np.int8) % 2
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                base=start,
+                x=duration,
+                y=np.full(len(rows), lane, dtype=object),
+                marker={
+                    "color": shade,
+                    "colorscale": [[0, dark], [1, light]],
+                    "cmin": 0,
+                    "cmax": 1,
+                    "line": {"width": 0},
+                },
+                customdata=rows["label"].to_numpy(dtype=object),
+                hovertemplate="%{customdata}<extra></extra>",
+                name=lane,
+                showlegend=False,
+            )
+        )
+    at = markers["at"].to_numpy(dtype="datetime64[ms]").astype(str) if not markers.empty else []
+    labels = markers["label"].tolist() if not markers.empty else []
+    fig.update_layout(
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x,
+                "x1": x,
+                "y0": 0,
+                "y1": 1,
+                "line": {"dash": "dot", "width": 1.5, "color": "#333"},
+            }
+            for x in at
+        ],
+        annotations=[
+            {
+                "x": x,
+                "y": 1.0,
+                "xref": "x",
+                "yref": "paper",
+                "text": label,
+                "showarrow": False,
+                "yanchor": "bottom",
+                "textangle": -20,
+                "font": {"size": 11},
+            }
+            for x, label in zip(at, labels, strict=True)
+        ],
+        title={"text": title, "y": 0.98},
+        barmode="overlay",
+        bargap=0.35,
+        xaxis={"type": "date", "range": list(x_range) if x_range else None},
+        yaxis={"categoryorder": "array", "categoryarray": lanes, "autorange": "reversed"},
+        height=120 + 42 * len(lanes),
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    )
+    return fig

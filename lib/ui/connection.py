@@ -1,0 +1,196 @@
+"""The sidebar's connection panel and the per-session API client it builds.
+
+The backend is the embedded sandbox by default (one per process, started on first use and shared,
+because it holds no credentials), or a Capillary cluster preset, or a custom https:// URL. The
+`BadgesClient` carries the credentials, so it lives in `st.session_state`: one per browser session,
+never in a process-wide cache. Its request log belongs to it and therefore to this session only.
+
+Credentials come from `st.secrets["capillary"]` or are typed into password fields; they are never
+drawn back, written to the log (the client redacts them) or put in a URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from lib.api.auth import BasicAuth, OAuthAuth
+from lib.api.client import BadgesClient
+from lib.api.clusters import CLUSTERS, resolve_base_url
+from lib.api.errors import BadgesError, RequestValidationError
+from lib.api.request_log import RequestLog
+from lib.sandbox.server import embedded_sandbox
+from lib.ui.errors import describe_error
+from lib.ui.state import Key
+
+SANDBOX = "Local sandbox"
+CLUSTER = "Capillary cluster"
+CUSTOM = "Custom URL"
+SANDBOX_ORGS = ("demo", "demo2")
+HEALTH_MAX_AGE = 60.0
+"""Seconds a health check stays fresh; the panel re-checks after that, or on demand."""
+
+
+@dataclass
+class ActiveConnection:
+    """The backend this session talks to. The client and its log are this session's alone."""
+
+    client: BadgesClient
+    request_log: RequestLog
+    base_url: str
+    backend: str
+    org: str
+    is_sandbox: bool
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    latency_ms: float
+    detail: str
+    checked_at: float
+    fingerprint: str
+
+
+def data_dir() -> Path:
+    """Where the embedded sandbox keeps its SQLite file (`$BADGE_CONSOLE_DATA_DIR` wins)."""
+    configured = os.environ.get("BADGE_CONSOLE_DATA_DIR")
+    if configured:
+        return Path(configured)
+    return Path.home() / ".local" / "share" / "badge-console"
+
+
+@st.cache_resource(show_spinner="Starting the local sandbox with demo data...")
+def _sandbox_base_url(directory: str) -> str:
+    """Start the embedded sandbox once per process; it holds data, never credentials."""
+    return embedded_sandbox(Path(directory)).base_url
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        section = st.secrets.get("capillary")
+    except StreamlitSecretNotFoundError:
+        return {}
+    return dict(section) if section else {}
+
+
+def _fingerprint(*parts: str) -> str:
+    """Identifies a configuration without keeping its secret in a readable form."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _connect(backend: str, base_url: str, auth: BasicAuth | OAuthAuth, org: str, fingerprint: str) -> None:
+    log = RequestLog(maxlen=500)
+    client = BadgesClient(base_url, auth, request_log=log)
+    st.session_state[Key.CONNECTION] = ActiveConnection(
+        client=client,
+        request_log=log,
+        base_url=base_url,
+        backend=backend,
+        org=org,
+        is_sandbox=backend == SANDBOX,
+        fingerprint=fingerprint,
+    )
+    st.session_state.pop(Key.HEALTH, None)
+
+
+def _sandbox_panel() -> None:
+    org = st.segmented_control("Org", SANDBOX_ORGS, key="conn_org", default="demo", required=True)
+    base_url = _sandbox_base_url(str(data_dir()))
+    fingerprint = _fingerprint(SANDBOX, base_url, org)
+    if _current_fingerprint() != fingerprint:
+        _connect(SANDBOX, base_url, BasicAuth(org, org), org, fingerprint)
+
+
+def _cluster_panel(backend: str) -> None:
+    secrets = _secrets()
+    if backend == CLUSTER:
+        names = list(CLUSTERS)
+        preset = secrets.get("base_url") if secrets.get("base_url") in names else names[0]
+        target = st.selectbox(
+            "Cluster",
+            names,
+            index=names.index(preset),
+            format_func=lambda n: CLUSTERS[n].label,
+            key="conn_cluster",
+        )
+    else:
+        target = st.text_input("Base URL", key="conn_url", placeholder="https://eu.api.capillarytech.com")
+    try:
+        base_url = resolve_base_url(target)
+    except RequestValidationError as exc:
+        st.caption(exc.problems[0].message if exc.problems else exc.message)
+        return
+    methods = ["Basic", "OAuth"]
+    default_method = "OAuth" if secrets.get("auth") == "oauth" else "Basic"
+    method = st.radio("Auth", methods, index=methods.index(default_method), horizontal=True, key="conn_auth")
+    if method == "Basic":
+        user = secrets.get("username") or st.text_input("Till username", key="conn_user")
+        secret = secrets.get("password") or st.text_input("Password", type="password", key="conn_password")
+    else:
+        user = secrets.get("key") or st.text_input("Client key", key="conn_key")
+        secret = secrets.get("secret") or st.text_input("Client secret", type="password", key="conn_secret")
+    if secrets.get("username") or secrets.get("key"):
+        st.caption("Credentials from secrets.")
+    if not (user and secret):
+        st.caption("Enter credentials to connect.")
+        return
+    fingerprint = _fingerprint(backend, base_url, method, user, secret)
+    if _current_fingerprint() != fingerprint:
+        auth = BasicAuth(user, secret) if method == "Basic" else OAuthAuth(user, secret)
+        _connect(f"{backend}: {target}", base_url, auth, user, fingerprint)
+
+
+def _current_fingerprint() -> str | None:
+    active = st.session_state.get(Key.CONNECTION)
+    return active.fingerprint if active else None
+
+
+def check_health(active: ActiveConnection) -> Health:
+    """One cheap GET (the first badge of the org) tells whether backend and credentials work."""
+    started = time.perf_counter()
+    try:
+        active.client.list_badges(limit=1)
+    except BadgesError as exc:
+        ok, detail = False, " ".join(describe_error(exc)[:2])
+    else:
+        ok, detail = True, "reachable"
+    latency = (time.perf_counter() - started) * 1000
+    return Health(ok, latency, detail, time.time(), active.fingerprint)
+
+
+def _health_line(active: ActiveConnection, *, force: bool) -> None:
+    health: Health | None = st.session_state.get(Key.HEALTH)
+    stale = health is None or health.fingerprint != active.fingerprint
+    if force or stale or time.time() - health.checked_at > HEALTH_MAX_AGE:
+        health = check_health(active)
+        st.session_state[Key.HEALTH] = health
+    if health.ok:
+        st.caption(f":green[●] {health.detail} · {health.latency_ms:.0f} ms")
+    else:
+        st.caption(f":red[●] {health.detail}")
+
+
+def connection_panel() -> ActiveConnection | None:
+    """Draw the sidebar panel; return the session's active connection (None until it has one)."""
+    with st.sidebar:
+        st.subheader("Connection")
+        backend = st.radio("Backend", (SANDBOX, CLUSTER, CUSTOM), key="conn_backend")
+        if backend == SANDBOX:
+            _sandbox_panel()
+        else:
+            _cluster_panel(backend)
+        active: ActiveConnection | None = st.session_state.get(Key.CONNECTION)
+        if active is None or not active.backend.startswith(backend):
+            return None
+        st.caption(f"Org **{active.org}** on {active.backend} · `{active.base_url}`")
+        _health_line(active, force=st.button("Check connection", key="conn_check"))
+        return active

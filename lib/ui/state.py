@@ -1,0 +1,60 @@
+"""Every session-state key the console uses, declared once.
+
+Streamlit's session state is per browser session, so it is where per-user things live: the API
+client with its credentials and request log, the badge the editor has open, a message to show after a
+page switch. Widget keys of one page carry that page's prefix (`ov_`, `ed_`, `cv_`, `log_`, `conn_`)
+and are declared next to the widgets; the keys below are the ones shared between pages.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import streamlit as st
+
+
+class Key(StrEnum):
+    CONNECTION = "conn_active"
+    """The `ActiveConnection` (client, request log, labels) of this session."""
+    HEALTH = "conn_health"
+    """The last `Health` check of the active connection."""
+    EDITOR_BADGE_ID = "editor_badge_id"
+    """Id of the badge the editor shows (None = a new badge)."""
+    EDITOR_LOADED_ID = "editor_loaded_id"
+    """Id whose values are in the editor's widgets, to reload only when the selection changes."""
+    FLASH = "flash"
+    """A (level, text) message shown once at the top of the next page drawn."""
+
+
+def init_state() -> None:
+    """Create the shared keys with their defaults (never overwriting a value already set)."""
+    st.session_state.setdefault(Key.EDITOR_BADGE_ID, None)
+    st.session_state.setdefault(Key.EDITOR_LOADED_ID, None)
+    st.session_state.setdefault(Key.FLASH, None)
+
+
+def get(key: Key) -> Any:
+    return st.session_state.get(key)
+
+
+def put(key: Key, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def open_in_editor(badge_id: str | None) -> None:
+    """Select the badge the editor shows next (None opens an empty form for a new badge)."""
+    st.session_state[Key.EDITOR_BADGE_ID] = badge_id
+
+
+def flash(level: str, text: str) -> None:
+    """Queue a message ("success", "info", "warning") for the next page drawn."""
+    st.session_state[Key.FLASH] = (level, text)
+
+
+def show_flash() -> None:
+    message = st.session_state.get(Key.FLASH)
+    if message:
+        level, text = message
+        getattr(st, level, st.info)(text)
+        st.session_state[Key.FLASH] = None
