@@ -146,7 +146,9 @@ class APIStatusError(APIError):
 
     @property
     def ambiguous(self) -> bool:
-        return self.status_code >= 500
+        # A 5xx may come after the work was done; any answer after an unclear attempt leaves that
+        # earlier attempt unclear.
+        return self.status_code >= 500 or self.after_ambiguous_attempt
 
     def __repr__(self) -> str:
         return (
@@ -167,10 +169,6 @@ class DuplicateRequestError(BadRequestError):
     ended ambiguously (``after_ambiguous_attempt``), that attempt may have been applied: check the
     customers' badges; never count this as success.
     """
-
-    @property
-    def ambiguous(self) -> bool:
-        return self.after_ambiguous_attempt
 
 
 class AuthenticationError(APIStatusError):
