@@ -1,0 +1,211 @@
+"""What a customer has and can get: #15 (badges for a customer), #16 (all customer badges, filtered),
+#17 (one badge for one customer with its enrolment/earn history and limit usage)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from lib.api.models.badges import ExpiryConfig, Image, Ownership, Tag
+from lib.api.models.constraints import Benefit, Constraint
+from lib.api.models.enums import (
+    ConstraintLevel,
+    CycleStatus,
+    ItemStatus,
+    ManagementConstraintType,
+    OwnerType,
+    WireActivationAction,
+    WireBadgeStatus,
+    WireDurationUnit,
+    WireEarnType,
+    WireWeekday,
+)
+from lib.api.models.envelope import Pagination
+from lib.api.models.wire import IsoTimestamp, TextId, Timestamp, WireModel
+
+
+class CustomerBadge(WireModel):
+    """One badge in #15's ``badges[]``."""
+
+    badge_meta_id: str
+    org_id: int | None = None
+    name: str | None = None
+    description: str | None = None
+    start_on: Timestamp | None = None
+    start_on_iso: IsoTimestamp | None = Field(default=None, alias="startOnISO")
+    expires_on: Timestamp | None = None
+    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    images: list[Image] | None = None
+    tags: list[Tag] | None = None
+    badge_group_id: str | None = None
+    badge_group_name: str | None = None
+    badge_rank: int | None = None
+    ownership: Ownership | None = None
+    earn_type: WireEarnType | None = None
+    benefits: list[Benefit] | None = None
+    customer_constraints: list[Constraint] | None = None
+    badge_constraints: list[Constraint] | None = None
+    earned_count: int | None = None
+    last_earned_on_date: Timestamp | None = None
+    last_earned_on_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnDateISO")
+    last_earn_event_date: Timestamp | None = None
+    last_earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnEventDateISO")
+    custom_fields: dict[str, Any] | None = None
+    active: bool | None = None
+
+
+class CustomerBadges(WireModel):
+    """``data`` of #15."""
+
+    badges: list[CustomerBadge] = Field(default_factory=list)
+    pagination: Pagination | None = None
+
+
+class CustomerBadgeSummary(WireModel):
+    """One item of #16's ``customerBadges[]``; note ``startsOn`` (with an s) and ``badgeType`` =
+    the badge's earn type."""
+
+    badge_meta_id: str
+    name: str | None = None
+    description: str | None = None
+    badge_type: WireEarnType | None = None
+    badge_group_id: str | None = None
+    badge_group_name: str | None = None
+    badge_rank: int | None = None
+    created_on: Timestamp | None = None
+    created_on_iso: IsoTimestamp | None = Field(default=None, alias="createdOnISO")
+    last_updated_on: Timestamp | None = None
+    last_updated_on_iso: IsoTimestamp | None = Field(default=None, alias="lastUpdatedOnISO")
+    images: list[Image] | None = None
+    badge_status: WireBadgeStatus | None = None
+    last_earned_on: Timestamp | None = None
+    last_earned_on_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnISO")
+    starts_on: Timestamp | None = None
+    starts_on_iso: IsoTimestamp | None = Field(default=None, alias="startsOnISO")
+    expires_on: Timestamp | None = None
+    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    earn_count: int | None = None
+    ownership: Ownership | None = None
+    issue_status: str | None = None
+    last_earned_on_date: Timestamp | None = None
+    last_earned_on_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnDateISO")
+    last_earn_event_date: Timestamp | None = None
+    last_earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnEventDateISO")
+    active: bool | None = None
+
+
+class CustomerBadgePage(WireModel):
+    """``data`` of #16."""
+
+    customer_badges: list[CustomerBadgeSummary] = Field(default_factory=list)
+    pagination: Pagination | None = None
+
+
+class EarnUsage(WireModel):
+    """``earnConstraintBlockStatistics``: the customer's/badge's earns counted against the limit."""
+
+    current_earn_count: int | None = None
+    current_earn_count_days: int | None = None
+    current_earn_count_weeks: int | None = None
+    current_earn_count_months: int | None = None
+
+
+class WindowBounds(WireModel):
+    start_date: Timestamp | None = None
+    end_date: Timestamp | None = None
+    start_date_iso: IsoTimestamp | None = Field(default=None, alias="startDateISO")
+    end_date_iso: IsoTimestamp | None = Field(default=None, alias="endDateISO")
+
+
+class ConstraintUsage(WireModel):
+    """#17's normalised limit view (``OVERALL`` = a fixed value limit)."""
+
+    constraint_level: ConstraintLevel | None = None
+    constraint_type: ManagementConstraintType | None = None
+    roll_type: WireDurationUnit | None = None
+    roll_value: int | None = None
+    refresh_rate: int | None = None
+    duration_type: WireDurationUnit | None = None
+    cycle_status: CycleStatus | None = None
+    start_day_of_the_week: WireWeekday | None = None
+    max_earn_limit: int | None = None
+    earn_constraint_block_statistics: EarnUsage | None = None
+    fixed_window_cycle: WindowBounds | None = None
+    fixed_window_reference_id: str | None = None
+    rolling_window_limits: Any = None
+
+
+class Issual(WireModel):
+    """One enrolment of the customer (``issualDetails.issuals[]``)."""
+
+    issue_id: str | None = None
+    issued_on: Timestamp | None = None
+    issued_status: ItemStatus | None = None
+    issue_expires_on: Timestamp | None = None
+    issue_event_date: Timestamp | None = None
+    revoked_on: Timestamp | None = None
+    owner_type: OwnerType | None = None
+    owner_reference_id: TextId | None = None
+
+
+class IssualDetails(WireModel):
+    issued_count: int | None = None
+    issuals: list[Issual] = Field(default_factory=list)
+
+
+class Earn(WireModel):
+    """One earned instance (``earnDetails.earns[]``); the docs never show one, so the fields mirror
+    the issual's and everything else is kept as received."""
+
+    earned_badge_id: str | None = None
+    earned_on: Timestamp | None = None
+    earned_status: ItemStatus | None = None
+    earn_expires_on: Timestamp | None = None
+    earn_event_date: Timestamp | None = None
+    revoked_on: Timestamp | None = None
+    owner_type: OwnerType | None = None
+    owner_reference_id: TextId | None = None
+
+
+class EarnDetails(WireModel):
+    earn_count: int | None = None
+    earns: list[Earn] = Field(default_factory=list)
+
+
+class CustomerBadgeDetail(WireModel):
+    """``data`` of #17."""
+
+    id: TextId
+    name: str | None = None
+    description: str | None = None
+    created_on: Timestamp | None = None
+    created_on_iso: IsoTimestamp | None = Field(default=None, alias="createdOnISO")
+    last_updated_on: Timestamp | None = None
+    last_updated_on_iso: IsoTimestamp | None = Field(default=None, alias="lastUpdatedOnISO")
+    starts_on: Timestamp | None = None
+    starts_on_iso: IsoTimestamp | None = Field(default=None, alias="startsOnISO")
+    expires_on: Timestamp | None = None
+    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    action: WireActivationAction | None = None
+    badge_type: WireEarnType | None = None
+    badge_status: WireBadgeStatus | None = None
+    owner: list[OwnerType] | None = None
+    claimed_by: list[Any] | None = None
+    images: list[Image] | None = None
+    earn_expiry: ExpiryConfig | None = None
+    issue_expiry: ExpiryConfig | None = None
+    tags: list[Tag] | None = None
+    badge_rank: int | None = None
+    custom_fields: dict[str, Any] | None = None
+    active_earned_count: int | None = None
+    last_earned_on: Timestamp | None = None
+    last_earned_on_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnISO")
+    last_earned_on_date: Timestamp | None = None
+    last_earned_on_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnDateISO")
+    last_earn_event_date: Timestamp | None = None
+    last_earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnEventDateISO")
+    customer_constraints: list[ConstraintUsage] | None = None
+    badge_constraints: list[ConstraintUsage] | None = None
+    issual_details: IssualDetails | None = None
+    earn_details: EarnDetails | None = None

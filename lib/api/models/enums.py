@@ -1,0 +1,172 @@
+"""Enumerations as the API reads them: the domain's enums, plus the older spellings the docs show.
+
+Each ``Wire*`` type accepts every spelling seen in the docs (``DAILY`` for ``DAYS``, ``"ISSUE EARN"``,
+weekday numbers, ``ENDED``...) and holds the canonical member, so writing it back always uses the
+spelling of the working examples. Enums that only the API knows (owner type, cycle status, list
+filters) are defined here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+from lib.domain.enums import (
+    AbsoluteExpiryKind,
+    BadgeStatus,
+    ConstraintLevel,
+    ConstraintType,
+    DurationUnit,
+    EarnType,
+    ExpiryType,
+    OwnerType,
+    Weekday,
+)
+
+__all__ = [
+    "AbsoluteExpiryKind",
+    "ActivationAction",
+    "BadgeStatus",
+    "BadgeViewType",
+    "BenefitType",
+    "ConstraintLevel",
+    "ConstraintType",
+    "CustomFieldDataType",
+    "CycleStatus",
+    "DurationUnit",
+    "EarnType",
+    "ExpiryType",
+    "FixedWindowScope",
+    "ImageTag",
+    "ItemStatus",
+    "ManagementConstraintType",
+    "OwnerType",
+    "SortOrder",
+    "Weekday",
+    "WireActivationAction",
+    "WireBadgeStatus",
+    "WireDurationUnit",
+    "WireEarnType",
+    "WireWeekday",
+]
+
+
+class BenefitType(StrEnum):
+    COUPON = "COUPON"
+    LOYALTY_POINTS = "LOYALTY_POINTS"
+
+
+class CycleStatus(StrEnum):
+    """State of one fixed-window configuration; the expired value is not shown in the docs."""
+
+    UPCOMING = "UPCOMING"
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+
+
+class ImageTag(StrEnum):
+    UN_EARNED = "UN_EARNED"
+    IN_PROGRESS = "IN_PROGRESS"
+    EARNED = "EARNED"
+
+
+class ItemStatus(StrEnum):
+    """State of one enrolment (issue) or earned instance."""
+
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
+class ActivationAction(StrEnum):
+    ACTIVATED = "ACTIVATED"
+    DE_ACTIVATED = "DE_ACTIVATED"
+
+
+class BadgeViewType(StrEnum):
+    """``badgeType`` filter of the customer views (#15, #16)."""
+
+    AVAILABLE_TO_ISSUE = "AVAILABLE_TO_ISSUE"
+    AVAILABLE = "AVAILABLE"
+    EARNED = "EARNED"
+    EXPIRED = "EXPIRED"
+
+
+class ManagementConstraintType(StrEnum):
+    """The normalised constraint vocabulary of #17 (``OVERALL`` = a ``*_FIXED_VALUE`` limit)."""
+
+    FIXED_WINDOW = "FIXED_WINDOW"
+    ROLLING_WINDOW = "ROLLING_WINDOW"
+    OVERALL = "OVERALL"
+
+
+class FixedWindowScope(StrEnum):
+    """``constraintType`` query value of getFixedWindowDetails."""
+
+    BADGE = "BADGE"
+    CUSTOMER = "CUSTOMER"
+    ALL = "ALL"
+
+
+class CustomFieldDataType(StrEnum):
+    INTEGER = "INTEGER"
+    BOOLEAN = "BOOLEAN"
+    DATE = "DATE"
+    STRING = "STRING"
+
+
+class SortOrder(StrEnum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+# ---- tolerant readers ---------------------------------------------------------------------------
+
+_DURATION_ALIASES = {"DAILY": "DAYS", "WEEKLY": "WEEKS", "MONTHLY": "MONTHS", "DAY": "DAYS"}
+_DURATION_ALIASES |= {"WEEK": "WEEKS", "MONTH": "MONTHS"}
+
+
+def _upper_token(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def read_duration_unit(value: Any) -> Any:
+    """``DAILY/WEEKLY/MONTHLY`` (the reference text) mean ``DAYS/WEEKS/MONTHS`` (every example)."""
+    token = _upper_token(value)
+    return _DURATION_ALIASES.get(token, token) if isinstance(token, str) else value
+
+
+def read_earn_type(value: Any) -> Any:
+    """``"ISSUE EARN"`` (the reference text) is ``ISSUE_EARN``; the OpenAPI also shows lower case."""
+    token = _upper_token(value)
+    return token.replace(" ", "_") if isinstance(token, str) else value
+
+
+def read_weekday(value: Any) -> Any:
+    """A name or a number (0 = MONDAY; the examples send ``1`` and read back ``"TUESDAY"``)."""
+    if isinstance(value, Weekday):
+        return value
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return Weekday.from_api(value)
+    return value
+
+
+def read_badge_status(value: Any) -> Any:
+    """``ENDED`` is the product pages' word for ``EXPIRED``."""
+    token = _upper_token(value)
+    return "EXPIRED" if token == "ENDED" else token
+
+
+def read_activation(value: Any) -> Any:
+    """``DEACTIVATED`` (management page text) is ``DE_ACTIVATED`` (the data)."""
+    token = _upper_token(value)
+    return "DE_ACTIVATED" if token == "DEACTIVATED" else token
+
+
+WireDurationUnit = Annotated[DurationUnit, BeforeValidator(read_duration_unit)]
+WireEarnType = Annotated[EarnType, BeforeValidator(read_earn_type)]
+WireWeekday = Annotated[Weekday, BeforeValidator(read_weekday)]
+WireBadgeStatus = Annotated[BadgeStatus, BeforeValidator(read_badge_status)]
+WireActivationAction = Annotated[ActivationAction, BeforeValidator(read_activation)]

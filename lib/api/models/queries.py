@@ -1,0 +1,143 @@
+"""Query parameters of the read endpoints, typed; ``to_query()`` gives the strings to put in the URL.
+
+Query strings arrive as text, so booleans are read from ``true``/``false`` and list filters from
+comma-separated values (``status=LIVE,UPCOMING``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, PlainSerializer
+
+from lib.api.models.enums import (
+    BadgeViewType,
+    FixedWindowScope,
+    OwnerType,
+    SortOrder,
+    WireActivationAction,
+    WireBadgeStatus,
+    WireEarnType,
+)
+from lib.api.models.wire import IsoTimestamp, RequestModel, Timestamp
+
+
+def _comma_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+StatusList = Annotated[
+    list[WireBadgeStatus],
+    BeforeValidator(_comma_list),
+    PlainSerializer(lambda v: ",".join(str(s) for s in v), return_type=str, when_used="json"),
+]
+
+
+class QueryModel(RequestModel):
+    """Base of the query models: ``to_query()`` is the URL-ready ``{name: text}`` mapping."""
+
+    def to_query(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, value in self.to_wire().items():
+            if isinstance(value, bool):
+                out[key] = "true" if value else "false"
+            else:
+                out[key] = str(value)
+        return out
+
+
+class BadgeListQuery(QueryModel):
+    """#3 list badges."""
+
+    status: StatusList | None = None
+    earn_type: WireEarnType | None = None
+    badge_type: WireEarnType | None = None
+    action: WireActivationAction | None = None
+    owner: OwnerType | None = None
+    claimed_by: OwnerType | None = None
+    unclaimed: bool | None = None
+    name: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    page: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=1)
+    sort_on: str | None = None
+    start_on: IsoTimestamp | None = None
+    expires_on: IsoTimestamp | None = None
+
+
+class GetBadgeQuery(QueryModel):
+    """#4 get badge."""
+
+    include_statistics: bool | None = None
+    limit: int | None = None
+    order: SortOrder | None = None
+    status: WireBadgeStatus | None = None
+
+
+class FixedWindowQuery(QueryModel):
+    """#8 getFixedWindowDetails; ``customerId`` is needed with CUSTOMER/ALL and ``includeEarnCount``."""
+
+    badge_meta_id: str
+    constraint_type: FixedWindowScope | None = None
+    customer_id: int | None = None
+    fixed_window_cycle_reference_id: str | None = None
+    include_earn_count: bool | None = None
+    start_date: Timestamp | None = None
+    end_date: Timestamp | None = None
+    page: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=1)
+
+
+class CustomerBadgesQuery(QueryModel):
+    """#15 badges for a customer."""
+
+    badge_type: BadgeViewType | None = None
+    include_expired: bool | None = None
+    sort_on: str | None = None
+    group_id: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    page: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=1)
+    last_earned_on_date: int | None = None
+    last_earn_event_date: int | None = None
+
+
+class CustomerBadgePageQuery(QueryModel):
+    """#16 all customer badges."""
+
+    page: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=1)
+    sort_on: str | None = None
+    order: SortOrder | None = None
+    name: str | None = None
+    badge_type: BadgeViewType | None = None
+    action: WireActivationAction | None = None
+    badge_status: WireBadgeStatus | None = None
+    owner: OwnerType | None = None
+    claimed_by: OwnerType | None = None
+    start_on: IsoTimestamp | None = None
+    expires_on: IsoTimestamp | None = None
+    start_on_operator: str | None = None
+    expires_on_operator: str | None = None
+    group_id: str | None = None
+    last_earn_event_date: int | None = None
+    last_earned_on_date: int | None = None
+
+
+class CustomerBadgeDetailQuery(QueryModel):
+    """#17 one badge for one customer."""
+
+    include_statistics: bool | None = None
+
+
+class PageQuery(QueryModel):
+    """Groups (#20, #21) and custom fields (#24): 0-based ``page``, ``size``, ``order``."""
+
+    page: int | None = Field(default=None, ge=0)
+    size: int | None = Field(default=None, ge=1)
+    order: SortOrder | None = None
+    sort_on: str | None = None
+    status: bool | None = None
+    is_active: bool | None = None

@@ -1,0 +1,191 @@
+"""How values travel on the Badges API wire, read tolerantly and written the one documented way.
+
+Capillary's answers vary between doc generations and clusters: timestamps are epoch seconds (ints,
+floats with up to 9 fraction digits) or ISO strings in the server's zone, customer ids come as numbers
+or numeric strings, some enum values have older spellings. The annotated types here accept all of those
+and turn them into one Python value (aware UTC datetimes, ints, domain enums); writing always produces
+the spelling every working example uses (epoch seconds, canonical enum names).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
+from pydantic.alias_generators import to_camel
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NUMERIC = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+class WireModel(BaseModel):
+    """Base of every Badges API model: camelCase on the wire, snake_case in Python.
+
+    Unknown fields are kept (``extra="allow"``) because Capillary adds fields between doc generations
+    (``badgeNumericId``, the ``...ISO`` twins) and a console must not break on them. ``to_wire()``
+    drops those unknown fields again, so what we send is only what the API documents.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="allow",
+        use_enum_values=False,
+    )
+
+    omit_none_on_wire: ClassVar[bool] = False
+    """Requests leave out unset (None) fields; responses keep ``null`` as the server writes it."""
+
+    @model_serializer(mode="wrap")
+    def _drop_unknown_fields_on_wire(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and info.context and info.context.get("wire") and self.__pydantic_extra__:
+            for key in self.__pydantic_extra__:
+                data.pop(key, None)
+        return data
+
+    def to_wire(self, *, omit_none: bool | None = None) -> dict[str, Any]:
+        """The JSON object the API documents for this model: camelCase keys, epoch-second timestamps,
+        canonical enum spellings; unknown fields received earlier are not echoed back."""
+        return self.model_dump(
+            mode="json",
+            by_alias=True,
+            exclude_none=self.omit_none_on_wire if omit_none is None else omit_none,
+            context={"wire": True},
+        )
+
+
+class RequestModel(WireModel):
+    """A body we send: ``None`` means "not sent" (the API rejects ``null`` in several places)."""
+
+    omit_none_on_wire: ClassVar[bool] = True
+
+
+# ---- timestamps -------------------------------------------------------------------------------
+
+
+def parse_instant(value: Any) -> datetime:
+    """Epoch seconds (int, float, numeric string, 9 fraction digits allowed) or ISO 8601 with a zone."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("datetime must be timezone-aware (a naive value has no known zone)")
+        return value.astimezone(UTC)
+    if isinstance(value, bool):
+        raise ValueError("expected epoch seconds or an ISO 8601 timestamp, got a boolean")
+    if isinstance(value, int):
+        return _from_epoch(Decimal(value))
+    if isinstance(value, float):
+        return _from_epoch(Decimal(repr(value)))
+    if isinstance(value, Decimal):
+        return _from_epoch(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if _NUMERIC.match(text):
+            return _from_epoch(Decimal(text))
+        return _from_iso(text)
+    raise ValueError(f"expected epoch seconds or an ISO 8601 timestamp, got {type(value).__name__}")
+
+
+def _from_epoch(seconds: Decimal) -> datetime:
+    try:
+        micros = int((seconds * 1_000_000).to_integral_value(ROUND_HALF_EVEN))
+        return _EPOCH + timedelta(microseconds=micros)
+    except (OverflowError, InvalidOperation):
+        pass
+    hint = " (looks like epoch milliseconds; the API takes seconds)" if abs(seconds) > 10**11 else ""
+    raise ValueError(f"epoch seconds {seconds} are outside the representable range{hint}")
+
+
+def _from_iso(text: str) -> datetime:
+    candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        raise ValueError(f"not an epoch-seconds number nor an ISO 8601 timestamp: {text!r}") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"ISO timestamp {text!r} has no zone (add Z or an offset such as +05:30)")
+    return parsed.astimezone(UTC)
+
+
+def epoch_seconds(value: datetime) -> int | float:
+    """Seconds since the epoch: an int when whole, else a float with microsecond precision."""
+    delta = value.astimezone(UTC) - _EPOCH
+    whole = delta.days * 86_400 + delta.seconds
+    if delta.microseconds == 0:
+        return whole
+    return float(Decimal(whole) + Decimal(delta.microseconds) / 1_000_000)
+
+
+def iso_utc(value: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` (with a fraction only when there is one), as the EU cluster writes it."""
+    text = value.astimezone(UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z"
+
+
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(parse_instant),
+    PlainSerializer(epoch_seconds, return_type=int | float, when_used="json"),
+]
+"""An instant written as epoch seconds (``startOn``, ``expiresOn``, ``earnEventDate``...)."""
+
+IsoTimestamp = Annotated[
+    datetime,
+    BeforeValidator(parse_instant),
+    PlainSerializer(iso_utc, return_type=str, when_used="json"),
+]
+"""An instant written as an ISO 8601 string (the ``...ISO`` twins)."""
+
+
+# ---- identifiers ------------------------------------------------------------------------------
+
+
+def parse_customer_id(value: Any) -> int:
+    """Capillary user ids are integers; several pages type them as strings (``"23423"``)."""
+    if isinstance(value, bool):
+        raise ValueError("customer id must be a number, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ValueError(f"customer id must be a whole number, got {value!r}")
+
+
+def parse_customer_ref(value: Any) -> int | str:
+    """A customer as a number, or as an identifier value (email, mobile...) when the
+    ``X-CAP-CUSTOMER-IDENTIFIER`` header says how to read it."""
+    try:
+        return parse_customer_id(value)
+    except ValueError:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        raise
+
+
+def parse_text_id(value: Any) -> str:
+    """Ids typed String that examples also send as numbers (``"requestId": 23432``)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a string id, got a boolean")
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+CustomerId = Annotated[int, BeforeValidator(parse_customer_id)]
+CustomerRef = Annotated[int | str, BeforeValidator(parse_customer_ref)]
+TextId = Annotated[str, BeforeValidator(parse_text_id)]
