@@ -30,7 +30,7 @@ class Severity(StrEnum):
 
 
 # Columns of `ValidatedInput.valid` (normalised values, ready for request bodies).
-ROW = "row"  # 1-based row number in the source sheet, counting data rows (the header is not row 1)
+ROW = "row"  # the row number a spreadsheet shows: the header is row 1, the first data row is row 2
 CUSTOMER_ID = "customer_id"  # int64, > 0
 ISSUE_EVENT_DATE = "issue_event_date"  # enrol only; nullable Int64, epoch seconds
 EARN_EVENT_DATE = "earn_event_date"  # import only; int64 epoch seconds
@@ -68,6 +68,8 @@ class ValidatedInput:
     invalid: the ERROR rows as the user wrote them (column `row` + the mapped source columns, text),
              the shape a fix-in-place editor needs; see `validate.revalidate_edits`.
     notes:   file-level readings worth showing once, e.g. "earnEventDate: read as epoch milliseconds".
+    readings: aligned with `valid`: `row` + one categorical column per date field saying how each
+             value was read (see `dates.DateKind`); for previews, not for requests.
     """
 
     operation: Operation
@@ -76,6 +78,7 @@ class ValidatedInput:
     invalid: pd.DataFrame = field(default_factory=pd.DataFrame)
     source_rows: int = 0
     notes: tuple[str, ...] = ()
+    readings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def valid_count(self) -> int:
