@@ -1,0 +1,213 @@
+"""The badge editor's checks before Save: the exact request, rule violations, diff, curl, what-if.
+
+The request shown is the one that will be sent: the form's body is read into the API's request model
+(`BadgeCreate`/`BadgeUpdate`) and written back with `to_wire()`, which is what the client puts on the
+wire. Rule checks (`lib.domain.check_badge`) and the preview run on that same wire body, so what the
+editor warns about is what the server would refuse.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from lib.api.errors import FieldProblem, RequestValidationError
+from lib.api.models import BadgeCreate, BadgeUpdate
+from lib.api.request_log import shell_quote
+from lib.console.badge_form import BadgeForm, draft_from_body, to_body
+from lib.domain import BadgeRules, Limit, check_badge
+from lib.domain.rules import RuleViolation
+from lib.domain.simulator import earn_pattern, simulate
+
+BADGE_PATH = "/api_gateway/v1/badges/badgeMeta"
+MAX_WHAT_IF_ATTEMPTS = 200_000
+"""The what-if panel refuses patterns larger than this, to keep a rerun interactive."""
+
+SECTIONS = {
+    "name": "basics",
+    "description": "basics",
+    "earnType": "basics",
+    "ownership": "basics",
+    "startOn": "period",
+    "expiresOn": "period",
+    "earnedBadgeExpiry": "expiry",
+    "issuedBadgeExpiry": "expiry",
+    "customerConstraints": "customer",
+    "badgeConstraints": "badge",
+}
+
+
+@dataclass(frozen=True)
+class EditorRequest:
+    """What Save would send: method, path, the wire body, or why it cannot be sent yet."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+    problems: tuple[FieldProblem, ...] = ()
+    model: BadgeCreate | BadgeUpdate | None = None
+
+    @property
+    def sendable(self) -> bool:
+        return self.model is not None
+
+    def json_text(self) -> str:
+        return json.dumps(self.body, indent=2, ensure_ascii=False)
+
+
+def build_request(form: BadgeForm, *, badge_id: str | None) -> EditorRequest:
+    body = to_body(form, badge_id=badge_id)
+    method = "PUT" if badge_id else "POST"
+    model_class = BadgeUpdate if badge_id else BadgeCreate
+    try:
+        model = model_class.model_validate(body)
+    except ValidationError as exc:
+        problems = RequestValidationError.from_pydantic(exc, what="badge").problems
+        return EditorRequest(method, BADGE_PATH, body, problems=problems)
+    return EditorRequest(method, BADGE_PATH, model.to_wire(), model=model)
+
+
+def rule_violations(
+    saved: Mapping[str, Any] | None, request: EditorRequest, now: datetime
+) -> list[RuleViolation]:
+    """`check_badge` on the wire body (create when `saved` is None, else an update of `saved`)."""
+    saved_draft = draft_from_body(saved) if saved is not None else None
+    return check_badge(saved_draft, draft_from_body(request.body), now)
+
+
+def section_of(field: str) -> str:
+    """Which part of the form a violation's field (`customerConstraints[0].refreshRate`) belongs to."""
+    head = field.split(".", 1)[0].split("[", 1)[0]
+    return SECTIONS.get(head, "basics")
+
+
+def preview_rules(request: EditorRequest) -> BadgeRules | None:
+    """The earn rules the preview and what-if use, or None while the form is incomplete."""
+    try:
+        return draft_from_body(request.body).to_rules()
+    except (ValueError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    saved: Any
+    edited: Any
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out |= _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+        return out or {prefix: {}}
+    if isinstance(value, list):
+        out = {}
+        for i, item in enumerate(value):
+            out |= _flatten(item, f"{prefix}[{i}]")
+        return out or {prefix: []}
+    return {prefix: value}
+
+
+def diff(saved: Mapping[str, Any], edited: Mapping[str, Any]) -> list[Change]:
+    """Fields whose value differs between the saved badge and the edited request (wire paths).
+
+    Only fields the request sends are compared: read-only fields of the saved badge (counts, status,
+    cycle dates) are not edits.
+    """
+    before, after = _flatten(dict(saved)), _flatten(dict(edited))
+    sent_roots = {path.split(".", 1)[0].split("[", 1)[0] for path in after}
+    paths = [p for p in dict.fromkeys([*before, *after]) if p.split(".", 1)[0].split("[", 1)[0] in sent_roots]
+    ignored = ("referenceId", "cycleStatus", "startDate", "endDate", "currentCycle", "ISO")
+    return [
+        Change(path, before.get(path), after.get(path))
+        for path in paths
+        if before.get(path) != after.get(path) and not any(word in path for word in ignored)
+    ]
+
+
+def curl_command(method: str, url: str, headers: Mapping[str, str], body: Any | None) -> str:
+    """A copy-paste curl for a request not sent yet; secret headers must already be placeholders."""
+    lines = [f"curl -X {method} {shell_quote(url)}"]
+    lines += [
+        f"-H {shell_quote(f'{name}: {value}')}"
+        for name, value in {**headers, "Content-Type": "application/json"}.items()
+    ]
+    if body is not None:
+        lines.append(f"--data-raw {shell_quote(json.dumps(body, separators=(',', ':'), ensure_ascii=False))}")
+    return " \\\n  ".join(lines)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    attempts: int
+    allowed: int
+    blocked: int
+    outside_period: int
+    per_limit: pd.DataFrame
+
+
+def _limit_name(limit: Limit) -> str:
+    return limit.describe()
+
+
+def what_if(rules: BadgeRules, *, customers: int, per_day: int, start: datetime, end: datetime) -> WhatIf:
+    """Replay `customers` x `per_day` earn attempts a day from `start` to `end` through the simulator.
+
+    Raises ValueError for a pattern larger than MAX_WHAT_IF_ATTEMPTS.
+    """
+    days = (end.date() - start.date()).days + 1
+    if customers * per_day * max(days, 0) > MAX_WHAT_IF_ATTEMPTS:
+        raise ValueError(f"more than {MAX_WHAT_IF_ATTEMPTS:,} attempts; shorten the period or the pattern")
+    attempts = earn_pattern(customers=customers, per_day=per_day, start=start, end=end)
+    result = simulate(rules, attempts)
+    rows, reaching = [], result.allowed + result.blocked
+    for limit, blocked in result.blocked_by:
+        # Limits are checked in order (customer limits first); an attempt refused by one limit is
+        # not checked against the later ones, so each limit sees what the earlier ones let through.
+        rows.append(
+            {
+                "limit": _limit_name(limit),
+                "level": limit.level.value.title(),
+                "checked": reaching,
+                "allowed": reaching - blocked,
+                "blocked": blocked,
+            }
+        )
+        reaching -= blocked
+    return WhatIf(
+        attempts=len(attempts),
+        allowed=result.allowed,
+        blocked=result.blocked,
+        outside_period=result.outside_period,
+        per_limit=pd.DataFrame(rows, columns=["limit", "level", "checked", "allowed", "blocked"]),
+    )
+
+
+def cycle_usage(
+    rules: BadgeRules, *, customers: int, per_day: int, start: datetime, end: datetime, limit_index: int = 0
+) -> pd.DataFrame:
+    """Earned/blocked per cycle of one fixed-window limit under the pattern (for a detail table)."""
+    result = simulate(rules, earn_pattern(customers=customers, per_day=per_day, start=start, end=end))
+    if limit_index >= len(result.cycle_counts):
+        return pd.DataFrame(columns=["cycle start", "last day", "earned", "blocked"])
+    counts: Sequence = result.cycle_counts[limit_index].cycles
+    return pd.DataFrame(
+        [
+            {
+                "cycle start": c.cycle.start.date(),
+                "last day": c.cycle.last_day.date(),
+                "earned": c.earned,
+                "blocked": c.blocked,
+            }
+            for c in counts
+            if c.earned or c.blocked
+        ]
+    )

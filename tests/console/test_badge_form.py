@@ -1,0 +1,201 @@
+"""The editor's values <-> the API's JSON body (wire names as documented)."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from lib.console.badge_form import BadgeForm, form_fields, from_body, to_body, widget_values
+
+SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "update-badge.txt"
+
+
+def _form(**changes) -> BadgeForm:
+    base = BadgeForm(name="Pet lover", start=datetime(2027, 1, 1), end=datetime(2027, 12, 31, 23, 59))
+    for name, value in changes.items():
+        setattr(base, name, value)
+    return base
+
+
+def test_create_body_uses_wire_names_and_epoch_seconds():
+    body = to_body(_form())
+    assert "id" not in body
+    assert body["startOn"] == 1798761600
+    assert body["earnedBadgeExpiry"] == {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 30}
+    assert body["issuedBadgeExpiry"] is None
+    assert body["ownership"] == {"restrictedToOwners": ["Loyalty"]}
+    assert body["customerConstraints"] == [] and body["badgeConstraints"] == []
+
+
+def test_update_body_carries_the_id():
+    assert to_body(_form(), badge_id="661e11563753c37878a8b2c7")["id"] == "661e11563753c37878a8b2c7"
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"cfw_on": True, "cfw_unit": "DAYS", "cfw_rate": 5, "cfw_max": 1},
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "DAYS",
+                "refreshRate": 5,
+                "maxEarnLimit": 1,
+            },
+        ),
+        (
+            {"cfw_on": True, "cfw_unit": "WEEKS", "cfw_week_start": "TUESDAY", "cfw_max": 2},
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "WEEKS",
+                "startDayOfTheWeek": "TUESDAY",
+                "maxEarnLimit": 2,
+            },
+        ),
+        (
+            {"cfw_on": True, "cfw_unit": "MONTHS", "cfw_max": 3},
+            {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "MONTHS", "maxEarnLimit": 3},
+        ),
+        (
+            {
+                "crw_on": True,
+                "crw_days_max": 1,
+                "crw_days_span": 1,
+                "crw_months_max": 10,
+                "crw_months_span": 1,
+            },
+            {
+                "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
+                "maxEarnForDays": 1,
+                "rollForDays": 1,
+                "maxEarnForMonths": 10,
+                "rollForMonths": 1,
+            },
+        ),
+        (
+            {"cfv_on": True, "cfv_max": 100},
+            {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 100},
+        ),
+        ({"cnl_on": True}, {"constraintType": "CUSTOMER_BADGE_NO_LIMIT"}),
+    ],
+)
+def test_customer_limits(changes, expected):
+    assert to_body(_form(**changes))["customerConstraints"] == [expected]
+
+
+def test_badge_rolling_window_is_one_object_per_unit():
+    body = to_body(
+        _form(brw_on=True, brw_days_max=100, brw_days_span=1, brw_weeks_max=2000, brw_weeks_span=1)
+    )
+    assert body["badgeConstraints"] == [
+        {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 100},
+        {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "WEEKS", "rollValue": 1, "maxEarnLimit": 2000},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"earned_type": "ABSOLUTE", "earned_kind": "WITH_BADGE_META"},
+            {
+                "expiryType": "ABSOLUTE",
+                "type": "WITH_BADGE_META",
+                "expiresOn": None,
+                "expireWithBadgeMeta": True,
+            },
+        ),
+        (
+            {
+                "earned_type": "ABSOLUTE",
+                "earned_kind": "FIXED_DATE",
+                "earned_fixed_at": datetime(2027, 12, 31),
+            },
+            {
+                "expiryType": "ABSOLUTE",
+                "type": "FIXED_DATE",
+                "expiresOn": 1830211200,
+                "expireWithBadgeMeta": False,
+            },
+        ),
+        ({"earned_type": "NEVER"}, {"expiryType": "NEVER"}),
+        (
+            {"earned_type": "RELATIVE", "earned_unit": "WEEKS", "earned_value": 2},
+            {"expiryType": "RELATIVE", "relativeExpirytype": "WEEKS", "value": 2},
+        ),
+    ],
+)
+def test_earned_expiry(changes, expected):
+    assert to_body(_form(**changes))["earnedBadgeExpiry"] == expected
+
+
+def test_issued_expiry_only_for_enrol_type_badges():
+    body = to_body(_form(earn_type="ISSUE_EARN", issued_type="RELATIVE", issued_unit="WEEKS", issued_value=2))
+    assert body["issuedBadgeExpiry"] == {"expiryType": "RELATIVE", "relativeExpirytype": "WEEKS", "value": 2}
+
+
+def test_benefits_tags_custom_fields_from_table_rows():
+    body = to_body(
+        _form(
+            benefits=[
+                {"benefitType": "COUPON", "seriesId": 6789.0},
+                {
+                    "benefitType": "LOYALTY_POINTS",
+                    "programId": 626,
+                    "promotionId": 80332,
+                    "allocationStrategyId": 1489,
+                    "expirationStrategyId": 3843,
+                    "points": float("nan"),
+                },
+                {"benefitType": None},
+            ],
+            tags=[{"name": "season", "value": "winter"}, {"name": " ", "value": "x"}],
+            custom_fields={"CF2 INTEGER": "1"},
+        )
+    )
+    assert body["benefits"] == [
+        {"benefitType": "COUPON", "seriesId": 6789},
+        {
+            "benefitType": "LOYALTY_POINTS",
+            "programId": 626,
+            "promotionId": 80332,
+            "allocationStrategyId": 1489,
+            "expirationStrategyId": 3843,
+        },
+    ]
+    assert body["tags"] == [{"name": "season", "value": "winter"}]
+    assert body["customFields"] == {"CF2 INTEGER": "1"}
+
+
+def _seed_examples() -> list[dict]:
+    text = SEED.read_text(encoding="utf-8")
+    decoder = json.JSONDecoder()
+    found, index = [], text.find('{\n    "data"')
+    while index != -1:
+        envelope, end = decoder.raw_decode(text, index)
+        found.append(envelope["data"])
+        index = text.find('{\n    "data"', end)
+    return found
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="documentation seed not available")
+def test_documented_badges_round_trip_through_the_form():
+    examples = _seed_examples()
+    assert len(examples) == 2
+    for badge in examples:
+        body = to_body(from_body(badge), badge_id=badge["id"])
+        for key in ("name", "description", "earnedBadgeExpiry", "earnType", "badgeRank", "active"):
+            assert body[key] == badge[key], key
+        assert body["ownership"]["restrictedToOwners"] == badge["ownership"]["restrictedToOwners"]
+        assert body["startOn"] == int(badge["startOn"]) and body["expiresOn"] == int(badge["expiresOn"])
+        assert sorted(map(json.dumps, body["badgeConstraints"])) == sorted(
+            map(json.dumps, badge["badgeConstraints"])
+        )
+        assert [b["benefitType"] for b in body["benefits"]] == [b["benefitType"] for b in badge["benefits"]]
+
+
+def test_widget_values_cover_every_simple_field():
+    values = widget_values(_form())
+    assert sorted(values) == sorted(f"ed_{name}" for name in form_fields())
+    assert BadgeForm(**{k.removeprefix("ed_"): v for k, v in values.items()}) == _form()

@@ -1,0 +1,117 @@
+"""The chart builders as pure functions: DataFrame in, plotly Figure out."""
+
+import ast
+import inspect
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib import charts
+
+
+def _windows(n_cycles: int) -> pd.DataFrame:
+    starts = pd.date_range("2026-01-01", periods=n_cycles, freq="D")
+    cycles = pd.DataFrame(
+        {
+            "lane": "Customer fixed window",
+            "kind": "customer",
+            "start": starts,
+            "end": starts + pd.Timedelta(days=1),
+            "label": [f"Cycle {i}" for i in range(1, n_cycles + 1)],
+        }
+    )
+    period = pd.DataFrame(
+        {
+            "lane": ["Badge period"],
+            "kind": ["period"],
+            "start": [starts[0]],
+            "end": [starts[-1]],
+            "label": ["p"],
+        }
+    )
+    return pd.concat([period, cycles], ignore_index=True)
+
+
+MARKERS = pd.DataFrame(
+    {"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01", "2026-04-01"])}
+)
+
+
+def test_timeline_has_one_trace_per_lane_whatever_the_number_of_cycles():
+    small = charts.badge_timeline(_windows(10), MARKERS)
+    large = charts.badge_timeline(_windows(1826), MARKERS)
+    assert len(small.data) == len(large.data) == 2
+    assert [trace.name for trace in large.data] == ["Badge period", "Customer fixed window"]
+    assert len(large.data[1].x) == 1826
+
+
+def test_timeline_markers_are_one_shapes_list():
+    fig = charts.badge_timeline(_windows(1826), MARKERS)
+    assert len(fig.layout.shapes) == 2
+    assert [a.text for a in fig.layout.annotations] == ["today", "sample earn"]
+
+
+def test_timeline_bars_span_their_cycle():
+    fig = charts.badge_timeline(_windows(3), MARKERS)
+    cycles = fig.data[1]
+    assert list(cycles.x) == [86_400_000] * 3
+    assert str(cycles.base[0]).startswith("2026-01-01")
+    assert list(cycles.customdata) == ["Cycle 1", "Cycle 2", "Cycle 3"]
+
+
+def test_five_year_daily_timeline_stays_small():
+    fig = charts.badge_timeline(_windows(1826), MARKERS)
+    assert len(fig.to_json()) <= 1_500_000
+
+
+def test_timeline_never_adds_shapes_in_a_loop():
+    """Windows are bar traces and markers one shapes list: no add_vrect/add_shape per window."""
+    tree = ast.parse(inspect.getsource(charts))
+    calls = {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    assert not calls & {"add_vrect", "add_hrect", "add_shape", "add_vline", "add_hline"}
+
+
+def test_empty_timeline_explains_itself():
+    fig = charts.badge_timeline(_windows(1).iloc[0:0], MARKERS)
+    assert not fig.data
+    assert "start" in fig.layout.annotations[0].text
+
+
+def test_issued_vs_earned_keeps_the_busiest_badges():
+    badges = pd.DataFrame({"name": list("abcd"), "issued": [1, 50, 3, 0], "earned": [0, 10, 30, 0]})
+    fig = charts.issued_vs_earned(badges, top=2)
+    assert isinstance(fig, go.Figure)
+    assert [trace.name for trace in fig.data] == ["Issued (enrolled)", "Earned"]
+    assert set(fig.data[0].y) == {"b", "c"}
+    assert dict(zip(fig.data[1].y, fig.data[1].x, strict=True)) == {"b": 10, "c": 30}
+
+
+def test_count_by_counts_each_value():
+    fig = charts.count_by(pd.Series(["LIVE", "LIVE", "EXPIRED"]), title="By status", category="status")
+    assert dict(zip(fig.data[0].x, fig.data[0].y, strict=True)) == {"EXPIRED": 1, "LIVE": 2}
+
+
+def test_earns_over_time_draws_each_cycle_at_its_width():
+    series = pd.DataFrame(
+        {
+            "badge": ["A", "A", "B"],
+            "start": pd.to_datetime(["2026-01-01", "2026-01-08", "2026-01-01"], utc=True),
+            "end": pd.to_datetime(["2026-01-08", "2026-01-15", "2026-02-01"], utc=True),
+            "earns": [3, 4, 9],
+        }
+    )
+    fig = charts.earns_over_time(series)
+    assert [trace.name for trace in fig.data] == ["A", "B"]
+    assert list(fig.data[0].width) == [7 * 86_400_000] * 2
+    assert list(fig.data[1].y) == [9]
+    assert fig.layout.barmode == "stack"
+
+
+def test_empty_inputs_give_an_explained_empty_figure():
+    empty = pd.DataFrame(columns=["badge", "start", "end", "earns"])
+    assert "fixed window" in charts.earns_over_time(empty).layout.annotations[0].text
+    assert not charts.issued_vs_earned(pd.DataFrame(columns=["name", "issued", "earned"])).data
