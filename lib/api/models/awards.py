@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, model_validator
 
-from lib.api.models.enums import ItemStatus, OwnerType
+from lib.api.models.enums import OpenItemStatus, OwnerType
 from lib.api.models.envelope import ApiErrorItem
 from lib.api.models.wire import (
     CustomerId,
@@ -50,7 +50,7 @@ class IssuedBadge(WireModel):
 
     customer_id: CustomerId
     issued_id: str | None = None
-    status: ItemStatus | None = None
+    status: OpenItemStatus | None = None
     error: ApiErrorItem | None = None
 
 

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 from lib.api.models.enums import (
     ConstraintLevel,
     ConstraintType,
-    CycleStatus,
+    OpenCycleStatus,
     WireDurationUnit,
     WireWeekday,
 )
@@ -48,7 +48,7 @@ class _FixedWindowFields(_ConstraintBase):
     refresh_rate: int | None = None
     start_day_of_the_week: WireWeekday | None = None
     reference_id: str | None = None
-    cycle_status: CycleStatus | None = None
+    cycle_status: OpenCycleStatus | None = None
     start_date: Timestamp | None = None
     end_date: Timestamp | None = None
     start_date_iso: IsoTimestamp | None = Field(default=None, alias="startDateISO")

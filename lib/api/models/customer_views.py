@@ -11,9 +11,9 @@ from lib.api.models.badges import ExpiryConfig, Image, Ownership, Tag
 from lib.api.models.constraints import Benefit, Constraint
 from lib.api.models.enums import (
     ConstraintLevel,
-    CycleStatus,
-    ItemStatus,
     ManagementConstraintType,
+    OpenCycleStatus,
+    OpenItemStatus,
     OwnerType,
     WireActivationAction,
     WireBadgeStatus,
@@ -127,7 +127,7 @@ class ConstraintUsage(WireModel):
     roll_value: int | None = None
     refresh_rate: int | None = None
     duration_type: WireDurationUnit | None = None
-    cycle_status: CycleStatus | None = None
+    cycle_status: OpenCycleStatus | None = None
     start_day_of_the_week: WireWeekday | None = None
     max_earn_limit: int | None = None
     earn_constraint_block_statistics: EarnUsage | None = None
@@ -141,7 +141,7 @@ class Issual(WireModel):
 
     issue_id: str | None = None
     issued_on: Timestamp | None = None
-    issued_status: ItemStatus | None = None
+    issued_status: OpenItemStatus | None = None
     issue_expires_on: Timestamp | None = None
     issue_event_date: Timestamp | None = None
     revoked_on: Timestamp | None = None
@@ -160,7 +160,7 @@ class Earn(WireModel):
 
     earned_badge_id: str | None = None
     earned_on: Timestamp | None = None
-    earned_status: ItemStatus | None = None
+    earned_status: OpenItemStatus | None = None
     earn_expires_on: Timestamp | None = None
     earn_event_date: Timestamp | None = None
     revoked_on: Timestamp | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from lib.domain.enums import (
     AbsoluteExpiryKind,
@@ -45,6 +45,8 @@ __all__ = [
     "OwnerType",
     "SortOrder",
     "Weekday",
+    "OpenCycleStatus",
+    "OpenItemStatus",
     "WireActivationAction",
     "WireBadgeStatus",
     "WireDurationUnit",
@@ -164,6 +166,29 @@ def read_activation(value: Any) -> Any:
     token = _upper_token(value)
     return "DE_ACTIVATED" if token == "DEACTIVATED" else token
 
+
+def _known_or_raw(enum_cls: type[StrEnum]):
+    def read(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return enum_cls(value.strip().upper())
+            except ValueError:
+                return value
+        return value
+
+    return read
+
+
+OpenItemStatus = Annotated[
+    ItemStatus | str, Field(union_mode="left_to_right"), BeforeValidator(_known_or_raw(ItemStatus))
+]
+"""An enrolment/earn status: ACTIVE/EXPIRED/REVOKED as documented, kept as text otherwise (an earnBulk
+example answers ``"LIVE"``)."""
+
+OpenCycleStatus = Annotated[
+    CycleStatus | str, Field(union_mode="left_to_right"), BeforeValidator(_known_or_raw(CycleStatus))
+]
+"""A fixed-window config state; the expired value is not documented, so unknown values are kept."""
 
 WireDurationUnit = Annotated[DurationUnit, BeforeValidator(read_duration_unit)]
 WireEarnType = Annotated[EarnType, BeforeValidator(read_earn_type)]
