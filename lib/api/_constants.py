@@ -21,6 +21,9 @@ MAX_RETRY_AFTER = 60.0
 OAUTH_REFRESH_MARGIN = 30.0
 """Seconds before expiry at which an OAuth token is replaced (covers clock skew and slow calls)."""
 
+OAUTH_FALLBACK_TTL = 60.0
+"""Lifetime assumed for a token whose answer has no ``ttlSeconds``."""
+
 OAUTH_TOKEN_HEADER = "X-CAP-API-OAUTH-TOKEN"
 """Header carrying the OAuth access token.
 
