@@ -176,7 +176,10 @@ def mapping_problems(mapping: ColumnMapping, headers: list[str]) -> list[str]:
         header = mapping.source(spec.name)
         if header is None:
             if spec.required:
-                problems.append(f"Choose the column that holds {spec.api_name} ({spec.help}).")
+                problems.append(
+                    f"Choose the column that holds {spec.api_name} ({spec.help[0].lower()}{spec.help[1:]}); "
+                    f"the file has {', '.join(repr(h) for h in headers) or 'no columns'}."
+                )
         elif header not in headers:
             problems.append(f"The file has no column '{header}' for {spec.api_name}.")
     chosen = [h for h in mapping.mapped().values()]

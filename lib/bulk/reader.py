@@ -255,9 +255,9 @@ def _read_workbook(data: bytes, kind: str, sheet: str | None, limits: ReadLimits
     candidates = [sheet] if sheet is not None else list(names)
     for name in candidates:
         calamine_sheet = workbook.get_sheet_by_name(name)
-        if calamine_sheet.total_height > limits.max_rows + 1 + 1000:
-            raise FileReadError(_too_many_rows(calamine_sheet.total_height - 1, limits))
         cells = calamine_sheet.to_python(skip_empty_area=True, nrows=limits.max_rows + 2)
+        if len(cells) > limits.max_rows + 1:
+            raise FileReadError(_too_many_rows(calamine_sheet.height - 1, limits))
         if any(any(v != "" for v in row) for row in cells):
             first_row = calamine_sheet.start[0] + 1 if calamine_sheet.start else 1
             return SheetTable(_frame_from_cells(cells, first_row), kind, sheet=name, sheets=names)

@@ -271,7 +271,7 @@ def _check_dates(
                detail=lambda i: quoted(stripped[i]) + " " + parsed.problem[i])  # fmt: skip
     if spec.required:
         issues.add(parsed.missing, column=header, values=stripped, severity=Severity.ERROR, rule="required",
-                   detail=f"missing; {spec.help}")  # fmt: skip
+                   detail=f"missing; every row needs {spec.api_name} ({dates.HOW_TO_WRITE})")  # fmt: skip
         failed |= parsed.missing
     counts = parsed.kind_counts()
     for kind in (dates.DateKind.EPOCH_MILLIS, dates.DateKind.ISO_UTC):
@@ -398,7 +398,7 @@ def apply_edits(source: pd.DataFrame, edited: pd.DataFrame, *, removed: Iterable
     patched = source.copy()
     if not edited.empty:
         rows = edited[ROW].astype("int64").to_numpy()
-        unknown = sorted(set(rows) - set(patched.index))
+        unknown = sorted(int(r) for r in set(rows) - set(patched.index))
         if unknown:
             raise ValueError(f"Edited rows {unknown[:5]} are not in the file.")
         for column in edited.columns:
