@@ -44,7 +44,7 @@ from lib.api import _constants as defaults
 from lib.api._retry import retry_delay, should_retry
 from lib.api.auth import OAUTH_SECRET_PLACEHOLDER, Auth, IssuedToken, OAuthAuth
 from lib.api.clusters import resolve_base_url
-from lib.api.endpoints import ENDPOINTS_BY_NAME, field_problems, parse_request, parse_response
+from lib.api.endpoints import ENDPOINTS_BY_NAME, field_problems, match_endpoint, parse_request, parse_response
 from lib.api.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -226,6 +226,7 @@ class BadgesClient:
         """
         method = method.upper()
         path = _normalise_path(path)
+        match_endpoint(method, path)  # an unknown call is refused before anything is sent
         body = _wire(json)
         if body is not None:
             _validate_request(method, path, body)
@@ -262,8 +263,7 @@ class BadgesClient:
         try:
             parsed = parse_response(method, path, data)
         except ResponseValidationError as exc:
-            exc.body = exc.body if exc.body is not None else raw.text
-            exc.status_code = exc.status_code or raw.status_code
+            exc.body, exc.status_code = raw.text, raw.status_code  # the bytes as received, for diagnosis
             exc.method, exc.path = method, path
             raise
         except ValidationError as exc:
