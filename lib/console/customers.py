@@ -1,0 +1,162 @@
+"""A customer's badges as tables: the four views of #16, and one badge's history and limit usage (#17)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+VIEWS = {
+    "AVAILABLE_TO_ISSUE": "Can be enrolled",
+    "AVAILABLE": "Can earn now",
+    "EARNED": "Earned",
+    "EXPIRED": "Expired",
+}
+"""`badgeType` of #16 -> tab title."""
+
+IDENTIFIERS = {
+    None: "Customer id",
+    "email": "Email",
+    "mobile": "Mobile",
+    "externalId": "External id",
+    "cardNumber": "Card number",
+}
+"""`X-CAP-CUSTOMER-IDENTIFIER` values (None = the numeric Capillary customer id)."""
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
+def badge_rows(items: Iterable[object]) -> pd.DataFrame:
+    """`CustomerBadgeSummary` items of #16."""
+    rows = [
+        {
+            "badge_id": item.badge_meta_id,
+            "name": item.name or "",
+            "type": _text(item.badge_type),
+            "status": _text(item.badge_status),
+            "enrolment": item.issue_status or "",
+            "earns": item.earn_count,
+            "last earned": item.last_earned_on,
+            "starts": item.starts_on,
+            "expires": item.expires_on,
+            "group": item.badge_group_name or item.badge_group_id or "",
+            "active": item.active,
+        }
+        for item in items
+    ]
+    columns = [
+        "badge_id",
+        "name",
+        "type",
+        "status",
+        "enrolment",
+        "earns",
+        "last earned",
+        "starts",
+        "expires",
+        "group",
+        "active",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def enrolments(detail: object) -> pd.DataFrame:
+    issuals = detail.issual_details.issuals if detail.issual_details else []
+    rows = [
+        {
+            "issue_id": i.issue_id,
+            "status": _text(i.issued_status),
+            "enrolled": i.issued_on,
+            "event date": i.issue_event_date,
+            "expires": i.issue_expires_on,
+            "revoked": i.revoked_on,
+            "owner": _text(i.owner_type),
+            "owner ref": i.owner_reference_id,
+        }
+        for i in issuals
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["issue_id", "status", "enrolled", "event date", "expires", "revoked", "owner", "owner ref"],
+    )
+
+
+def earns(detail: object) -> pd.DataFrame:
+    items = detail.earn_details.earns if detail.earn_details else []
+    rows = [
+        {
+            "earned_badge_id": e.earned_badge_id,
+            "status": _text(e.earned_status),
+            "earned": e.earned_on,
+            "event date": e.earn_event_date,
+            "expires": e.earn_expires_on,
+            "revoked": e.revoked_on,
+            "owner": _text(e.owner_type),
+            "owner ref": e.owner_reference_id,
+        }
+        for e in items
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "earned_badge_id",
+            "status",
+            "earned",
+            "event date",
+            "expires",
+            "revoked",
+            "owner",
+            "owner ref",
+        ],
+    )
+
+
+def _window(usage: object) -> str:
+    kind = _text(usage.constraint_type)
+    if kind == "FIXED_WINDOW":
+        cycle = usage.fixed_window_cycle
+        bounds = (
+            f" {cycle.start_date:%Y-%m-%d} .. {cycle.end_date:%Y-%m-%d}"
+            if cycle and cycle.start_date and cycle.end_date
+            else ""
+        )
+        unit = _text(usage.duration_type).lower()
+        every = (
+            f"every {usage.refresh_rate} days"
+            if unit == "days" and usage.refresh_rate
+            else f"per {unit[:-1]}"
+        )
+        return f"fixed window {every}; current cycle{bounds}"
+    if kind == "ROLLING_WINDOW":
+        if usage.roll_type:
+            return f"rolling {usage.roll_value} {_text(usage.roll_type).lower()}"
+        return "rolling (days / weeks / months)"
+    return "lifetime total" if kind == "OVERALL" else kind.lower()
+
+
+def limit_usage(detail: object) -> pd.DataFrame:
+    """Each limit with its current count (`earnConstraintBlockStatistics`), customer limits first."""
+    rows = []
+    for usage in list(detail.customer_constraints or []) + list(detail.badge_constraints or []):
+        stats = usage.earn_constraint_block_statistics
+        counts = [
+            f"{label} {value}"
+            for label, value in (
+                ("now", stats.current_earn_count if stats else None),
+                ("days", stats.current_earn_count_days if stats else None),
+                ("weeks", stats.current_earn_count_weeks if stats else None),
+                ("months", stats.current_earn_count_months if stats else None),
+            )
+            if value is not None
+        ]
+        rows.append(
+            {
+                "level": _text(usage.constraint_level).title(),
+                "limit": _window(usage),
+                "max": usage.max_earn_limit,
+                "used": ", ".join(counts),
+            }
+        )
+    return pd.DataFrame(rows, columns=["level", "limit", "max", "used"])

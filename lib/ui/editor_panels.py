@@ -1,0 +1,134 @@
+"""The badge editor's right-hand column: live timeline, what-if, checks, diff, request and curl."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib import charts
+from lib.console.badge_form import from_body, to_body
+from lib.console.editor import EditorRequest, curl_command, diff, preview_rules, what_if
+from lib.console.preview import timeline_frames
+from lib.domain import BadgeRules
+from lib.domain.rules import RuleViolation
+from lib.ui.connection import ActiveConnection
+
+
+def _default_sample(rules: BadgeRules, now: datetime) -> date:
+    """Today while the badge runs; otherwise a day inside its period."""
+    if rules.start > now:
+        return rules.start.date()
+    if rules.end is not None and rules.end < now:
+        return rules.start.date()
+    return now.date()
+
+
+def draw_preview(request: EditorRequest, now: datetime) -> BadgeRules | None:
+    """The live timeline of the edited (unsaved) badge; returns its rules for the what-if panel."""
+    st.subheader("Preview")
+    rules = preview_rules(request)
+    if rules is None:
+        st.info("Complete the start date, limits and expiry to see the timeline.", icon=":material/timeline:")
+        return None
+    st.session_state.setdefault("ed_sample", _default_sample(rules, now))
+    sample_day = st.date_input(
+        "Sample earn on (UTC)",
+        key="ed_sample",
+        help="Rolling windows are drawn back from this moment, and expiries counted from it.",
+    )
+    sample = datetime.combine(sample_day, time(12), tzinfo=UTC)
+    timeline = timeline_frames(rules, sample=sample, now=now)
+    st.plotly_chart(
+        charts.badge_timeline(timeline.windows, timeline.markers, x_range=timeline.x_range), key="ed_timeline"
+    )
+    expiry = rules.earned_expires_at(sample)
+    if expiry is not None:
+        st.caption(f"An earn processed {sample:%Y-%m-%d %H:%M} UTC expires {expiry:%Y-%m-%d %H:%M} UTC.")
+    return rules
+
+
+def draw_what_if(rules: BadgeRules | None) -> None:
+    with st.expander("What-if: an earn pattern against these limits", icon=":material/science:"):
+        if rules is None:
+            st.caption("Complete the form first.")
+            return
+        first = max(rules.start.date(), datetime.now(UTC).date() if rules.end is None else rules.start.date())
+        left, middle = st.columns(2)
+        customers = left.number_input(
+            "Customers", min_value=1, max_value=10_000, value=10, key="wi_customers"
+        )
+        per_day = middle.number_input(
+            "Earns per customer per day", min_value=1, max_value=100, value=2, key="wi_per_day"
+        )
+        period = st.date_input("Period (UTC)", (first, first + timedelta(days=30)), key="wi_period")
+        if not (isinstance(period, tuple) and len(period) == 2):
+            return
+        start = datetime.combine(period[0], time.min, tzinfo=UTC)
+        end = datetime.combine(period[1], time(23, 59, 59), tzinfo=UTC)
+        try:
+            outcome = what_if(rules, customers=int(customers), per_day=int(per_day), start=start, end=end)
+        except ValueError as exc:
+            st.warning(str(exc))
+            return
+        with st.container(horizontal=True):
+            st.metric("Attempts", f"{outcome.attempts:,}")
+            st.metric("Allowed", f"{outcome.allowed:,}")
+            st.metric("Blocked", f"{outcome.blocked:,}")
+            st.metric("Outside the badge period", f"{outcome.outside_period:,}")
+        st.dataframe(outcome.per_limit, hide_index=True, key="wi_table")
+        st.caption(
+            "Computed by the same simulator the sandbox enforces limits with; limits are checked in "
+            "order, customer limits first, and a refused attempt counts against none after it."
+        )
+
+
+def _problems(violations: Sequence[RuleViolation], request: EditorRequest) -> None:
+    for problem in request.problems:
+        st.error(f"Not sendable: {problem}", icon=":material/block:")
+    if violations:
+        st.error(
+            "\n".join(f"- **{v.code}** `{v.field}`: {v.message}" for v in violations), icon=":material/rule:"
+        )
+    elif request.sendable:
+        st.success(
+            "Passes the server's rules (720, 722, 723, 724, 826, enums, mandatory fields).",
+            icon=":material/check_circle:",
+        )
+
+
+def _diff_frame(saved: Mapping[str, Any], request: EditorRequest) -> pd.DataFrame:
+    saved_request = to_body(from_body(saved), badge_id=saved.get("id"))
+    rows = [
+        {"field": c.field, "saved": str(c.saved), "edited": str(c.edited)}
+        for c in diff(saved_request, request.body)
+    ]
+    return pd.DataFrame(rows, columns=["field", "saved", "edited"])
+
+
+def draw_checks(
+    conn: ActiveConnection,
+    request: EditorRequest,
+    saved: Mapping[str, Any] | None,
+    violations: Sequence[RuleViolation],
+) -> None:
+    st.subheader("Before saving")
+    _problems(violations, request)
+    if saved is not None:
+        changes = _diff_frame(saved, request)
+        with st.expander(f"Changes against the saved badge ({len(changes)})", expanded=bool(len(changes))):
+            if changes.empty:
+                st.caption("No changes.")
+            else:
+                st.dataframe(changes, hide_index=True, key="ed_diff")
+    with st.expander(f"Request: {request.method} {request.path}"):
+        st.code(request.json_text(), language="json")
+    with st.expander("Copy as curl"):
+        headers = conn.client.auth.placeholder_headers()
+        st.code(
+            curl_command(request.method, conn.base_url + request.path, headers, request.body), language="bash"
+        )
+        st.caption("Secrets are shell variables: `export CAPILLARY_AUTH='Basic ...'` before running it.")

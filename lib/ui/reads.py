@@ -1,0 +1,112 @@
+"""Cached API reads shared by the pages.
+
+`st.cache_data` is process-wide, so every key holds what decides the answer: the base URL, the
+connection's fingerprint (a hash of backend and credentials, so two users never share an entry
+unless they use the very same credentials) and the filters. The client itself is passed as `_client`
+and left out of the key. Each entry is short-lived (`ttl`) and bounded (`max_entries`), and
+`clear_reads()` drops them all after this console changes something (save, activate, enrol...).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib.api.client import BadgesClient
+from lib.console.overview import badge_table, cycle_series
+from lib.ui.connection import ActiveConnection
+
+TTL = 60
+MAX_ENTRIES = 32
+MAX_SERIES_BADGES = 20
+"""Badges with a badge-level fixed window whose cycles the overview fetches (busiest first)."""
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _badges(
+    _client: BadgesClient, base_url: str, fingerprint: str, filters: tuple[tuple[str, Any], ...]
+) -> pd.DataFrame:
+    return badge_table(_client.iter_badges(page_size=100, **dict(filters)))
+
+
+def badges(conn: ActiveConnection, **filters: Any) -> pd.DataFrame:
+    """The badge table of the org, filtered on the server by status, earn_type, owner, action."""
+    wanted = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items() if v))
+    server = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in wanted)
+    return _badges(conn.client, conn.base_url, conn.fingerprint, tuple(server))
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _badge_body(_client: BadgesClient, base_url: str, fingerprint: str, badge_id: str) -> dict[str, Any]:
+    return _client.get_badge(badge_id=badge_id).to_wire(omit_none=False)
+
+
+def badge_body(conn: ActiveConnection, badge_id: str) -> dict[str, Any]:
+    """One badge as the API returns it (wire names), for the editor."""
+    return _badge_body(conn.client, conn.base_url, conn.fingerprint, badge_id)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _groups(_client: BadgesClient, base_url: str, fingerprint: str) -> dict[str, str]:
+    return {group.id: group.name or group.id for group in _client.iter_groups(page_size=100)}
+
+
+def groups(conn: ActiveConnection) -> dict[str, str]:
+    """Badge groups of the org: id -> name."""
+    return _groups(conn.client, conn.base_url, conn.fingerprint)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _custom_fields(_client: BadgesClient, base_url: str, fingerprint: str) -> list[str]:
+    return [field.name for field in _client.iter_custom_fields(page_size=100) if field.name]
+
+
+def custom_field_names(conn: ActiveConnection) -> list[str]:
+    """Names of the org's custom field definitions (#24), offered as rows in the editor."""
+    return _custom_fields(conn.client, conn.base_url, conn.fingerprint)
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Reading fixed-window cycles...")
+def _earn_series(
+    _client: BadgesClient,
+    base_url: str,
+    fingerprint: str,
+    badges: tuple[tuple[str, str], ...],
+    start: datetime,
+    end: datetime,
+) -> pd.DataFrame:
+    frames = [
+        cycle_series(
+            name,
+            list(
+                _client.iter_fixed_window_cycles(
+                    badge_id=badge_id,
+                    constraint_type="BADGE",
+                    include_earn_count=True,
+                    start_date=start,
+                    end_date=end,
+                    page_size=100,
+                )
+            ),
+        )
+        for badge_id, name in badges
+    ]
+    frames = [frame for frame in frames if not frame.empty]
+    return pd.concat(frames, ignore_index=True) if frames else cycle_series("", [])
+
+
+def earn_series(
+    conn: ActiveConnection, badges: list[tuple[str, str]], start: datetime, end: datetime
+) -> pd.DataFrame:
+    """Earns per badge-level fixed-window cycle between `start` and `end` for the given badges."""
+    chosen = tuple(badges[:MAX_SERIES_BADGES])
+    return _earn_series(conn.client, conn.base_url, conn.fingerprint, chosen, start, end)
+
+
+def clear_reads() -> None:
+    """Forget cached reads after this console changed data, so tables and charts show the change."""
+    for cached in (_badges, _badge_body, _groups, _custom_fields, _earn_series):
+        cached.clear()

@@ -1,0 +1,107 @@
+"""Create or update a badge, seeing its cycles, expiries and rule checks before saving."""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from lib.console.badge_form import BadgeForm, from_body
+from lib.console.editor import build_request, rule_violations, section_of
+from lib.ui import Key, call_api, flash, page_setup, reads
+from lib.ui.badge_editor import draw_form, fill_missing, form_from_state, load_form
+from lib.ui.editor_panels import draw_checks, draw_preview, draw_what_if
+
+NEW = "__new__"
+conn = page_setup("Badge editor")
+now = datetime.now(UTC)
+
+names = call_api("Load badges", lambda: reads.badges(conn).set_index("id")["name"].to_dict()) or {}
+wanted = st.query_params.get("badge", NEW)
+if wanted not in names:
+    wanted = NEW
+if st.session_state.get("ed_pick") != wanted:
+    st.session_state["ed_pick"] = wanted  # the URL (?badge=<id>) decides which badge is open
+
+
+def _follow_pick() -> None:
+    pick = st.session_state["ed_pick"]
+    if pick == NEW:
+        st.query_params.pop("badge", None)
+    else:
+        st.query_params["badge"] = pick
+
+
+pick = st.selectbox(
+    "Badge",
+    [NEW, *names],
+    key="ed_pick",
+    on_change=_follow_pick,
+    format_func=lambda i: "➕ New badge" if i == NEW else names.get(i, i),
+)
+badge_id = None if pick == NEW else pick
+
+if st.session_state.get(Key.EDITOR_LOADED_ID) != pick or "ed_base" not in st.session_state:
+    saved = call_api("Load badge", lambda: reads.badge_body(conn, badge_id)) if badge_id else None
+    if badge_id and saved is None:
+        st.stop()
+    load_form(from_body(saved) if saved else BadgeForm())
+    st.session_state["ed_saved"] = saved
+    st.session_state[Key.EDITOR_LOADED_ID] = pick
+fill_missing()
+saved = st.session_state["ed_saved"]
+
+# Rule checks run on the values about to be drawn, so they can sit beside their fields.
+violations = rule_violations(saved, build_request(form_from_state(), badge_id=badge_id), now)
+by_section = defaultdict(list)
+for violation in violations:
+    by_section[section_of(violation.field)].append(violation)
+
+groups = call_api("Load groups", lambda: reads.groups(conn)) or {}
+custom_fields = call_api("Load custom fields", lambda: reads.custom_field_names(conn)) or []
+
+left, right = st.columns([1, 1.15], gap="large")
+with left:
+    form = draw_form(by_section, groups, custom_fields)
+request = build_request(form, badge_id=badge_id)
+
+with right:
+    rules = draw_preview(request, now)
+    draw_what_if(rules)
+    draw_checks(conn, request, saved, violations)
+    blocked = bool(violations) or not request.sendable
+    with st.container(horizontal=True):
+        save = st.button(
+            "Create badge" if badge_id is None else "Save changes",
+            type="primary",
+            disabled=blocked,
+            key="ed_save",
+            icon=":material/save:",
+        )
+        if badge_id:
+            activate = st.button("Activate", key="ed_activate", disabled=bool(saved and saved.get("active")))
+            deactivate = st.button(
+                "Deactivate", key="ed_deactivate", disabled=not (saved and saved.get("active"))
+            )
+        else:
+            activate = deactivate = False
+    if blocked:
+        st.caption("Fix the problems above to save; nothing is sent until then.")
+
+if save:
+    send = conn.client.update_badge if badge_id else conn.client.create_badge
+    result = call_api("Save badge", lambda: send(badge=request.model))
+    if result is not None:
+        reads.clear_reads()
+        flash("success", f"Saved badge **{result.name}** ({result.id}).")
+        st.session_state[Key.EDITOR_LOADED_ID] = None
+        st.query_params["badge"] = result.id
+        st.rerun()
+for clicked, action, label in (
+    (activate, conn.client.activate_badge, "Activated"),
+    (deactivate, conn.client.deactivate_badge, "Deactivated"),
+):
+    if clicked and call_api(label, lambda action=action: action(badge_id=badge_id)) is not None:
+        reads.clear_reads()
+        flash("success", f"{label} the badge.")
+        st.session_state[Key.EDITOR_LOADED_ID] = None
+        st.rerun()

@@ -1,0 +1,94 @@
+"""One customer's badges: what they can enrol in or earn, what they earned, and one badge's history."""
+
+import streamlit as st
+
+from lib.console.customers import IDENTIFIERS, VIEWS, badge_rows, earns, enrolments, limit_usage
+from lib.ui import call_api, page_setup
+
+conn = page_setup("Customer view")
+
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    identifier = st.selectbox(
+        "Look up by", list(IDENTIFIERS), format_func=IDENTIFIERS.get, key="cv_identifier"
+    )
+    customer = st.text_input(
+        "Customer", key="cv_customer", placeholder="e.g. 1001 or jane@example.com"
+    ).strip()
+if not customer:
+    st.info("Enter a customer to see their badges.", icon=":material/person_search:")
+    st.stop()
+if identifier is None and not customer.isdigit():
+    st.error(
+        "A customer id is a number; choose Email, Mobile, External id or Card number to look up by those."
+    )
+    st.stop()
+
+
+def _view(badge_type: str):
+    return call_api(
+        f"Load {VIEWS[badge_type].lower()} badges",
+        lambda: badge_rows(
+            conn.client.iter_customer_badges(
+                customer_id=customer,
+                identifier=identifier,
+                badge_type=badge_type,
+                page_size=50,
+                max_items=500,
+            )
+        ),
+    )
+
+
+tables = {badge_type: _view(badge_type) for badge_type in VIEWS}
+if any(table is None for table in tables.values()):
+    st.stop()
+
+with st.container(horizontal=True):
+    for badge_type, title in VIEWS.items():
+        st.metric(title, len(tables[badge_type]), border=True)
+
+columns = {
+    "last earned": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+    "starts": st.column_config.DatetimeColumn(format="YYYY-MM-DD"),
+    "expires": st.column_config.DatetimeColumn(format="YYYY-MM-DD"),
+}
+for tab, (badge_type, table) in zip(st.tabs(list(VIEWS.values())), tables.items(), strict=True):
+    with tab:
+        if table.empty:
+            st.caption("None.")
+        else:
+            st.dataframe(table, hide_index=True, column_config=columns, key=f"cv_table_{badge_type}")
+
+st.subheader("One badge: history and limit usage")
+known = {}
+for table in tables.values():
+    known |= dict(zip(table["badge_id"], table["name"], strict=True))
+if not known:
+    st.caption("This customer has no badges to inspect.")
+    st.stop()
+badge_id = st.selectbox("Badge", list(known), format_func=lambda i: f"{known[i]} ({i})", key="cv_badge")
+detail = call_api(
+    "Load the customer's badge",
+    lambda: conn.client.get_customer_badge(
+        customer_id=customer, identifier=identifier, badge_id=badge_id, include_statistics=True
+    ),
+)
+if detail is None:
+    st.stop()
+
+with st.container(horizontal=True):
+    st.metric("Status", str(getattr(detail.badge_status, "value", detail.badge_status) or "?"), border=True)
+    st.metric("Active earns", detail.active_earned_count or 0, border=True)
+    st.metric("Enrolments", detail.issual_details.issued_count if detail.issual_details else 0, border=True)
+    st.metric("Earns", detail.earn_details.earn_count if detail.earn_details else 0, border=True)
+
+st.markdown("**Limit usage** (includeStatistics)")
+usage = limit_usage(detail)
+st.dataframe(usage, hide_index=True, key="cv_usage") if not usage.empty else st.caption("No limits.")
+left, right = st.columns(2)
+with left:
+    st.markdown("**Enrolments**")
+    st.dataframe(enrolments(detail), hide_index=True, key="cv_enrolments")
+with right:
+    st.markdown("**Earns**")
+    st.dataframe(earns(detail), hide_index=True, key="cv_earns")
