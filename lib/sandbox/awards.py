@@ -1,0 +1,472 @@
+"""Enrolment ("issue") and award ("earn"): #9 issueBulk, #10 revokeIssue, #11 earn, #12 earnBulk,
+#13 revokeEarn, #14 import.
+
+Each call is one transaction. A `requestId` is recorded (per org and endpoint) in the same
+transaction as the work, and only when the call is accepted: a call refused as a whole (811, 816,
+...) leaves the id unused, so the same id can be sent again once the cause is fixed; a second use of
+an accepted id answers 809 and does nothing. Limits are counted with SQL over the windows
+`lib.domain.count_window` names and decided by `lib.domain.decide`; expiries come from
+`compute_expiry` at processing time.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from lib.domain import (
+    BadgeStatus,
+    CountAxis,
+    EarnType,
+    ExpiryRule,
+    ExpiryType,
+    LimitCount,
+    compute_expiry,
+    count_window,
+    decide,
+)
+from lib.domain.badge import BadgeRules
+from lib.sandbox import errors as E
+from lib.sandbox.badge_rules import rules_of
+from lib.sandbox.common import Context, epoch, object_id, object_ids, pick_instant, with_iso
+from lib.sandbox.views import BadgeView, load_badge
+
+FUTURE_TOLERANCE = timedelta(hours=24)  # an earn event date may be up to 24 h ahead (reference 4.3)
+NEVER = ExpiryRule(ExpiryType.NEVER)
+
+
+def _error_item(error: E.SandboxError) -> dict[str, Any]:
+    item = error.item()
+    return {"code": item["code"], "message": item["message"], "reference": item["reference"]}
+
+
+def _expiry(rule: ExpiryRule | None, processed_at: datetime, badge_end: datetime | None) -> datetime:
+    return compute_expiry(rule or NEVER, processed_at, badge_end)
+
+
+def _claim_matches(doc: dict[str, Any], triggered_by: dict[str, Any] | None) -> bool:
+    if not triggered_by:
+        return False
+    return any(
+        c.get("isActive")
+        and c["ownerType"] == triggered_by.get("ownerType")
+        and str(c["referenceId"]) == str(triggered_by.get("referenceId"))
+        for c in doc["ownership"].get("claims", [])
+    )
+
+
+class AwardBackend:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    # ---- requestId ---------------------------------------------------------------------------
+    @staticmethod
+    def _check_request_id(conn, org_id: int, endpoint: str, request_id: str | None) -> None:
+        if request_id is None:
+            return
+        if conn.execute(
+            "SELECT 1 FROM request_ids WHERE org_id = ? AND endpoint = ? AND request_id = ?",
+            (org_id, endpoint, request_id),
+        ).fetchone():
+            raise E.DuplicateRequestId(reference="requestId")
+
+    @staticmethod
+    def _record_request_id(conn, org_id: int, endpoint: str, request_id: str | None, now: datetime) -> None:
+        if request_id is not None:
+            conn.execute(
+                "INSERT INTO request_ids (org_id, endpoint, request_id, created_on) VALUES (?, ?, ?, ?)",
+                (org_id, endpoint, request_id, epoch(now)),
+            )
+
+    # ---- #9 issueBulk ------------------------------------------------------------------------
+    def issue_bulk(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        now = self.ctx.now()
+        request_id = body.get("requestId")
+        customers: list[int] = body.get("customers") or []
+        triggered_by = body.get("triggeredBy")
+        with self.ctx.store.write() as conn:
+            view = load_badge(conn, org_id, body["badgeMetaId"])
+            doc = view.doc
+            if doc.get("earnType") != EarnType.ISSUE_EARN:
+                raise E.NotEnrolType(reference="badgeMetaId")
+            if not doc.get("active", True):
+                raise E.BadgeInactive()
+            if view.status(now) is BadgeStatus.UPCOMING:
+                raise E.BadgeNotLive()
+            event = pick_instant(body, "issueEventDate") or now
+            if not (view.start <= event <= view.end):
+                raise E.EventDateOutsideBadge(reference="issueEventDate")
+            self._check_request_id(conn, org_id, "issueBulk", request_id)
+            rules = rules_of(doc, view.fixed_windows)
+            expires = epoch(_expiry(rules.issued_expiry, now, rules.end))
+            existing = dict(
+                conn.execute(
+                    "SELECT customer_id, id FROM issues WHERE org_id = ? AND badge_id = ? AND revoked_on IS NULL"
+                    " AND expires_on > ? AND customer_id IN (SELECT value FROM json_each(?))",
+                    (org_id, view.id, epoch(now), json.dumps(customers)),
+                ).fetchall()
+            )
+            new_ids = iter(object_ids(now, len(customers)))
+            owner_type = (triggered_by or {}).get("ownerType")
+            owner_ref = (triggered_by or {}).get("referenceId")
+            rows, items = [], []
+            now_s, event_s = epoch(now), epoch(event)
+            overlap = _error_item(E.ActiveIssueExists())
+            for customer_id in customers:
+                found = existing.get(customer_id)
+                if found is not None:
+                    items.append(
+                        {"customerId": customer_id, "issuedId": found, "status": "ACTIVE", "error": overlap}
+                    )
+                    continue
+                issue_id = next(new_ids)
+                existing[customer_id] = issue_id
+                rows.append(
+                    (
+                        issue_id,
+                        org_id,
+                        view.id,
+                        customer_id,
+                        now_s,
+                        event_s,
+                        expires,
+                        owner_type,
+                        owner_ref,
+                        request_id,
+                    )
+                )
+                items.append(
+                    {"customerId": customer_id, "issuedId": issue_id, "status": "ACTIVE", "error": None}
+                )
+            conn.executemany(
+                "INSERT INTO issues (id, org_id, badge_id, customer_id, issued_on, event_date, expires_on,"
+                " owner_type, owner_reference_id, request_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            self._record_request_id(conn, org_id, "issueBulk", request_id, now)
+        data: dict[str, Any] = {"badgeMetaId": view.id, "triggeredBy": triggered_by}
+        with_iso(data, "expiresOn", expires)
+        data["issuedBadges"] = items
+        data["requestId"] = request_id
+        return data
+
+    # ---- #10 revokeIssue ---------------------------------------------------------------------
+    def revoke_issue(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        now = self.ctx.now()
+        issuals = body.get("revokeIssuals")
+        customers = body.get("customers")
+        if not issuals and not customers:
+            raise E.RevokeTargetMissing()
+        items: list[dict[str, Any]] = []
+        with self.ctx.store.write() as conn:
+            view = load_badge(conn, org_id, body["badgeMetaId"])
+            active = "org_id = ? AND badge_id = ? AND revoked_on IS NULL AND expires_on > ?"
+            if issuals:  # wins over `customers` when both are sent
+                for target in issuals:
+                    customer_id, issue_id = target["customerId"], target["issueId"]
+                    row = conn.execute(
+                        f"SELECT customer_id FROM issues WHERE {active} AND id = ?",
+                        (org_id, view.id, epoch(now), issue_id),
+                    ).fetchone()
+                    error = None
+                    if row is None:
+                        error = _error_item(E.NoIssueInstance())
+                    elif row["customer_id"] != customer_id:
+                        error = _error_item(E.IssueNotOwned())
+                    else:
+                        conn.execute("UPDATE issues SET revoked_on = ? WHERE id = ?", (epoch(now), issue_id))
+                    items.append({"customerId": customer_id, "issuedId": issue_id, "error": error})
+            else:
+                for customer_id in customers:
+                    ids = [
+                        r[0]
+                        for r in conn.execute(
+                            f"SELECT id FROM issues WHERE {active} AND customer_id = ?",
+                            (org_id, view.id, epoch(now), customer_id),
+                        )
+                    ]
+                    if not ids:
+                        items.append(
+                            {
+                                "customerId": customer_id,
+                                "issuedId": None,
+                                "error": _error_item(E.NoIssueInstance()),
+                            }
+                        )
+                    for issue_id in ids:
+                        conn.execute("UPDATE issues SET revoked_on = ? WHERE id = ?", (epoch(now), issue_id))
+                        items.append({"customerId": customer_id, "issuedId": issue_id, "error": None})
+        return {"badgeMetaId": view.id, "revokedIssuedBadges": items, "requestId": None}
+
+    # ---- #11 earn / #12 earnBulk ---------------------------------------------------------------
+    def earn(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        now = self.ctx.now()
+        request_id = body["requestId"]
+        with self.ctx.store.write() as conn:
+            view = load_badge(conn, org_id, body["badgeMetaId"])
+            event = self._check_earn_call(conn, org_id, view, body, now, "earn", request_id)
+            rules = rules_of(view.doc, view.fixed_windows)
+            earned_id, issue_id, expires = self._earn_one(
+                conn, org_id, view, rules, body["customerId"], event, now, body
+            )
+            self._record_request_id(conn, org_id, "earn", request_id, now)
+        data: dict[str, Any] = {
+            "badgeMetaId": view.id,
+            "customerId": body["customerId"],
+            "earnedBadgeId": earned_id,
+        }
+        with_iso(data, "expiresOn", expires)
+        data["requestId"] = request_id
+        data["issuedId"] = issue_id
+        return data
+
+    def earn_bulk(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        now = self.ctx.now()
+        request_id = body.get("requestId")
+        customers: list[int] = body.get("customerIds") or []
+        if not customers:
+            raise E.CustomerIdMissing(reference="customerIds")
+        if "earnEventDate" not in body and "earnEventDateISO" not in body:  # newest curl sends issueEventDate
+            body = {
+                **body,
+                "earnEventDate": body.get("issueEventDate"),
+                "earnEventDateISO": body.get("issueEventDateISO"),
+            }
+        earned, failed, expires = [], [], None
+        with self.ctx.store.write() as conn:
+            view = load_badge(conn, org_id, body["badgeMetaId"])
+            event = self._check_earn_call(conn, org_id, view, body, now, "earnBulk", request_id)
+            rules = rules_of(view.doc, view.fixed_windows)
+            seen: set[int] = set()
+            for customer_id in customers:
+                if customer_id in seen:
+                    failed.append({"customerId": customer_id, "error": _error_item(E.ActiveIssueExists())})
+                    continue
+                seen.add(customer_id)
+                try:
+                    earned_id, _, expires = self._earn_one(
+                        conn, org_id, view, rules, customer_id, event, now, body
+                    )
+                except E.SandboxError as error:
+                    failed.append({"customerId": customer_id, "error": _error_item(error)})
+                    continue
+                earned.append({"customerId": customer_id, "earnedBadgeId": earned_id})
+            self._record_request_id(conn, org_id, "earnBulk", request_id, now)
+        data: dict[str, Any] = {"badgeMetaId": view.id}
+        with_iso(data, "expiresOn", expires)
+        data.update(
+            {
+                "triggeredBy": body.get("triggeredBy"),
+                "requestId": request_id,
+                "earnedBadgesList": earned,
+                "totalCount": len(customers),
+                "earnedCount": len(earned),
+                "failedCount": len(failed),
+                "failedEarnBadgeErrorList": failed,
+            }
+        )
+        return data
+
+    def _check_earn_call(
+        self,
+        conn,
+        org_id: int,
+        view: BadgeView,
+        body: dict[str, Any],
+        now: datetime,
+        endpoint: str,
+        request_id,
+    ) -> datetime:
+        """Whole-call checks shared by earn and earnBulk; returns the event date."""
+        doc = view.doc
+        triggered_by = body.get("triggeredBy")
+        if not triggered_by or not triggered_by.get("ownerType"):
+            raise E.OwnerTypeMissing(reference="triggeredBy.ownerType")
+        if not doc.get("active", True):
+            raise E.BadgeInactive()
+        if not _claim_matches(doc, triggered_by):
+            raise E.ClaimRequired(reference="triggeredBy.referenceId")
+        self._check_request_id(conn, org_id, endpoint, request_id)
+        event = pick_instant(body, "earnEventDate") or now
+        if event > now + FUTURE_TOLERANCE:
+            raise E.EventDateInFuture(reference="earnEventDate")
+        status = view.status(now)
+        if status is BadgeStatus.UPCOMING:
+            raise E.BadgeNotLive()
+        if doc["earnType"] == EarnType.EARN:
+            if status is not BadgeStatus.LIVE:
+                raise E.BadgeNotLive()
+            if not (view.start <= event <= view.end):
+                raise E.EventDateOutsideBadge(
+                    "Event date is not in duration of badge meta.", reference="earnEventDate"
+                )
+        return event
+
+    def _earn_one(
+        self,
+        conn,
+        org_id: int,
+        view: BadgeView,
+        rules: BadgeRules,
+        customer_id: int,
+        event: datetime,
+        now: datetime,
+        body: dict[str, Any],
+    ) -> tuple[str, str | None, float]:
+        """Check enrolment and limits for one customer, then record the earn."""
+        issue_id = None
+        if rules.earn_type is EarnType.ISSUE_EARN:
+            issue = conn.execute(
+                "SELECT id, event_date, expires_on FROM issues WHERE org_id = ? AND badge_id = ? AND customer_id = ?"
+                " AND revoked_on IS NULL AND expires_on > ? ORDER BY issued_on DESC LIMIT 1",
+                (org_id, view.id, customer_id, epoch(now)),
+            ).fetchone()
+            if issue is None:
+                raise E.IssueRequired()
+            if not (issue["event_date"] <= epoch(event) <= issue["expires_on"]):
+                raise E.EventDateOutsideBadge(
+                    "Event date is not in duration of the customer's enrolment.", reference="earnEventDate"
+                )
+            issue_id = issue["id"]
+        self._check_limits(conn, org_id, view.id, rules, customer_id, event, now)
+        earned_id = object_id(now)
+        expires = epoch(_expiry(rules.earned_expiry, now, rules.end))
+        triggered_by = body.get("triggeredBy") or {}
+        conn.execute(
+            "INSERT INTO earns (id, org_id, badge_id, customer_id, earned_on, event_date, expires_on, issue_id,"
+            " owner_type, owner_reference_id, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                earned_id,
+                org_id,
+                view.id,
+                customer_id,
+                epoch(now),
+                epoch(event),
+                expires,
+                issue_id,
+                triggered_by.get("ownerType"),
+                triggered_by.get("referenceId"),
+                body.get("requestId"),
+            ),
+        )
+        return earned_id, issue_id, expires
+
+    def _check_limits(
+        self,
+        conn,
+        org_id: int,
+        badge_id: str,
+        rules: BadgeRules,
+        customer_id: int,
+        event: datetime,
+        now: datetime,
+    ) -> None:
+        counts = []
+        for limit in rules.limits:
+            window = count_window(
+                limit, event_time=event, processed_at=now, badge_start=rules.start, badge_end=rules.end
+            )
+            count = None
+            if window is not None:
+                count = count_earns(
+                    conn, org_id, badge_id, window, customer_id if limit.level == "CUSTOMER" else None
+                )
+            counts.append(LimitCount(limit, count, window))
+        decision = decide(counts)
+        if not decision.allowed:
+            raise E.EarnLimitReached(f"Earn limit reached: {decision.blocked_by.describe()}")
+
+    # ---- #13 revokeEarn ----------------------------------------------------------------------
+    def revoke_earn(self, org_id: int, body: dict[str, Any], customer_id: int) -> dict[str, Any]:
+        now = self.ctx.now()
+        with self.ctx.store.write() as conn:
+            view = load_badge(conn, org_id, body["badgeMetaId"])
+            cursor = conn.execute(
+                "UPDATE earns SET revoked_on = ? WHERE id = ? AND org_id = ? AND badge_id = ? AND customer_id = ?"
+                " AND revoked_on IS NULL AND expires_on > ?",
+                (epoch(now), body["earnedBadgeId"], org_id, view.id, customer_id, epoch(now)),
+            )
+            if cursor.rowcount == 0:
+                raise E.NoActiveEarn(reference="earnedBadgeId")
+        return {
+            "badgeMetaId": view.id,
+            "customerId": body["customerId"],
+            "earnedBadgeId": body["earnedBadgeId"],
+            "isActive": False,
+        }
+
+    # ---- #14 import --------------------------------------------------------------------------
+    def import_earned(
+        self, org_id: int, items: list[dict[str, Any] | E.SandboxError]
+    ) -> list[dict[str, Any]]:
+        """One envelope per element, in order; imported earns skip limits and claims (history)."""
+        now = self.ctx.now()
+        batch = uuid.uuid4()
+        out: list[dict[str, Any]] = []
+        with self.ctx.store.write() as conn:
+            badges: dict[str, bool] = {}
+            for index, item in enumerate(items, start=1):
+                if isinstance(item, E.SandboxError):
+                    out.append(_failed(item))
+                    continue
+                badge_id = item["badgeMetaId"]
+                if badge_id not in badges:
+                    badges[badge_id] = bool(
+                        conn.execute(
+                            "SELECT 1 FROM badges WHERE org_id = ? AND id = ?", (org_id, badge_id)
+                        ).fetchone()
+                    )
+                if not badges[badge_id]:
+                    out.append(_failed(E.ForeignBadge(reference="badgeMetaId")))
+                    continue
+                event = pick_instant(item, "earnEventDate") or now
+                expires = pick_instant(item, "earnExpiresOn")
+                earned_id = object_id(now)
+                request_id = f"{batch}_{index}"
+                conn.execute(
+                    "INSERT INTO earns (id, org_id, badge_id, customer_id, earned_on, event_date, expires_on,"
+                    " owner_type, request_id, imported) VALUES (?,?,?,?,?,?,?,?,?,1)",
+                    (
+                        earned_id,
+                        org_id,
+                        badge_id,
+                        item["customerId"],
+                        epoch(now),
+                        epoch(event),
+                        epoch(expires),
+                        "Historical_Import",
+                        request_id,
+                    ),
+                )
+                data: dict[str, Any] = {
+                    "badgeMetaId": badge_id,
+                    "customerId": item["customerId"],
+                    "earnedBadgeId": earned_id,
+                }
+                with_iso(data, "expiresOn", epoch(expires))
+                data.update({"requestId": request_id, "issuedId": None})
+                out.append({"data": data, "errors": None, "warnings": None})
+        return out
+
+
+def _failed(error: E.SandboxError) -> dict[str, Any]:
+    items = error.items() if isinstance(error, E.SandboxErrors) else [error.item()]
+    return {"data": None, "errors": items, "warnings": None}
+
+
+def count_earns(conn, org_id: int, badge_id: str, window, customer_id: int | None) -> int:
+    """Earns (not revoked) of the badge in `window`, on the window's own time axis."""
+    sql = "SELECT COUNT(*) FROM earns WHERE org_id = ? AND badge_id = ? AND revoked_on IS NULL"
+    args: list[Any] = [org_id, badge_id]
+    if customer_id is not None:
+        sql += " AND customer_id = ?"
+        args.append(customer_id)
+    if window.axis is CountAxis.EVENT:
+        sql += " AND event_date >= ? AND event_date < ?"
+        args += [epoch(window.start), epoch(window.end)]
+    elif window.axis is CountAxis.PROCESSING:
+        sql += " AND earned_on > ? AND earned_on <= ?"
+        args += [epoch(window.start), epoch(window.end)]
+    return conn.execute(sql, args).fetchone()[0]

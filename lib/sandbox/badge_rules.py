@@ -1,0 +1,224 @@
+"""A stored badge seen through `lib.domain`: its edit-rule violations, its limits, its cycle configs.
+
+The sandbox keeps no rule of its own. A badge's canonical wire JSON is read into the domain's
+`BadgeDraft`, `check_badge` says what an edit breaks, and `BadgeRules` plus the fixed-window
+configs decide earns. Fixed-window configs live beside the badge as a list of entries because a
+live change of the cycle shape leaves two of them (the running one, cut at the change, and the
+upcoming one), and both keep counting for their own span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lib.domain import (
+    ConstraintLevel,
+    CycleLayout,
+    FixedWindowLimit,
+    FixedWindowRule,
+    Weekday,
+)
+from lib.domain.badge import BadgeRules
+from lib.domain.drafts import BadgeDraft, ConstraintDraft, ExpiryDraft
+from lib.domain.rules import FixedWindowChangeKind, check_badge, plan_fixed_window_change
+from lib.sandbox import errors as E
+from lib.sandbox.common import epoch, from_epoch
+
+_CODE_TO_ERROR: dict[int, type[E.SandboxError]] = {
+    720: E.StartAfterEnd,
+    722: E.StartInPast,
+    723: E.StartLockedWhenLive,
+    724: E.ExpiryInPast,
+    725: E.DuplicateBadgeName,
+    728: E.OwnerRequired,
+    826: E.WindowTypeChange,
+}
+
+
+def _instant(value: Any) -> datetime | None:
+    return (
+        from_epoch(float(value)) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    )
+
+
+def _expiry_draft(raw: dict[str, Any] | None) -> ExpiryDraft | None:
+    if not raw:
+        return None
+    return ExpiryDraft(
+        expiry_type=raw.get("expiryType"),
+        kind=raw.get("type"),
+        fixed_at=_instant(raw.get("expiresOn")),
+        relative_unit=raw.get("relativeExpirytype", raw.get("relativeExpiryType")),
+        value=raw.get("value"),
+        expire_with_badge_meta=raw.get("expireWithBadgeMeta"),
+    )
+
+
+_CONSTRAINT_FIELDS = {
+    "constraint_type": "constraintType",
+    "max_earn_limit": "maxEarnLimit",
+    "duration_type": "durationType",
+    "refresh_rate": "refreshRate",
+    "start_day_of_the_week": "startDayOfTheWeek",
+    "roll_type": "rollType",
+    "roll_value": "rollValue",
+    "max_earn_for_days": "maxEarnForDays",
+    "roll_for_days": "rollForDays",
+    "max_earn_for_weeks": "maxEarnForWeeks",
+    "roll_for_weeks": "rollForWeeks",
+    "max_earn_for_months": "maxEarnForMonths",
+    "roll_for_months": "rollForMonths",
+    "reference_id": "referenceId",
+}
+
+
+def _constraint_draft(raw: dict[str, Any]) -> ConstraintDraft:
+    return ConstraintDraft(**{attr: raw.get(key) for attr, key in _CONSTRAINT_FIELDS.items()})
+
+
+def draft_of(doc: dict[str, Any]) -> BadgeDraft:
+    """The domain's view of a badge's canonical wire JSON."""
+    owners = (doc.get("ownership") or {}).get("restrictedToOwners")
+    return BadgeDraft(
+        id=doc.get("id"),
+        name=doc.get("name"),
+        start_on=_instant(doc.get("startOn")),
+        expires_on=_instant(doc.get("expiresOn")),
+        earn_type=doc.get("earnType"),
+        earned_expiry=_expiry_draft(doc.get("earnedBadgeExpiry")),
+        issued_expiry=_expiry_draft(doc.get("issuedBadgeExpiry")),
+        owners=tuple(owners) if owners is not None else None,
+        customer_constraints=tuple(_constraint_draft(c) for c in doc.get("customerConstraints") or []),
+        badge_constraints=tuple(_constraint_draft(c) for c in doc.get("badgeConstraints") or []),
+    )
+
+
+def badge_violations(
+    saved: dict[str, Any] | None, edited: dict[str, Any], now: datetime, *, migration: bool = False
+) -> list[E.SandboxError]:
+    """`check_badge`'s violations as the sandbox's typed errors (same codes, same fields)."""
+    violations = check_badge(draft_of(saved) if saved else None, draft_of(edited), now, migration=migration)
+    out: list[E.SandboxError] = []
+    for violation in violations:
+        kind = _CODE_TO_ERROR.get(violation.code, E.InvalidRequest)
+        out.append(kind(violation.message, reference=violation.field))
+    return out
+
+
+# ---- fixed-window configs -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class FixedWindowConfig:
+    """One fixed-window config of a badge, with the span it applies to."""
+
+    level: str
+    reference_id: str
+    limit: FixedWindowLimit
+
+    def layout(self, badge_start: datetime, badge_end: datetime | None) -> CycleLayout:
+        return self.limit.layout(badge_start, badge_end)
+
+
+def _rule_of(raw: dict[str, Any]) -> FixedWindowRule:
+    unit = raw["durationType"]
+    refresh = raw.get("refreshRate") if unit == "DAYS" else 1
+    week_start = raw.get("startDayOfTheWeek")
+    return FixedWindowRule(
+        unit, refresh or 1, Weekday.from_api(week_start) if week_start is not None else Weekday.MONDAY
+    )
+
+
+def _entry_limit(entry: dict[str, Any]) -> FixedWindowLimit:
+    return FixedWindowLimit(
+        ConstraintLevel(entry["level"]),
+        int(entry["maxEarnLimit"]),
+        _rule_of(entry),
+        effective_from=_instant(entry.get("effectiveFrom")),
+        effective_until=_instant(entry.get("effectiveUntil")),
+    )
+
+
+def fixed_window_configs(entries: list[dict[str, Any]]) -> list[FixedWindowConfig]:
+    return [FixedWindowConfig(e["level"], e["referenceId"], _entry_limit(e)) for e in entries]
+
+
+def _entry(constraint: dict[str, Any], limit: FixedWindowLimit | None = None) -> dict[str, Any]:
+    level = "CUSTOMER" if str(constraint["constraintType"]).startswith("CUSTOMER_") else "BADGE"
+    entry = {
+        "level": level,
+        "referenceId": constraint["referenceId"],
+        "maxEarnLimit": constraint.get("maxEarnLimit"),
+        "durationType": constraint.get("durationType"),
+        "refreshRate": constraint.get("refreshRate"),
+        "startDayOfTheWeek": constraint.get("startDayOfTheWeek"),
+        "effectiveFrom": None,
+        "effectiveUntil": None,
+    }
+    if limit is not None:
+        entry["maxEarnLimit"] = limit.max_earn
+        entry["effectiveFrom"] = epoch(limit.effective_from) if limit.effective_from else None
+        entry["effectiveUntil"] = epoch(limit.effective_until) if limit.effective_until else None
+    return entry
+
+
+def _fixed_window_of(doc: dict[str, Any], level: str) -> dict[str, Any] | None:
+    key = "customerConstraints" if level == "CUSTOMER" else "badgeConstraints"
+    return next(
+        (c for c in doc.get(key) or [] if str(c.get("constraintType", "")).endswith("FIXED_WINDOW")), None
+    )
+
+
+def plan_fixed_windows(
+    saved: dict[str, Any] | None, edited: dict[str, Any], entries: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """The fixed-window entries after saving `edited`, per `plan_fixed_window_change`."""
+    out: list[dict[str, Any]] = []
+    start, end = from_epoch(edited["startOn"]), _instant(edited.get("expiresOn"))
+    for level in ("CUSTOMER", "BADGE"):
+        mine = [e for e in entries if e["level"] == level]
+        new = _fixed_window_of(edited, level)
+        if new is None:
+            continue  # the limit was removed: its cycles go with it
+        if saved is None or not mine:
+            out.append(_entry(new))
+            continue
+        current = mine[-1]
+        change = plan_fixed_window_change(_entry_limit(current), _entry_limit(_entry(new)), now, start, end)
+        if change.kind is FixedWindowChangeKind.UNCHANGED:
+            out.extend(mine)
+            new["referenceId"] = current["referenceId"]
+        elif change.kind is FixedWindowChangeKind.MAX_UPDATED:
+            out.extend(mine[:-1] + [{**current, "maxEarnLimit": change.active.max_earn}])
+            new["referenceId"] = current["referenceId"]
+        elif change.kind is FixedWindowChangeKind.REPLACED:
+            earlier = mine[:-1]
+            if earlier and change.starts_at is not None:
+                earlier[-1] = {**earlier[-1], "effectiveUntil": epoch(change.starts_at)}
+            out.extend(earlier + [_entry(new, change.active)])
+        else:
+            assert change.upcoming is not None
+            out.extend(
+                mine[:-1] + [_entry({**current, "constraintType": new["constraintType"]}, change.active)]
+            )
+            out.append(_entry(new, change.upcoming))
+    return out
+
+
+def rules_of(doc: dict[str, Any], entries: list[dict[str, Any]]) -> BadgeRules:
+    """The badge's earn rules, with every fixed-window config bounded to its own span."""
+    base = draft_of(doc).to_rules()
+    configs = fixed_window_configs(entries)
+    customer = tuple(x for x in base.customer_limits if not isinstance(x, FixedWindowLimit))
+    badge = tuple(x for x in base.badge_limits if not isinstance(x, FixedWindowLimit))
+    customer += tuple(c.limit for c in configs if c.level == "CUSTOMER")
+    badge += tuple(c.limit for c in configs if c.level == "BADGE")
+    return BadgeRules(
+        start=base.start,
+        end=base.end,
+        earn_type=base.earn_type,
+        customer_limits=customer,
+        badge_limits=badge,
+        earned_expiry=base.earned_expiry,
+        issued_expiry=base.issued_expiry,
+    )

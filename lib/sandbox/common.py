@@ -1,0 +1,179 @@
+"""Small things every backend module needs: ids, time on the wire, paging, the unit-of-work context."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lib.sandbox.clock import SandboxClock
+from lib.sandbox.errors import InvalidRequest
+from lib.sandbox.store import Store
+
+_counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
+_counter_lock = threading.Lock()
+_PROCESS_TAG = os.urandom(5).hex()
+
+
+def object_id(at: datetime) -> str:
+    """A 24-hex MongoDB-style id whose first 8 hex digits are the creation epoch seconds."""
+    with _counter_lock:
+        n = next(_counter) & 0xFFFFFF
+    return f"{int(at.timestamp()) & 0xFFFFFFFF:08x}{_PROCESS_TAG}{n:06x}"
+
+
+def object_ids(at: datetime, count: int) -> list[str]:
+    head = f"{int(at.timestamp()) & 0xFFFFFFFF:08x}{_PROCESS_TAG}"
+    with _counter_lock:
+        start = next(_counter)
+        for _ in range(count - 1):
+            next(_counter)
+    return [f"{head}{(start + i) & 0xFFFFFF:06x}" for i in range(count)]
+
+
+def epoch(dt: datetime) -> float:
+    return dt.timestamp()
+
+
+def from_epoch(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def iso(seconds: float | None) -> str | None:
+    """The `...ISO` twin of a timestamp, `YYYY-MM-DDTHH:MM:SSZ` in UTC as on the EU cluster."""
+    if seconds is None:
+        return None
+    return from_epoch(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def with_iso(out: dict[str, Any], key: str, seconds: float | None) -> None:
+    out[key] = seconds
+    out[key + "ISO"] = iso(seconds)
+
+
+def parse_instant(value: Any, field: str) -> datetime | None:
+    """A request date: epoch seconds (number or numeric string) or an ISO 8601 string with offset."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, bool):
+        raise InvalidRequest(f"Invalid date for the field: '{field}'", reference=field)
+    if isinstance(value, int | float):
+        return from_epoch(float(value))
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return from_epoch(float(text))
+        except ValueError:
+            pass
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidRequest(
+                f"Invalid date '{value}' for the field: '{field}'", reference=field
+            ) from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise InvalidRequest(f"Invalid date for the field: '{field}'", reference=field)
+
+
+def pick_instant(body: dict[str, Any], field: str) -> datetime | None:
+    """`<field>ISO` wins over the epoch `<field>` when both are sent (as the API documents)."""
+    iso_value = body.get(field + "ISO")
+    if iso_value not in (None, ""):
+        return parse_instant(iso_value, field + "ISO")
+    return parse_instant(body.get(field), field)
+
+
+def customer_id_of(value: Any, field: str = "customerId") -> int | None:
+    """Customer ids arrive as numbers or numeric strings [doc-bug 20]; answered as integers."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InvalidRequest(f"Invalid customer id for the field: '{field}'", reference=field)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise InvalidRequest(
+            f"Invalid customer id '{value}' for the field: '{field}'", reference=field
+        ) from None
+    if number <= 0:
+        raise InvalidRequest(f"Invalid customer id '{value}' for the field: '{field}'", reference=field)
+    return number
+
+
+def query_bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("true", "1", "yes")
+
+
+def query_int(value: str | None, default: int, field: str, *, minimum: int = 0) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidRequest(
+            f"Invalid number '{value}' for the parameter: '{field}'", reference=field
+        ) from None
+    if number < minimum:
+        raise InvalidRequest(f"'{field}' must be at least {minimum}", reference=field)
+    return number
+
+
+def query_enum(
+    value: str | None, allowed: tuple[str, ...], field: str, default: str | None = None
+) -> str | None:
+    if value is None or value == "":
+        return default
+    if value not in allowed:
+        raise InvalidRequest(invalid_enum_message(value, field, allowed), reference=field)
+    return value
+
+
+def invalid_enum_message(value: Any, field: str, allowed: tuple[str, ...] | list[str]) -> str:
+    return (
+        f"Invalid enum value: '{value}' for the field: '{field}'. "
+        f"The value must be one of: [{', '.join(allowed)}]."
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    page: int
+    size: int
+
+    def pagination(self, total: int) -> dict[str, int]:
+        pages = (total + self.size - 1) // self.size if self.size else 0
+        return {"page": self.page, "size": self.size, "total": total, "totalPages": pages}
+
+    @property
+    def offset(self) -> int:
+        return self.page * self.size
+
+
+def page_of(query: Any, *, size_key: str = "size", default_size: int = 10) -> Page:
+    """`page` is 0-based; list endpoints call the page size `size` or `limit` (accept both)."""
+    raw_size = query.get(size_key) or query.get("size") or query.get("limit")
+    size = query_int(raw_size, default_size, size_key, minimum=1)
+    return Page(page=query_int(query.get("page"), 0, "page"), size=min(size, 1000))
+
+
+@dataclass
+class Context:
+    """What every backend module shares: the store and the sandbox clock."""
+
+    store: Store
+    clock: SandboxClock
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,150 @@
+"""Running the sandbox: uvicorn on a background thread (tests, the console) or in the foreground (CLI).
+
+`start_sandbox` binds the socket itself, so port 0 picks a free loopback port and `.base_url` is
+known before the first request; it returns once the sandbox answers. `embedded_sandbox` is the
+console's default backend: one instance per process, data in a user-writable folder, demo data on
+first start.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from lib.sandbox.app import create_app
+from lib.sandbox.faults import FaultRule
+from lib.sandbox.service import DEFAULT_MAX_BODY_BYTES, SandboxService
+
+DATA_DIR_ENV = "BADGE_CONSOLE_DATA_DIR"
+DB_NAME = "sandbox.db"
+
+
+def default_data_dir() -> Path:
+    configured = os.environ.get(DATA_DIR_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return Path.home() / ".local" / "share" / "badge-console"
+
+
+@dataclass
+class SandboxHandle:
+    """A running sandbox; the control helpers act in-process (no HTTP round trip)."""
+
+    base_url: str
+    host: str
+    port: int
+    db_path: str
+    service: SandboxService = field(repr=False)
+    _server: uvicorn.Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    def reset(self, *, empty: bool = True) -> None:
+        self.service.reset(empty=empty)
+
+    def seed(self) -> dict:
+        return self.service.seed()
+
+    def set_clock(self, now: datetime | None) -> None:
+        self.service.clock.set(now)
+
+    def now(self) -> datetime:
+        return self.service.clock.now()
+
+    def set_faults(self, rules: list[FaultRule | dict[str, Any]]) -> None:
+        self.service.faults.set(
+            [r if isinstance(r, FaultRule) else FaultRule.model_validate(r) for r in rules]
+        )
+
+    def clear_faults(self) -> None:
+        self.service.faults.clear()
+
+    def stats(self) -> dict:
+        return self.service.stats.snapshot()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self.service.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def start_sandbox(
+    db_path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    empty: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    log_level: str = "warning",
+    startup_timeout: float = 30.0,
+) -> SandboxHandle:
+    """Serve a sandbox on a background thread and wait until it answers.
+
+    A new (or emptied) database gets the demo data unless `empty`; the demo orgs always exist.
+    """
+    service = SandboxService(db_path, max_body_bytes=max_body_bytes)
+    if not empty and service.is_empty():
+        service.seed()
+    sock = _bind(host, port)
+    actual_port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(service), log_level=log_level, access_log=False, lifespan="off", timeout_keep_alive=30
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="badges-sandbox", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            service.close()
+            raise RuntimeError(f"the sandbox did not start on {host}:{actual_port}")
+        time.sleep(0.01)
+    shown_host = f"[{host}]" if ":" in host else host
+    return SandboxHandle(
+        f"http://{shown_host}:{actual_port}", host, actual_port, str(db_path), service, server, thread
+    )
+
+
+_embedded: SandboxHandle | None = None
+_embedded_lock = threading.Lock()
+
+
+def embedded_sandbox(data_dir: str | Path | None = None) -> SandboxHandle:
+    """The console's own sandbox: started on first call, the same handle afterwards (per process).
+
+    Data lives in `data_dir`, else `$BADGE_CONSOLE_DATA_DIR`, else `~/.local/share/badge-console`.
+    """
+    global _embedded
+    with _embedded_lock:
+        if _embedded is None or not _embedded.running:
+            folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            _embedded = start_sandbox(folder / DB_NAME)
+        return _embedded
+
+
+__all__ = ["SandboxHandle", "embedded_sandbox", "start_sandbox"]

@@ -1,0 +1,105 @@
+"""One sandbox instance: its store, clock, credentials, fault rules, request counts and backends."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from pathlib import Path
+
+from lib.sandbox.auth import Authenticator, Credential, md5_hex
+from lib.sandbox.awards import AwardBackend
+from lib.sandbox.badges import BadgeBackend
+from lib.sandbox.catalog import CatalogBackend
+from lib.sandbox.clock import SandboxClock
+from lib.sandbox.common import Context
+from lib.sandbox.customer_views import CustomerViewBackend
+from lib.sandbox.faults import FaultInjector
+from lib.sandbox.store import DATA_TABLES, Store
+
+DEMO_ORGS = (
+    # (org id, name, username, password): printed at start, documented in the README
+    (50001, "demo", "demo", "demo"),
+    (50002, "demo2", "demo2", "demo2"),
+)
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+class RequestStats:
+    """Requests seen per path and per `METHOD path`, so tests can tell what reached the server."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_path: Counter[str] = Counter()
+        self.by_endpoint: Counter[str] = Counter()
+
+    def count(self, method: str, path: str) -> None:
+        with self._lock:
+            self.by_path[path] += 1
+            self.by_endpoint[f"{method} {path}"] += 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self.by_path.clear()
+            self.by_endpoint.clear()
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {
+                "total": sum(self.by_path.values()),
+                "by_path": dict(self.by_path),
+                "by_endpoint": dict(self.by_endpoint),
+            }
+
+
+class SandboxService:
+    def __init__(self, db_path: str | Path, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.db_path = str(db_path)
+        self.max_body_bytes = max_body_bytes
+        self.store = Store(db_path)
+        self.clock = SandboxClock()
+        self.auth = Authenticator()
+        self.faults = FaultInjector()
+        self.stats = RequestStats()
+        ctx = Context(self.store, self.clock)
+        self.badges = BadgeBackend(ctx)
+        self.awards = AwardBackend(ctx)
+        self.customers = CustomerViewBackend(ctx)
+        self.catalog = CatalogBackend(ctx)
+        self._ensure_demo_orgs()
+
+    def _ensure_demo_orgs(self) -> None:
+        with self.store.write() as conn:
+            for org_id, name, username, password in DEMO_ORGS:
+                conn.execute(
+                    "INSERT OR IGNORE INTO orgs (org_id, name, username, password_md5) VALUES (?, ?, ?, ?)",
+                    (org_id, name, username, md5_hex(password)),
+                )
+            rows = conn.execute("SELECT org_id, username, password_md5 FROM orgs").fetchall()
+        self.auth.load([Credential(r["org_id"], r["username"], r["password_md5"]) for r in rows])
+
+    def is_empty(self) -> bool:
+        with self.store.read() as conn:
+            return conn.execute("SELECT COUNT(*) FROM badges").fetchone()[0] == 0
+
+    def reset(self, *, empty: bool = True) -> None:
+        """Forget every org's data, fault rules and counts; the clock goes back to real time.
+
+        With `empty=False` the demo data is generated again.
+        """
+        with self.store.write() as conn:
+            for table in DATA_TABLES:
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
+            conn.execute("UPDATE orgs SET next_badge_number = 1")
+        self.faults.clear()
+        self.stats.clear()
+        self.clock.set(None)
+        if not empty:
+            self.seed()
+
+    def seed(self) -> dict:
+        from lib.sandbox.demo_data import seed_demo_org
+
+        return seed_demo_org(self)
+
+    def close(self) -> None:
+        self.store.close()

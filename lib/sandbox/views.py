@@ -1,0 +1,198 @@
+"""Loading stored badges and rendering them the way the API answers (#1-#4 and the customer views).
+
+A stored badge is its canonical wire JSON; what the API adds when answering (derived `status`,
+the `...ISO` twins, fixed-window `cycleStatus` and dates, counts with statistics) is added here,
+from the sandbox clock, so it is never stale.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lib.domain import BadgeStatus, badge_status
+from lib.sandbox import errors as E
+from lib.sandbox.badge_rules import FixedWindowConfig, fixed_window_configs
+from lib.sandbox.common import Context, epoch, from_epoch, with_iso
+
+
+@dataclass
+class BadgeView:
+    doc: dict[str, Any]
+    fixed_windows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.doc["id"]
+
+    @property
+    def start(self) -> datetime:
+        return from_epoch(self.doc["startOn"])
+
+    @property
+    def end(self) -> datetime:
+        return from_epoch(self.doc["expiresOn"])
+
+    def status(self, now: datetime) -> BadgeStatus:
+        return badge_status(self.start, self.end, now)
+
+    def configs(self) -> list[FixedWindowConfig]:
+        return fixed_window_configs(self.fixed_windows)
+
+
+def _view(row) -> BadgeView:
+    return BadgeView(json.loads(row["doc"]), json.loads(row["fixed_windows"]))
+
+
+def load_badge(conn, org_id: int, badge_id: str) -> BadgeView:
+    row = conn.execute(
+        "SELECT doc, fixed_windows FROM badges WHERE org_id = ? AND id = ?", (org_id, badge_id)
+    ).fetchone()
+    if row is None:
+        raise E.BadgeNotFound()
+    return _view(row)
+
+
+def load_badges(conn, org_id: int, ids: list[str] | None = None) -> list[BadgeView]:
+    if ids is None:
+        rows = conn.execute("SELECT doc, fixed_windows FROM badges WHERE org_id = ? ORDER BY id", (org_id,))
+    else:
+        rows = conn.execute(
+            "SELECT doc, fixed_windows FROM badges WHERE org_id = ? AND id IN (SELECT value FROM json_each(?))",
+            (org_id, json.dumps(ids)),
+        )
+    return [_view(row) for row in rows]
+
+
+def badge_counts(conn, org_id: int, badge_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """`(issuedCount, earnedCount)` per badge: enrolments and earns that were not revoked."""
+    ids = json.dumps(badge_ids)
+    issued = dict(
+        conn.execute(
+            "SELECT badge_id, COUNT(*) FROM issues WHERE org_id = ? AND revoked_on IS NULL"
+            " AND badge_id IN (SELECT value FROM json_each(?)) GROUP BY badge_id",
+            (org_id, ids),
+        ).fetchall()
+    )
+    earned = dict(
+        conn.execute(
+            "SELECT badge_id, COUNT(*) FROM earns WHERE org_id = ? AND revoked_on IS NULL"
+            " AND badge_id IN (SELECT value FROM json_each(?)) GROUP BY badge_id",
+            (org_id, ids),
+        ).fetchall()
+    )
+    return {b: (issued.get(b, 0), earned.get(b, 0)) for b in badge_ids}
+
+
+def group_names(conn, org_id: int) -> dict[str, tuple[str, int | None]]:
+    rows = conn.execute("SELECT id, name, rank FROM badge_groups WHERE org_id = ?", (org_id,))
+    return {row["id"]: (row["name"], row["rank"]) for row in rows}
+
+
+def _expiry(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    out = dict(raw)
+    if out.get("expiryType") == "ABSOLUTE":
+        with_iso(out, "expiresOn", out.get("expiresOn"))
+    return out
+
+
+def _config_span(config: FixedWindowConfig, view: BadgeView, now: datetime) -> dict[str, Any]:
+    """`cycleStatus`, `startDate` and `endDate` of one config over the span it applies to."""
+    cycles = config.layout(view.start, view.end).between(view.start, view.end, inc=True)
+    if not cycles:
+        return {"cycleStatus": "EXPIRED"}
+    out: dict[str, Any] = {}
+    with_iso(out, "startDate", epoch(cycles[0].start))
+    with_iso(out, "endDate", epoch(cycles[-1].last_day))
+    if now < cycles[0].start or now < view.start:
+        out["cycleStatus"] = "UPCOMING"
+    elif now >= cycles[-1].end:
+        out["cycleStatus"] = "EXPIRED"
+    else:
+        out["cycleStatus"] = "ACTIVE"
+    return out
+
+
+def current_cycle(config: FixedWindowConfig, view: BadgeView, now: datetime) -> dict[str, Any] | None:
+    cycle = config.layout(view.start, view.end).cycle_at(now)
+    if cycle is None:
+        return None
+    out: dict[str, Any] = {}
+    with_iso(out, "startDate", epoch(cycle.start))
+    with_iso(out, "endDate", epoch(cycle.last_day))
+    return out
+
+
+def render_constraints(view: BadgeView, now: datetime, *, with_current_cycle: bool) -> dict[str, list]:
+    configs = {c.reference_id: c for c in view.configs()}
+    out: dict[str, list] = {}
+    for key in ("customerConstraints", "badgeConstraints"):
+        items = []
+        for raw in view.doc.get(key) or []:
+            item = dict(raw)
+            config = configs.get(item.get("referenceId", ""))
+            if config is not None:
+                item.update(_config_span(config, view, now))
+                if with_current_cycle:
+                    item["currentCycle"] = current_cycle(config, view, now)
+            items.append(item)
+        out[key] = items
+    return out
+
+
+def render_badge(ctx: Context, conn, view: BadgeView, *, with_statistics: bool) -> dict[str, Any]:
+    """The full badge object of #1, #2 and #4."""
+    now = ctx.now()
+    doc = view.doc
+    out = copy.deepcopy(doc)
+    for key in ("startOn", "expiresOn", "createdOn", "lastUpdatedOn"):
+        with_iso(out, key, doc.get(key))
+    out["earnedBadgeExpiry"] = _expiry(doc.get("earnedBadgeExpiry"))
+    out["issuedBadgeExpiry"] = _expiry(doc.get("issuedBadgeExpiry"))
+    out.update(render_constraints(view, now, with_current_cycle=with_statistics))
+    out["status"] = view.status(now).value
+    if with_statistics:
+        out["issuedCount"], out["earnedCount"] = badge_counts(conn, doc["orgId"], [doc["id"]])[doc["id"]]
+    return out
+
+
+SUMMARY_FIELDS = (
+    "id",
+    "orgId",
+    "name",
+    "badgeGroupId",
+    "badgeRank",
+    "description",
+    "images",
+    "earnType",
+    "earnedBadgeExpiry",
+    "ownership",
+    "createdBy",
+    "lastUpdatedBy",
+    "customFields",
+    "active",
+)
+
+
+def render_summary(ctx: Context, conn, org_id: int, views: list[BadgeView]) -> list[dict[str, Any]]:
+    """The reduced items of #3 (`metaBasicDetails`): no constraints or benefits, with counts."""
+    now = ctx.now()
+    counts = badge_counts(conn, org_id, [v.id for v in views])
+    groups = group_names(conn, org_id)
+    items = []
+    for view in views:
+        doc = view.doc
+        item = {key: copy.deepcopy(doc.get(key)) for key in SUMMARY_FIELDS}
+        item["badgeGroupName"] = groups.get(doc.get("badgeGroupId") or "", (None, None))[0]
+        for key in ("startOn", "expiresOn", "createdOn", "lastUpdatedOn"):
+            with_iso(item, key, doc.get(key))
+        item["earnedBadgeExpiry"] = _expiry(doc.get("earnedBadgeExpiry"))
+        item["status"] = view.status(now).value
+        item["issuedCount"], item["earnedCount"] = counts[view.id]
+        items.append(item)
+    return items

@@ -1,0 +1,142 @@
+"""Request and response shapes, read and written through the console's own API models.
+
+The sandbox has no second description of the wire format: a body is validated by the endpoint's
+request model from `lib.api.endpoints.ENDPOINTS` and handed to the backend as its canonical JSON
+(the spellings every example uses: `relativeExpirytype`, `DAYS`, integer customer ids, epoch
+seconds), and every answer is validated by the endpoint's response model before it is sent, so a
+field the models do not know never leaves the sandbox. What is left here is the API's way of
+saying what was wrong with a body: Capillary's enum message and the dedicated "missing" codes.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from lib.api.endpoints import Endpoint, format_loc
+from lib.api.models import ImportEarnedBadge
+from lib.sandbox import errors as E
+from lib.sandbox.common import invalid_enum_message
+
+# Missing fields the API answers with a dedicated code rather than a plain 400.
+MISSING_FIELD_ERRORS: dict[tuple[str, str], type[E.SandboxError]] = {
+    ("earn", "requestId"): E.RequestIdMissing,
+    ("earn", "customerId"): E.CustomerIdMissing,
+    ("earn", "triggeredBy"): E.OwnerTypeMissing,
+    ("earn", "triggeredBy.ownerType"): E.OwnerTypeMissing,
+    ("earn_bulk", "customerIds"): E.CustomerIdMissing,
+    ("earn_bulk", "triggeredBy.ownerType"): E.OwnerTypeMissing,
+    ("revoke_earn", "customerId"): E.CustomerIdMissing,
+    ("import_customer_badges", "customerId"): E.CustomerIdMissing,
+    ("claim_badge", "ownerType"): E.OwnerTypeMissing,
+    ("claim_badge", "referenceId"): E.OwnerIdMissing,
+    ("unclaim_badge", "ownerType"): E.OwnerTypeMissing,
+    ("unclaim_badge", "referenceId"): E.OwnerIdMissing,
+    ("create_group", "name"): E.GroupNameMissing,
+    ("create_group", "rank"): E.GroupRankMissing,
+    ("update_group", "name"): E.GroupNameMissing,
+    ("update_group", "rank"): E.GroupRankMissing,
+    ("create_custom_field", "dataType"): E.CustomFieldTypeMissing,
+    ("update_custom_field", "dataType"): E.CustomFieldTypeMissing,
+}
+
+
+@cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)
+
+
+def decode_json(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise E.JsonParseError(f"JSON parse error: the body is not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise E.JsonParseError(
+            f"JSON parse error: {exc.msg} at line {exc.lineno} column {exc.colno} (char {exc.pos})"
+        ) from None
+
+
+def _canonical(model: Any) -> Any:
+    return model.model_dump(mode="json", by_alias=True, exclude_unset=True, context={"wire": True})
+
+
+def validation_errors(endpoint_name: str, exc: ValidationError) -> E.SandboxErrors:
+    out: list[E.SandboxError] = []
+    seen: set[tuple[str | None, str]] = set()
+    for item in exc.errors(include_url=False):
+        field = format_loc(tuple(item.get("loc", ())))
+        name = (field or "").rsplit(".", 1)[-1]
+        kind = item.get("type", "")
+        if kind == "missing":
+            error_type = MISSING_FIELD_ERRORS.get((endpoint_name, field or ""), E.InvalidRequest)
+            error = error_type(f"'{name}' is mandatory", reference=field)
+            if error_type is not E.InvalidRequest:
+                error = error_type(reference=field)
+        elif kind in ("enum", "literal_error") and "expected" in (item.get("ctx") or {}):
+            allowed = [
+                v.strip().strip("'") for v in str(item["ctx"]["expected"]).replace(" or ", ",").split(",")
+            ]
+            error = E.InvalidRequest(
+                invalid_enum_message(item.get("input"), name, [v for v in allowed if v]), reference=field
+            )
+        else:
+            message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+            error = E.InvalidRequest(
+                f"Invalid value for the field: '{name or 'body'}': {message}", reference=field
+            )
+        key = (field, error.detail or "")
+        if key not in seen:
+            seen.add(key)
+            out.append(error)
+    return E.SandboxErrors(out or [E.InvalidRequest("Invalid request body")])
+
+
+def read_body(endpoint: Endpoint, data: Any) -> Any:
+    """The body as canonical wire JSON, or a typed error naming the field that did not fit."""
+    if endpoint.request_model is None:
+        return None
+    if data is None:
+        if endpoint.name == "import_customer_badges":
+            raise E.InvalidRequest("The body must be a JSON array of earned badges")
+        raise E.InvalidRequest("Request body is mandatory")
+    if endpoint.name == "import_customer_badges":
+        if not isinstance(data, list):
+            raise E.InvalidRequest("The body must be a JSON array of earned badges")
+        return [read_import_item(item) for item in data]
+    try:
+        model = _adapter(endpoint.request_model).validate_python(data)
+    except ValidationError as exc:
+        raise validation_errors(endpoint.name, exc) from None
+    return _canonical(model)
+
+
+def read_import_item(item: Any) -> dict[str, Any] | E.SandboxError:
+    """One import element; a bad element fails alone (its own envelope), the others go on."""
+    try:
+        return _canonical(ImportEarnedBadge.model_validate(item))
+    except ValidationError as exc:
+        return validation_errors("import_customer_badges", exc)
+
+
+def read_query(endpoint: Endpoint, params: dict[str, str]) -> None:
+    """Validate query parameters with the endpoint's query model (enums, numbers, dates)."""
+    if endpoint.query_model is None:
+        return
+    try:
+        endpoint.query_model.model_validate(params)
+    except ValidationError as exc:
+        raise validation_errors(endpoint.name, exc) from None
+
+
+def write_response(endpoint: Endpoint, body: Any) -> Any:
+    """The answer as the endpoint's response model writes it (unknown fields dropped)."""
+    adapter = _adapter(endpoint.response_model)
+    return adapter.dump_python(
+        adapter.validate_python(body), mode="json", by_alias=True, context={"wire": True}
+    )
