@@ -25,7 +25,18 @@ from lib.api.errors import FieldProblem, RequestValidationError
 
 BASIC_AUTH_PLACEHOLDER = "$CAPILLARY_AUTH"
 OAUTH_TOKEN_PLACEHOLDER = "$CAPILLARY_OAUTH_TOKEN"
+OAUTH_KEY_PLACEHOLDER = "$CAPILLARY_OAUTH_KEY"
 OAUTH_SECRET_PLACEHOLDER = "$CAPILLARY_OAUTH_SECRET"
+PLACEHOLDERS = (
+    BASIC_AUTH_PLACEHOLDER,
+    OAUTH_TOKEN_PLACEHOLDER,
+    OAUTH_KEY_PLACEHOLDER,
+    OAUTH_SECRET_PLACEHOLDER,
+)
+"""Shell variables that stand in for credentials in logged requests and curl commands."""
+
+OAUTH_PLACEHOLDER_BODY = {"key": OAUTH_KEY_PLACEHOLDER, "secret": OAUTH_SECRET_PLACEHOLDER}
+"""The token request body as it may be logged or shown."""
 
 SECRET_HEADERS = frozenset({"authorization", OAUTH_TOKEN_HEADER.lower(), "cookie", "proxy-authorization"})
 """Header names (lower case) whose values must never be logged or shown."""
@@ -101,6 +112,7 @@ class BasicAuth:
         """Basic credentials have nothing cached to forget."""
 
     def __repr__(self) -> str:
+        # The till username is an account name, not a secret; showing it tells connections apart.
         return f"BasicAuth(username={self.username!r}, password='**********')"
 
     __str__ = __repr__
@@ -171,7 +183,7 @@ class OAuthAuth:
 
     def placeholder_body(self) -> dict[str, str]:
         """The token request body as it may be logged or shown."""
-        return {"key": self.key, "secret": OAUTH_SECRET_PLACEHOLDER}
+        return dict(OAUTH_PLACEHOLDER_BODY)
 
     def placeholder_headers(self) -> dict[str, str]:
         return {OAUTH_TOKEN_HEADER: OAUTH_TOKEN_PLACEHOLDER}
@@ -182,6 +194,11 @@ class OAuthAuth:
 
     def __repr__(self) -> str:
         held = "held" if self._token is not None else "none"
-        return f"OAuthAuth(key={self.key!r}, secret='**********', token={held})"
+        return f"OAuthAuth(key={_masked(self.key)!r}, secret='**********', token={held})"
 
     __str__ = __repr__
+
+
+def _masked(key: str) -> str:
+    """Enough of a client key to recognise it, not enough to use it."""
+    return f"{key[:4]}..." if len(key) > 8 else "****"

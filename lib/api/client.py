@@ -40,7 +40,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from lib.api import _constants as defaults
 from lib.api._retry import retry_delay, should_retry
-from lib.api.auth import OAUTH_SECRET_PLACEHOLDER, Auth, IssuedToken, OAuthAuth
+from lib.api.auth import OAUTH_PLACEHOLDER_BODY, Auth, IssuedToken, OAuthAuth
 from lib.api.clusters import resolve_base_url
 from lib.api.endpoints import match_endpoint, parse_request, parse_response
 from lib.api.errors import (
@@ -398,10 +398,10 @@ class BadgesClient(BadgeEndpoints):
 
     def generate_oauth_token(self, *, key: str, secret: str | SecretStr) -> OAuthToken:
         """``POST /v3/oauth/token/generate`` (no auth). ``OAuthAuth`` calls this by itself; use it
-        directly only to check a key/secret pair. The secret is logged as a placeholder."""
+        directly only to check a key/secret pair. Key and secret are logged as placeholders."""
         plain = secret if isinstance(secret, SecretStr) else SecretStr(secret)
         build_model(OAuthTokenRequest, key=key, secret=plain)
-        return self._generate_token(key, plain, logged_body={"key": key, "secret": OAUTH_SECRET_PLACEHOLDER})
+        return self._generate_token(key, plain, logged_body=OAUTH_PLACEHOLDER_BODY)
 
 
 # ---- helpers ---------------------------------------------------------------------------------

@@ -22,21 +22,10 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from lib.api._constants import LOGGED_BODY_CHARS, REQUEST_LOG_SIZE
-from lib.api.auth import (
-    BASIC_AUTH_PLACEHOLDER,
-    OAUTH_SECRET_PLACEHOLDER,
-    OAUTH_TOKEN_PLACEHOLDER,
-    SECRET_HEADERS,
-)
+from lib.api.auth import BASIC_AUTH_PLACEHOLDER, PLACEHOLDERS, SECRET_HEADERS
 
 REDACTED = BASIC_AUTH_PLACEHOLDER
-_PLACEHOLDER = re.compile(
-    "("
-    + "|".join(
-        re.escape(p) for p in (BASIC_AUTH_PLACEHOLDER, OAUTH_TOKEN_PLACEHOLDER, OAUTH_SECRET_PLACEHOLDER)
-    )
-    + ")"
-)
+_PLACEHOLDER = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 
 
 @dataclass(frozen=True, slots=True)

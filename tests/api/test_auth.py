@@ -133,7 +133,8 @@ def test_oauth_never_shows_secret_or_token():
     for text in (repr(auth), str(auth), repr([auth])):
         assert "client-secret" not in text
         assert "token-1" not in text
-    assert auth.placeholder_body() == {"key": "client-key", "secret": "$CAPILLARY_OAUTH_SECRET"}
+        assert "client-key" not in text
+    assert auth.placeholder_body() == {"key": "$CAPILLARY_OAUTH_KEY", "secret": "$CAPILLARY_OAUTH_SECRET"}
     assert auth.placeholder_headers() == {OAUTH_TOKEN_HEADER: "$CAPILLARY_OAUTH_TOKEN"}
 
 

@@ -575,7 +575,14 @@ def test_secrets_never_reach_reprs_logs_curl_or_errors(server, make_client):
         for entry in client.request_log.entries():
             texts += [repr(entry), entry.to_curl()]
     blob = "\n".join(texts)
-    for secret in (PASSWORD, PASSWORD_MD5, BASIC_VALUE, "oauth-secret-value", "jwt-token-value"):
+    for secret in (
+        PASSWORD,
+        PASSWORD_MD5,
+        BASIC_VALUE,
+        "client-key",
+        "oauth-secret-value",
+        "jwt-token-value",
+    ):
         assert secret not in blob
     assert "$CAPILLARY_AUTH" in blob
     assert "$CAPILLARY_OAUTH_TOKEN" in blob
