@@ -385,10 +385,14 @@ class BadgesClient(BadgeEndpoints):
         )
         try:
             envelope = parse_response("POST", path, raw.json())
-        except (ValueError, ValidationError) as exc:
+        except (ValueError, ValidationError, ResponseValidationError):
+            # Raised without the body and without chaining: the answer may hold an access token.
             raise ResponseValidationError(
-                "the OAuth token answer is not in the documented shape", status_code=raw.status_code
-            ) from exc
+                "the OAuth token answer is not in the documented shape",
+                status_code=raw.status_code,
+                method="POST",
+                path=path,
+            ) from None
         _raise_for_envelope_errors(envelope, raw, "POST", path)
         if envelope.data is None:
             raise ResponseValidationError("the OAuth token answer has no data", status_code=raw.status_code)

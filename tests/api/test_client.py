@@ -636,3 +636,15 @@ def test_timeouts_are_configurable():
     client = BadgesClient("eu", BasicAuth("u", "p"), timeout=12, connect_timeout=2)
     assert client._http.timeout == httpx.Timeout(12, connect=2)
     client.close()
+
+
+def test_a_malformed_token_answer_does_not_carry_the_token(server, make_client):
+    client = make_client(OAuthAuth("client-key", "client-secret", clock=Clock()))
+    server.on(
+        "POST", TOKEN, httpx.Response(200, json={"data": {"accessToken": "jwt-leak", "ttlSeconds": "soon"}})
+    )
+    with pytest.raises(ResponseValidationError) as info:
+        client.get_badge(badge_id=BADGE_ID)
+    assert info.value.body is None
+    assert info.value.__suppress_context__  # tracebacks do not show the original error either
+    assert "jwt-leak" not in repr(info.value) + str(info.value)
