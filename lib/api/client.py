@@ -52,9 +52,9 @@ from lib.api.errors import (
 )
 from lib.api.models import OAuthToken, OAuthTokenRequest
 from lib.api.request_log import LogEntry, RequestLog, body_text, redact_headers
-from lib.api.resources import BadgeEndpoints, CustomerIdentifier, build_model
+from lib.api.resources import BadgeEndpoints, CustomerIdentifier, FailedItem, build_model, failed_items
 
-__all__ = ["BadgesClient", "CustomerIdentifier", "RawResponse"]
+__all__ = ["BadgesClient", "CustomerIdentifier", "FailedItem", "RawResponse", "failed_items"]
 
 USER_AGENT = "badge-console/0.1 (+httpx)"
 

@@ -7,7 +7,7 @@ endpoint's response model. List endpoints come in two forms: ``list_*``/``get_*`
 ``iter_*`` for every item of every page.
 
 Per-customer failures inside a 200 (1040 in ``issuedBadges[].error``, ``failedEarnBadgeErrorList``)
-are not exceptions: they stay on the result items.
+are not exceptions: they stay on the result items, and ``failed_items(result)`` lists them in one shape.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -574,6 +575,60 @@ class BadgeEndpoints:
     def get_org_meta(self) -> OrgMeta:
         """#28."""
         return self._call_endpoint("get_org_meta")
+
+
+@dataclass(frozen=True, slots=True)
+class FailedItem:
+    """One customer a bulk call refused inside an otherwise successful (200) answer.
+
+    ``index`` is the position in the answer's list (for the import: the position of the input item,
+    since a failed import element does not echo its customer).
+    """
+
+    index: int
+    customer_id: int | str | None
+    code: int | None
+    message: str
+    reference: str | None = None
+
+
+def failed_items(
+    result: IssueBulkResult | RevokeIssueResult | EarnBulkResult | Sequence[Envelope[ImportResult]],
+) -> list[FailedItem]:
+    """The per-customer failures of a bulk answer (1040 already enrolled, 404 no issue instance, ...),
+    whatever shape it came in; an empty list when every customer succeeded."""
+    if isinstance(result, IssueBulkResult):
+        return [
+            _failed(i, item.customer_id, item.error)
+            for i, item in enumerate(result.issued_badges)
+            if item.error
+        ]
+    if isinstance(result, RevokeIssueResult):
+        return [
+            _failed(i, item.customer_id, item.error)
+            for i, item in enumerate(result.revoked_issued_badges)
+            if item.error
+        ]
+    if isinstance(result, EarnBulkResult):
+        failures = []
+        for i, item in enumerate(result.failures()):
+            detail = item.error
+            code = item.code if item.code is not None else (detail.code if detail else None)
+            message = item.message or (detail.message if detail else None) or ""
+            reference = item.reference or (detail.reference if detail else None)
+            failures.append(FailedItem(i, item.customer_id, code, message, reference))
+        return failures
+    failures = []
+    for i, envelope in enumerate(result):
+        if envelope.errors:
+            first = envelope.errors[0]
+            customer = envelope.data.customer_id if envelope.data is not None else None
+            failures.append(FailedItem(i, customer, first.code, first.message or "", first.reference))
+    return failures
+
+
+def _failed(index: int, customer_id: Any, error: Any) -> FailedItem:
+    return FailedItem(index, customer_id, error.code, error.message or "", error.reference)
 
 
 class CustomerIdentifier(StrEnum):

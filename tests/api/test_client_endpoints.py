@@ -384,3 +384,44 @@ def test_fixed_window_cycles_iterator():
     assert len(cycles) == 4
     assert server.queries[0]["badgeMetaId"] == BADGE_ID
     assert server.queries[0]["includeEarnCount"] == "false"
+
+
+# ---- per-customer failures inside a 200 ---------------------------------------------------------
+
+
+def test_failed_items_of_every_bulk_shape():
+    from lib.api.client import FailedItem, failed_items
+    from lib.api.endpoints import parse_response
+
+    overlap = {"code": 1040, "message": "An active issue for the badge already exists."}
+    issue = IssueBulkResult.model_validate(
+        {
+            "badgeMetaId": BADGE_ID,
+            "issuedBadges": [
+                {"customerId": 1, "issuedId": EARNED_ID, "status": "ACTIVE"},
+                {"customerId": 2, "issuedId": EARNED_ID, "status": "ACTIVE", "error": overlap},
+            ],
+        }
+    )
+    assert failed_items(issue) == [FailedItem(1, 2, 1040, overlap["message"])]
+
+    revoke = RevokeIssueResult.model_validate(
+        {"revokedIssuedBadges": [{"customerId": 3, "error": {"message": "issue doesn't belong to customer"}}]}
+    )
+    assert failed_items(revoke) == [FailedItem(0, 3, None, "issue doesn't belong to customer")]
+
+    earn_new = EarnBulkResult.model_validate(
+        {
+            "earnedBadgesList": [],
+            "failedEarnBadgeErrorList": [{"customerId": 4, "code": 810, "message": "claim"}],
+        }
+    )
+    earn_old = EarnBulkResult.model_validate({"issuedBadges": [{"customerId": 5, "error": overlap}]})
+    assert failed_items(earn_new) == [FailedItem(0, 4, 810, "claim")]
+    assert failed_items(earn_old) == [FailedItem(0, 5, 1040, overlap["message"])]
+
+    imported = parse_response("PUT", f"{B}/import/customerBadges", ANSWERS["import_customer_badges"].content)
+    assert failed_items(imported) == [FailedItem(1, None, 1054, "GLOBAL.BADGE_NOT_FOUND")]
+
+    clean = IssueBulkResult.model_validate({"issuedBadges": [{"customerId": 1, "issuedId": EARNED_ID}]})
+    assert failed_items(clean) == []
