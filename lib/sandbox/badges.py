@@ -81,6 +81,8 @@ class BadgeBackend:
         with self.ctx.store.write() as conn:
             doc = self._new_doc(org_id, body, now)
             problems = badge_violations(None, doc, now, migration=migration)
+            if migration:  # a historical badge may also have ended already (its earns get imported)
+                problems = [p for p in problems if not isinstance(p, E.ExpiryInPast)]
             problems += self._store_checks(conn, org_id, doc, saved=None)
             if problems:
                 raise E.SandboxErrors(_ordered(problems))
