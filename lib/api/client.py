@@ -101,15 +101,11 @@ class BadgesClient(BadgeEndpoints):
         now: Callable[[], datetime] | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        if max_retries < 0:
-            raise RequestValidationError("max_retries must be 0 or more")
-        if timeout <= 0 or connect_timeout <= 0:
-            raise RequestValidationError("timeouts must be positive")
+        self.max_retries, self.timeout, self.connect_timeout = _checked_settings(
+            max_retries, timeout, connect_timeout
+        )
         self.base_url = resolve_base_url(base_url)
         self.auth = auth
-        self.max_retries = max_retries
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
         self.request_log = request_log if request_log is not None else RequestLog()
         self._sleep = sleep
         self._now = now or (lambda: datetime.now(UTC))
@@ -128,8 +124,14 @@ class BadgesClient(BadgeEndpoints):
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
-    def with_options(self, *, max_retries: int | None = None) -> BadgesClient:
-        """A copy sharing connections, credentials and request log, with other retry settings.
+    def with_options(
+        self,
+        *,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+    ) -> BadgesClient:
+        """A copy sharing connections, credentials and request log, with other retry/timeout settings.
 
         Bulk jobs use ``client.with_options(max_retries=0)`` to send each write exactly once and decide
         themselves, from the exception's ``sent``/``ambiguous``, what to do next.
@@ -137,10 +139,11 @@ class BadgesClient(BadgeEndpoints):
         copy = object.__new__(BadgesClient)
         copy.__dict__.update(self.__dict__)
         copy._owns_http = False
-        if max_retries is not None:
-            if max_retries < 0:
-                raise RequestValidationError("max_retries must be 0 or more")
-            copy.max_retries = max_retries
+        copy.max_retries, copy.timeout, copy.connect_timeout = _checked_settings(
+            self.max_retries if max_retries is None else max_retries,
+            self.timeout if timeout is None else timeout,
+            self.connect_timeout if connect_timeout is None else connect_timeout,
+        )
         return copy
 
     def close(self) -> None:
@@ -324,7 +327,12 @@ class BadgesClient(BadgeEndpoints):
         if content is not None:
             request_headers["Content-Type"] = "application/json"
         request = self._http.build_request(
-            method, path, params=query, content=content, headers=request_headers
+            method,
+            path,
+            params=query,
+            content=content,
+            headers=request_headers,
+            timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
         )
         started = time.perf_counter()
         timestamp = self._now()
@@ -412,6 +420,14 @@ class BadgesClient(BadgeEndpoints):
 
 _UNLOGGED_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "host", "content-length"})
 _FORBIDDEN_HEADERS = frozenset({"authorization", defaults.OAUTH_TOKEN_HEADER.lower(), "cookie", "host"})
+
+
+def _checked_settings(max_retries: int, timeout: float, connect_timeout: float) -> tuple[int, float, float]:
+    if max_retries < 0:
+        raise RequestValidationError("max_retries must be 0 or more")
+    if timeout <= 0 or connect_timeout <= 0:
+        raise RequestValidationError("timeouts must be positive")
+    return max_retries, timeout, connect_timeout
 
 
 def _connection_error(exc: httpx.TransportError, method: str, path: str) -> APIConnectionError:

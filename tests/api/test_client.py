@@ -632,10 +632,16 @@ def test_presets_and_constructor_checks():
         BadgesClient("eu", BasicAuth("u", "p"), max_retries=-1)
 
 
-def test_timeouts_are_configurable():
-    client = BadgesClient("eu", BasicAuth("u", "p"), timeout=12, connect_timeout=2)
-    assert client._http.timeout == httpx.Timeout(12, connect=2)
-    client.close()
+def test_timeouts_are_configurable_per_client_and_per_copy(server, make_client):
+    client = make_client(timeout=12, connect_timeout=2)
+    server.on("GET", f"{BADGES}/orgMeta", envelope({"orgId": 1, "tags": []}))
+    client.get_org_meta()
+    client.with_options(timeout=0.5).get_org_meta()
+    first, second = (r.extensions["timeout"] for r in server.requests)
+    assert (first["connect"], first["read"], first["write"]) == (2, 12, 12)
+    assert (second["connect"], second["read"]) == (2, 0.5)
+    with pytest.raises(RequestValidationError):
+        client.with_options(timeout=0)
 
 
 def test_a_malformed_token_answer_does_not_carry_the_token(server, make_client):
