@@ -66,6 +66,7 @@ from lib.api.models import (
     RevokeIssueResult,
 )
 from lib.api.models.enums import BenefitType, ConstraintType
+from lib.api.models.wire import ANSWER_CONTEXT
 
 API_PREFIX = "/api_gateway/v1/badges"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -296,7 +297,7 @@ def parse_response(method: str, path: str, body: Any) -> Any:
     raw = body if isinstance(body, str | bytes) else None
     data = _decode(body, ResponseValidationError, what="response body")
     try:
-        return _adapter(endpoint.response_model).validate_python(data)
+        return _adapter(endpoint.response_model).validate_python(data, context=ANSWER_CONTEXT)
     except ValidationError as exc:
         problems = field_problems(exc)
         raise ResponseValidationError(

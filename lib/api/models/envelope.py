@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from lib.api.models.wire import WireModel
 
 T = TypeVar("T")
+_ENVELOPE_KEYS = frozenset({"data", "errors", "warnings"})
 
 
 class ApiErrorItem(WireModel):
@@ -43,9 +44,13 @@ class Envelope(WireModel, Generic[T]):
     @classmethod
     def _bare_error_object(cls, value: Any) -> Any:
         # A 404 example answers {"code": 404, "message": "Passed badge is not found"} without envelope.
-        if isinstance(value, dict) and "message" in value and not {"data", "errors"} & value.keys():
+        if not isinstance(value, dict) or not value or _ENVELOPE_KEYS & value.keys():
+            return value
+        if "message" in value:
             return {"data": None, "errors": [{k: value.get(k) for k in ("code", "message", "reference")}]}
-        return value
+        # The group update page shows the bare group without the envelope: reading it as an envelope
+        # would silently lose the data, so it is refused.
+        raise ValueError("not a {data, errors, warnings} envelope: the answer has none of those keys")
 
     @property
     def error_items(self) -> list[ApiErrorItem]:

@@ -21,12 +21,14 @@ from pydantic import (
     PlainSerializer,
     SerializationInfo,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
     model_serializer,
 )
 from pydantic.alias_generators import to_camel
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMERIC = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_FAR_YEAR = re.compile(r"^([+-]?)\d{5,}-")
 
 
 class WireModel(BaseModel):
@@ -78,7 +80,11 @@ class RequestModel(WireModel):
 
 
 def parse_instant(value: Any) -> datetime:
-    """Epoch seconds (int, float, numeric string, 9 fraction digits allowed) or ISO 8601 with a zone."""
+    """Epoch seconds (int, float, numeric string, 9 fraction digits allowed) or ISO 8601 with a zone.
+
+    Raises ValueError for anything else, including instants past year 9999 (epoch milliseconds sent
+    where seconds belong).
+    """
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("datetime must be timezone-aware (a naive value has no known zone)")
@@ -99,6 +105,36 @@ def parse_instant(value: Any) -> datetime:
     raise ValueError(f"expected epoch seconds or an ISO 8601 timestamp, got {type(value).__name__}")
 
 
+class InstantOutOfRange(ValueError):
+    """An instant a Python datetime cannot hold (beyond year 9999)."""
+
+    def __init__(self, message: str, *, future: bool) -> None:
+        super().__init__(message)
+        self.future = future
+
+
+MAX_INSTANT = datetime.max.replace(tzinfo=UTC)
+MIN_INSTANT = datetime.min.replace(tzinfo=UTC)
+
+ANSWER_CONTEXT: dict[str, Any] = {"out_of_range_instants": "clamp"}
+"""Validation context for reading Capillary's answers.
+
+The service stores whatever it is sent: a badge created with epoch *milliseconds* comes back starting
+in year 57906 (``"startOn": 1765178896000``, ``"+57906-04-18T07:06:40Z"``). One such badge must not
+make a whole org's badge list unreadable, so answers read these instants as the largest (or smallest)
+representable instant. Requests keep refusing them: we never send such a value.
+"""
+
+
+def _read_instant(value: Any, info: ValidationInfo) -> datetime:
+    try:
+        return parse_instant(value)
+    except InstantOutOfRange as exc:
+        if info.context and info.context.get("out_of_range_instants") == "clamp":
+            return MAX_INSTANT if exc.future else MIN_INSTANT
+        raise
+
+
 def _from_epoch(seconds: Decimal) -> datetime:
     try:
         micros = int((seconds * 1_000_000).to_integral_value(ROUND_HALF_EVEN))
@@ -106,11 +142,19 @@ def _from_epoch(seconds: Decimal) -> datetime:
     except (OverflowError, InvalidOperation):
         pass
     hint = " (looks like epoch milliseconds; the API takes seconds)" if abs(seconds) > 10**11 else ""
-    raise ValueError(f"epoch seconds {seconds} are outside the representable range{hint}")
+    raise InstantOutOfRange(
+        f"epoch seconds {seconds} are outside the representable range{hint}", future=seconds > 0
+    )
 
 
 def _from_iso(text: str) -> datetime:
     candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    far = _FAR_YEAR.match(candidate)
+    if far:
+        raise InstantOutOfRange(
+            f"ISO timestamp {text!r} is beyond year 9999 (epoch milliseconds stored as seconds?)",
+            future=far.group(1) != "-",
+        )
     try:
         parsed = datetime.fromisoformat(candidate)
     except ValueError:
@@ -137,14 +181,14 @@ def iso_utc(value: datetime) -> str:
 
 Timestamp = Annotated[
     datetime,
-    BeforeValidator(parse_instant),
+    BeforeValidator(_read_instant),
     PlainSerializer(epoch_seconds, return_type=int | float, when_used="json"),
 ]
 """An instant written as epoch seconds (``startOn``, ``expiresOn``, ``earnEventDate``...)."""
 
 IsoTimestamp = Annotated[
     datetime,
-    BeforeValidator(parse_instant),
+    BeforeValidator(_read_instant),
     PlainSerializer(iso_utc, return_type=str, when_used="json"),
 ]
 """An instant written as an ISO 8601 string (the ``...ISO`` twins)."""
