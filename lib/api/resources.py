@@ -120,7 +120,7 @@ class BadgeEndpoints:
         if page_size < 1:
             raise RequestValidationError("page_size must be at least 1")
         # Built once now, so bad filters fail at the call and not at the first iteration.
-        first = build_model(query_model, **filters, page=0, **{size_param: page_size})
+        first = build_query(query_model, filters, page=0, **{size_param: page_size})
 
         def fetch(page: int) -> tuple[Sequence[Any], Any]:
             query = first if page == 0 else first.model_copy(update={"page": page})
@@ -146,7 +146,7 @@ class BadgeEndpoints:
     def list_badges(self, *, page: int = 0, limit: int = DEFAULT_PAGE_SIZE, **filters: Any) -> BadgeList:
         """#3, one page. Filters: status (list), earn_type, badge_type, action, owner, claimed_by,
         unclaimed, name, sort_on, start_on, expires_on."""
-        query = build_model(BadgeListQuery, **filters, page=page, limit=limit)
+        query = build_query(BadgeListQuery, filters, page=page, limit=limit)
         return self._call_endpoint("list_badges", query=query)
 
     def iter_badges(
@@ -197,8 +197,8 @@ class BadgeEndpoints:
     ) -> FixedWindowDetails:
         """#8, one page. Filters: constraint_type (BADGE/CUSTOMER/ALL), customer_id,
         fixed_window_cycle_reference_id, include_earn_count, start_date, end_date."""
-        query = build_model(
-            FixedWindowQuery, badge_meta_id=check_object_id(badge_id), **filters, page=page, size=size
+        query = build_query(
+            FixedWindowQuery, filters, badge_meta_id=check_object_id(badge_id), page=page, size=size
         )
         return self._call_endpoint("get_fixed_window_details", query=query)
 
@@ -360,7 +360,7 @@ class BadgeEndpoints:
         """#15, one page. Filters: badge_type (AVAILABLE/EARNED), include_expired, sort_on, group_id,
         last_earned_on_date, last_earn_event_date."""
         headers, customer = customer_ref(customer_id, identifier)
-        query = build_model(CustomerBadgesQuery, **filters, page=page, limit=limit)
+        query = build_query(CustomerBadgesQuery, filters, page=page, limit=limit)
         return self._call_endpoint(
             "get_customer_badges", path_params={"customerId": customer}, query=query, headers=headers
         )
@@ -401,7 +401,7 @@ class BadgeEndpoints:
         order, name, action, badge_status, owner, claimed_by, start_on, expires_on (+ operators),
         group_id, last_earn_event_date, last_earned_on_date."""
         headers, customer = customer_ref(customer_id, identifier)
-        query = build_model(CustomerBadgePageQuery, **filters, page=page, size=size)
+        query = build_query(CustomerBadgePageQuery, filters, page=page, size=size)
         return self._call_endpoint(
             "list_customer_badges", path_params={"customerId": customer}, query=query, headers=headers
         )
@@ -538,7 +538,7 @@ class BadgeEndpoints:
     ) -> CustomFieldList:
         """#24, one page. Filters: order, sort_on, is_active."""
         return self._call_endpoint(
-            "list_custom_fields", query=build_model(PageQuery, **filters, page=page, size=size)
+            "list_custom_fields", query=build_query(PageQuery, filters, page=page, size=size)
         )
 
     def iter_custom_fields(
@@ -699,6 +699,24 @@ def build_model(model: type[Any], value: Any = None, /, **fields: Any) -> Any:
         problems = field_problems(exc)
         shown = "; ".join(str(p) for p in problems[:3])
         raise RequestValidationError(f"invalid {model.__name__}: {shown}", problems=problems) from None
+
+
+def build_query(model: type[Any], filters: Mapping[str, Any], /, **fixed: Any) -> Any:
+    """A query model from user filters plus the fields the method sets itself (page, size...).
+
+    Unknown filter names are refused: the wire form drops unknown fields, so a misspelt filter would
+    otherwise be silently ignored and the list would look unfiltered.
+    """
+    known = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
+    unknown = sorted(set(filters) - known)
+    clashing = sorted(set(filters) & set(fixed))
+    if unknown or clashing:
+        names = ", ".join(unknown + clashing)
+        raise RequestValidationError(
+            f"{model.__name__}: unknown or reserved filter {names}",
+            problems=[FieldProblem(name, "unknown or set by the method") for name in unknown + clashing],
+        )
+    return build_model(model, **filters, **fixed)
 
 
 def non_empty(values: Any, field: str) -> list[Any]:

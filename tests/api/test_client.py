@@ -504,6 +504,9 @@ def test_redirects_are_not_followed(server, client):
         lambda c: c.send("GET", "https://elsewhere.example/x"),
         lambda c: c.send("DELETE", f"{BADGES}/badgeMeta/{BADGE_ID}"),
         lambda c: c.iter_badges(status=["SOMETIME"]),
+        lambda c: c.iter_badges(sttaus=["LIVE"]),
+        lambda c: c.iter_badges(page=3),
+        lambda c: c.list_customer_badges(customer_id=5, page_size=3),
     ],
 )
 def test_bad_input_is_refused_before_anything_is_sent(server, client, call):
