@@ -191,10 +191,10 @@ def badge_timeline(
                 "text": label,
                 "showarrow": False,
                 "yanchor": "bottom",
-                "textangle": -20,
+                "yshift": 14 * (i % 2),
                 "font": {"size": 11},
             }
-            for x, label in zip(at, labels, strict=True)
+            for i, (x, label) in enumerate(zip(at, labels, strict=True))
         ],
         title={"text": title, "y": 0.98},
         barmode="overlay",
@@ -202,6 +202,6 @@ def badge_timeline(
         xaxis={"type": "date", "range": list(x_range) if x_range else None},
         yaxis={"categoryorder": "array", "categoryarray": lanes, "autorange": "reversed"},
         height=120 + 42 * len(lanes),
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )
     return fig

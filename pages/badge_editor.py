@@ -36,7 +36,7 @@ pick = st.selectbox(
     [NEW, *names],
     key="ed_pick",
     on_change=_follow_pick,
-    format_func=lambda i: "➕ New badge" if i == NEW else names.get(i, i),
+    format_func=lambda i: "New badge" if i == NEW else names.get(i, i),
 )
 badge_id = None if pick == NEW else pick
 

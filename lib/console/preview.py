@@ -76,7 +76,7 @@ def _cycle_rows(limit: FixedWindowLimit, rules: BadgeRules, until: datetime) -> 
     until_day = int(until.timestamp() // 86_400) + 1
     days = np.array(list(layout.iter_days(until_day)), dtype="int64").reshape(-1, 2)
     starts, ends = days[:, 0] * MS_PER_DAY, days[:, 1] * MS_PER_DAY
-    lane = f"{_level_name(limit)} fixed window: {limit.describe()}"
+    lane = f"Fixed window · {limit.describe()}"
     start_text = np.datetime_as_string(starts.astype("datetime64[ms]"), unit="D")
     last_text = np.datetime_as_string((ends - MS_PER_DAY).astype("datetime64[ms]"), unit="D")
     labels = [
@@ -88,18 +88,17 @@ def _cycle_rows(limit: FixedWindowLimit, rules: BadgeRules, until: datetime) -> 
 
 
 def _limit_rows(limit: Limit, rules: BadgeRules, sample: datetime, period_end: datetime) -> pd.DataFrame:
-    level = _level_name(limit)
     if isinstance(limit, FixedWindowLimit):
         return _cycle_rows(limit, rules, period_end)
     if isinstance(limit, RollingWindowLimit):
         start = limit.window_start(sample)
         label = f"Counts earns processed {_fmt(start)} .. {_fmt(sample)} · max {limit.max_earn}"
-        return _single(f"{level} rolling: {limit.describe()}", "rolling", start, sample, label)
+        return _single(f"Rolling · {limit.describe()}", "rolling", start, sample, label)
     if isinstance(limit, FixedValueLimit):
         label = f"Every earn of the badge's life counts · max {limit.max_earn}"
-        return _single(f"{level} lifetime: {limit.describe()}", "lifetime", rules.start, period_end, label)
+        return _single(f"Lifetime · {limit.describe()}", "lifetime", rules.start, period_end, label)
     assert isinstance(limit, NoLimit)
-    return _single(f"{level}: unlimited", "neutral", rules.start, period_end, "No limit")
+    return _single(f"No limit · {_level_name(limit)}", "neutral", rules.start, period_end, "No limit")
 
 
 def _expiry_row(

@@ -1,0 +1,82 @@
+"""Badge editor flows through AppTest: create -> overview, invalid -> nothing sent, live preview."""
+
+import json
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+from lib.ui.state import Key
+
+
+def _badge_posts(at) -> list:
+    log = at.session_state[Key.CONNECTION].request_log
+    return [e for e in log.entries() if e.method in {"POST", "PUT"} and e.path.endswith("/badgeMeta")]
+
+
+def _sandbox_writes(at) -> int:
+    """Badge writes the sandbox itself has seen (its control plane counts requests per path)."""
+    base_url = at.session_state[Key.CONNECTION].base_url
+    with urllib.request.urlopen(f"{base_url}/_sandbox/stats", timeout=10) as response:
+        stats = json.load(response)
+    counts = stats["by_endpoint"]
+    return sum(counts.get(f"{method} /api_gateway/v1/badges/badgeMeta", 0) for method in ("POST", "PUT"))
+
+
+def test_new_badge_form_shows_the_preview_and_passes_the_rules(run_page):
+    at = run_page("badge_editor.py")
+    assert not at.exception
+    assert at.get("plotly_chart"), "the timeline is drawn for the default form"
+    at.text_input(key="ed_name").set_value("Preview only").run()
+    assert any("Passes the server's rules" in s.value for s in at.success), [e.value for e in at.error]
+
+
+def test_created_badge_appears_in_the_overview(run_page):
+    name = f"AppTest badge {datetime.now(UTC):%H%M%S%f}"
+    at = run_page("badge_editor.py")
+    before = _sandbox_writes(at)
+    at.text_input(key="ed_name").set_value(name)
+    at.toggle(key="ed_cfw_on").set_value(True).run()
+    assert not at.exception
+    at.button(key="ed_save").click().run()
+    assert not at.exception, at.exception
+    assert any(name in s.value for s in at.success), [e.value for e in at.error]
+    assert len(_badge_posts(at)) == 1
+    assert _sandbox_writes(at) == before + 1
+
+    overview = run_page("overview.py")
+    overview.text_input(key="ov_search").set_value(name).run()
+    table = overview.dataframe[0].value
+    assert table["name"].tolist() == [name]
+
+
+def test_invalid_badge_shows_the_rule_and_sends_nothing(run_page):
+    at = run_page("badge_editor.py")
+    before = _sandbox_writes(at)
+    at.text_input(key="ed_name").set_value("Starts in the past")
+    at.datetime_input(key="ed_start").set_value(
+        datetime.now(UTC).replace(tzinfo=None) - timedelta(days=3)
+    ).run()
+    assert not at.exception
+    messages = " ".join(e.value for e in at.error)
+    assert "722" in messages and "Start Date cannot be past date" in messages
+    assert at.button(key="ed_save").disabled
+    assert "nothing is sent" in " ".join(c.value for c in at.caption)
+    assert _badge_posts(at) == []
+    assert _sandbox_writes(at) == before
+
+
+def test_end_before_start_is_720(run_page):
+    at = run_page("badge_editor.py")
+    at.text_input(key="ed_name").set_value("Backwards")
+    start = at.datetime_input(key="ed_start").value
+    at.datetime_input(key="ed_end").set_value(start - timedelta(days=1)).run()
+    assert "720" in " ".join(e.value for e in at.error)
+    assert at.button(key="ed_save").disabled
+
+
+def test_opening_a_badge_from_the_url_loads_its_values(run_page):
+    at = run_page("badge_editor.py")
+    badge = next(iter(at.session_state[Key.CONNECTION].client.iter_badges(max_items=1)))
+    at = run_page("badge_editor.py", badge=badge.id)
+    assert not at.exception
+    assert at.text_input(key="ed_name").value == badge.name
+    assert at.button(key="ed_save").label == "Save changes"

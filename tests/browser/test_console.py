@@ -1,0 +1,60 @@
+"""The console in real headless Chromium: every page opens, a badge is created through the form."""
+
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_for_run
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "": "Overview",
+    "badge_editor": "Badge editor",
+    "customer_view": "Customer view",
+    "request_log": "Request log",
+}
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens(open_page, path):
+    page = open_page(path)
+    expect(page.get_by_role("heading", name=PAGES[path], level=1)).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_text("Org demo", exact=False).first).to_be_visible()
+
+
+def test_overview_shows_badges_and_charts(open_page, screenshot_dir):
+    page = open_page("")
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "overview.png"), full_page=True)
+
+
+def test_create_a_badge_through_the_form(open_page, screenshot_dir):
+    name = f"Browser badge {datetime.now(UTC):%H%M%S}"
+    page = open_page("badge_editor")
+    timeline = page.locator(".js-plotly-plot").first
+    expect(timeline).to_be_visible()
+
+    page.get_by_label("Name (unique, case-sensitive)").fill(name)
+    page.get_by_label("Name (unique, case-sensitive)").press("Enter")
+    wait_for_run(page)
+    page.get_by_role("tab", name="Customer limits").click()
+    page.get_by_text("Fixed window (cycles)").first.click()
+    wait_for_run(page)
+    expect(page.locator(".js-plotly-plot").first).to_contain_text("fixed window")
+    page.screenshot(path=str(screenshot_dir / "editor.png"), full_page=True)
+
+    page.get_by_role("button", name="Create badge").click()
+    wait_for_run(page)
+    expect(page.get_by_text(f"Saved badge {name}")).to_be_visible()
+    expect(page.get_by_role("button", name="Save changes")).to_be_visible()
+
+    overview = open_page("")
+    overview.get_by_label("Search by name").fill(name)
+    overview.get_by_label("Search by name").press("Enter")
+    wait_for_run(overview)
+    expect(overview.get_by_test_id("stMetric").first).to_contain_text("1")
