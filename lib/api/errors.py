@@ -11,8 +11,9 @@
           │    ├── NotFoundError               404
           │    ├── ConflictError               409 (810 claim required, 811 issue required, 814 ...)
           │    ├── PayloadTooLargeError        413
-          │    ├── RateLimitError              429 (retry_after)
+          │    ├── RateLimitError              429
           │    └── InternalServerError         >= 500
+          │        (every status error has ``retry_after`` when the server sent Retry-After)
           ├── APIConnectionError      no answer; ``sent`` says whether the request may have arrived
           │    └── APITimeoutError
           └── ResponseValidationError an answer that does not fit the documented shape (raw body kept)
@@ -130,9 +131,12 @@ class APIStatusError(APIError):
         method: str | None = None,
         path: str | None = None,
         after_ambiguous_attempt: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, method=method, path=path)
         self.status_code = status_code
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait (``Retry-After`` on 429 and often 503), else None."""
         self.code = code
         self.reference = reference
         self.errors: tuple[ErrorDetail, ...] = tuple(errors)
@@ -193,10 +197,6 @@ class PayloadTooLargeError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429: too many requests; ``retry_after`` is the server's wait in seconds when it gave one."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
 
 
 class InternalServerError(APIStatusError):
@@ -328,10 +328,8 @@ def make_status_error(
         "path": path,
         "after_ambiguous_attempt": after_ambiguous_attempt,
     }
-    if cls is RateLimitError:
-        retry_after = parse_retry_after(_header(headers, "retry-after"), now=now or datetime.now(UTC))
-        return RateLimitError(message, retry_after=retry_after, **kwargs)
-    return cls(message, **kwargs)
+    retry_after = parse_retry_after(_header(headers, "retry-after"), now=now or datetime.now(UTC))
+    return cls(message, retry_after=retry_after, **kwargs)
 
 
 def _parse_body(body: str | bytes | object) -> object:

@@ -125,6 +125,8 @@ def test_rate_limit_reads_retry_after_in_both_forms():
     assert isinstance(seconds, RateLimitError) and seconds.retry_after == 7.0
     assert isinstance(date, RateLimitError) and date.retry_after == 60.0
     assert make_status_error(429, b"", {}).retry_after is None
+    unavailable = make_status_error(503, b"", {"Retry-After": "2"}, now=now)
+    assert isinstance(unavailable, InternalServerError) and unavailable.retry_after == 2.0
 
 
 def test_sent_and_ambiguous_flags():
