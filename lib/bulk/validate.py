@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.bulk import dates
 from lib.bulk.mapping import ColumnMapping, FieldSpec, fields_for, mapping_problems
@@ -190,32 +192,40 @@ def validate(
 def _check_customer_ids(
     raw: pd.Series, header: str, issues: _Issues, notes: list[str]
 ) -> tuple[pd.Series, pd.Series]:
-    text = raw.astype("str").fillna("")
-    stripped = text.str.strip()
-    ids = pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    plain = stripped.str.fullmatch(r"[1-9]\d{0,17}").fillna(False)  # the common case, decided in one pass
-    ids[plain] = _to_int64(stripped[plain])
+    all_text = raw.astype("str").fillna("")
+    all_stripped = all_text.str.strip()
+    # The common case (a plain positive number) is decided for every row in one pass; the rules below
+    # only look at the rest, usually a handful of rows.
+    plain = all_stripped.str.fullmatch(r"[1-9]\d{0,17}").to_numpy(dtype=bool, na_value=False)
+    values = np.zeros(len(raw), dtype="int64")
+    have = plain.copy()
+    if plain.any():
+        values[plain] = _to_int64(all_stripped[plain])
     failed = pd.Series(False, index=raw.index)
-    rest = ~plain
-    if not rest.any():
-        return ids, failed
+    if plain.all():
+        return pd.Series(pd.arrays.IntegerArray(values, ~have), index=raw.index), failed
+
+    text, stripped = all_text[~plain], all_stripped[~plain]
+    position = pd.Series(np.flatnonzero(~plain), index=stripped.index)
 
     def value(index: pd.Index) -> pd.Series:
         return quoted(stripped[index])
 
-    missing = rest & (stripped == "")
-    formula = rest & ~missing & _looks_like_formula(text, stripped)
-    email = rest & ~missing & ~formula & stripped.str.contains("@", regex=False)
-    scientific = rest & ~formula & stripped.str.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d+").fillna(False)
-    signed = rest & ~formula & stripped.str.fullmatch(r"[+-]\d+(?:\.0*)?").fillna(False)
-    number = rest & stripped.str.fullmatch(r"\d+(?:\.0*)?").fillna(False)
-    other = rest & ~(missing | formula | email | scientific | signed | number)
+    missing = stripped == ""
+    formula = ~missing & _looks_like_formula(text, stripped)
+    email = ~missing & ~formula & stripped.str.contains("@", regex=False)
+    scientific = ~formula & stripped.str.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d+").fillna(False)
+    signed = ~formula & stripped.str.fullmatch(r"[+-]\d+(?:\.0*)?").fillna(False)
+    number = stripped.str.fullmatch(r"\d+(?:\.0*)?").fillna(False)
+    other = ~(missing | formula | email | scientific | signed | number)
 
     digits = stripped.where(number, "").str.replace(r"\.0*$", "", regex=True).str.lstrip("0")
     zero = number & (digits == "")
     too_long = number & (digits.str.len() > MAX_ID_DIGITS)
     readable = number & ~zero & ~too_long
-    ids[readable] = _to_int64(digits[readable])
+    if readable.any():
+        values[position[readable].to_numpy()] = _to_int64(digits[readable])
+        have[position[readable].to_numpy()] = True
     reformatted = readable & (stripped != digits)
 
     how = "customer ids are positive whole numbers (the Capillary customer id)"
@@ -244,13 +254,15 @@ def _check_customer_ids(
             f"{header}: {int(reformatted.sum()):,} ids had leading zeros or a decimal part (.0); "
             "they were read as plain numbers (see the warnings)."
         )
-    failed = missing | formula | email | scientific | signed | other | zero | too_long
-    return ids, failed
+    failed[stripped.index] = (
+        missing | formula | email | scientific | signed | other | zero | too_long
+    ).to_numpy()
+    return pd.Series(pd.arrays.IntegerArray(values, ~have), index=raw.index), failed
 
 
-def _to_int64(digits: pd.Series) -> pd.Series:
-    """Digit strings (already checked) to int64; Arrow's cast is ~3x faster than to_numeric."""
-    return digits.astype("int64")
+def _to_int64(digits: pd.Series) -> np.ndarray:
+    """Digit strings (already checked) to int64 through Arrow, ~10x faster than pandas' own cast."""
+    return pc.cast(pa.array(digits, from_pandas=True), pa.int64()).to_numpy(zero_copy_only=False)
 
 
 def _looks_like_formula(text: pd.Series, stripped: pd.Series) -> pd.Series:
@@ -268,7 +280,7 @@ def _check_dates(
     stripped = raw.astype("str").fillna("").str.strip()
     failed = parsed.invalid.copy()
     issues.add(parsed.invalid, column=header, values=stripped, severity=Severity.ERROR, rule="date",
-               detail=lambda i: quoted(stripped[i]) + " " + parsed.problem[i])  # fmt: skip
+               detail=lambda i: quoted(stripped[i]) + " " + parsed.problem[i].astype("str"))  # fmt: skip
     if spec.required:
         issues.add(parsed.missing, column=header, values=stripped, severity=Severity.ERROR, rule="required",
                    detail=f"missing; every row needs {spec.api_name} ({dates.HOW_TO_WRITE})")  # fmt: skip
@@ -340,8 +352,13 @@ def _skip_repeats(
     valid: pd.DataFrame, frame: pd.DataFrame, mapping: ColumnMapping, failed: pd.Series, issues: _Issues
 ) -> pd.Series:
     key = duplicate_key(mapping.operation)
-    candidates = valid.loc[~failed, [ROW, *key]]
-    repeated = candidates.duplicated(subset=key, keep="first")
+    kept = ~failed.to_numpy()
+    # Rows that passed have no missing key values, so plain int64 columns hash several times faster.
+    candidates = pd.DataFrame(
+        {name: valid[name].to_numpy(dtype="int64", na_value=0)[kept] for name in (ROW, *key)},
+        index=valid.index[kept],
+    )
+    repeated = candidates[key[0]].duplicated() if len(key) == 1 else candidates.duplicated(subset=key)
     skipped = pd.Series(False, index=frame.index)
     if not repeated.any():
         return skipped
