@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lib.api._retry import backoff_delay, parse_retry_after, retry_delay, should_retry
 
@@ -121,3 +123,20 @@ def test_backoff_draws_from_zero_to_the_capped_ceiling():
     backoff_delay(3, rng=rng, initial=0.5, cap=20.0)
     backoff_delay(100, rng=rng, initial=0.5, cap=20.0)
     assert rng.calls == [(0.0, 4.0), (0.0, 20.0)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    attempt=st.integers(min_value=0, max_value=1000),
+    server=st.one_of(st.none(), st.floats(min_value=0, max_value=10_000)),
+    fraction=st.floats(min_value=0, max_value=1),
+)
+def test_delay_never_undercuts_the_server_nor_exceeds_the_cap_on_its_own(attempt, server, fraction):
+    header = None if server is None else repr(server)
+    delay = retry_delay(attempt, header, now=NOW, rng=FixedUniform(fraction), initial=0.5, cap=8.0)
+    assert delay >= 0
+    if server is None:
+        assert delay <= 8.0
+    else:
+        assert delay >= server
+        assert delay <= max(server, 8.0)
