@@ -16,23 +16,16 @@ from lib.api.errors import (
     InternalServerError,
     NotFoundError,
 )
-from lib.sandbox.server import start_sandbox
 
 TRIGGER = {"ownerType": "Loyalty", "referenceId": "program-1"}
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    handle = start_sandbox(tmp_path_factory.mktemp("sandbox") / "sandbox.db", empty=True)
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def client(sandbox):
+@pytest.fixture(autouse=True)
+def no_faults(sandbox):
+    """The shared session sandbox, without fault rules before and after each test."""
     sandbox.clear_faults()
-    with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo"), sleep=lambda _: None) as client:
-        yield client
+    yield
+    sandbox.clear_faults()
 
 
 @pytest.fixture
