@@ -78,6 +78,29 @@ def add_control_routes(app: FastAPI, service: SandboxService) -> None:
 
         return await guarded(request, action)
 
+    @router.put(
+        "/customers",
+        summary='Register customers for identifier look-ups: {"org": "demo", "customers": [...]}',
+    )
+    async def put_customers(request: Request) -> Response:
+        async def action(body: dict) -> dict:
+            customers = body.get("customers")
+            if not isinstance(customers, list) or not all(
+                isinstance(c, dict) and str(c.get("customerId", "")).isdigit() for c in customers
+            ):
+                raise E.InvalidRequest(
+                    'Send {"org": "<username>", "customers": [{"customerId": 1, "email": ...}]}'
+                )
+            try:
+                added = await run_in_threadpool(
+                    service.add_customers, str(body.get("org", "demo")), customers
+                )
+            except KeyError as error:
+                raise E.InvalidRequest(str(error)) from None
+            return {"customers": added}
+
+        return await guarded(request, action)
+
     @router.get("/faults", summary="The fault rules in force")
     async def get_faults(request: Request) -> Response:
         return await guarded(

@@ -66,6 +66,9 @@ class SandboxHandle:
     def clear_faults(self) -> None:
         self.service.faults.clear()
 
+    def add_customers(self, customers: list[dict[str, Any]], *, org: str = "demo") -> int:
+        return self.service.add_customers(org, customers)
+
     def stats(self) -> dict:
         return self.service.stats.snapshot()
 

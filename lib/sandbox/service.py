@@ -96,6 +96,23 @@ class SandboxService:
         if not empty:
             self.seed()
 
+    def add_customers(self, username: str, customers: list[dict]) -> int:
+        """Register customers (`customerId` plus any of email, mobile, externalId, cardNumber, firstName,
+        lastName) so `X-CAP-CUSTOMER-IDENTIFIER` look-ups find them; the API itself has no such call."""
+        with self.store.write() as conn:
+            row = conn.execute("SELECT org_id FROM orgs WHERE username = ?", (username,)).fetchone()
+            if row is None:
+                raise KeyError(f"no sandbox org with username {username!r}")
+            conn.executemany(
+                "INSERT OR REPLACE INTO customers VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (row[0], int(c["customerId"]), c.get("firstName"), c.get("lastName"), c.get("email"),
+                     c.get("mobile"), c.get("externalId"), c.get("cardNumber"))
+                    for c in customers
+                ],
+            )  # fmt: skip
+        return len(customers)
+
     def seed(self) -> dict:
         from lib.sandbox.demo_data import seed_demo_org
 
