@@ -403,6 +403,23 @@ def _skip_already_done(
     return skipped
 
 
+def ledger_already_done(ledger: Collection[tuple[int, int]], operation: Operation) -> AlreadyDone:
+    """Adapt the job journal's ledger ((customer id, event date) keys) to the `already_done` check.
+
+    Enrolments are keyed by customer alone (an active enrolment blocks a second one whatever its date);
+    imports by customer and earnEventDate, the same key the in-file duplicate check uses.
+    """
+    if operation is Operation.ENROL:
+        return {customer for customer, _ in ledger}
+    keys = set(ledger)
+
+    def done(rows: pd.DataFrame) -> pd.Series:
+        pairs = zip(rows[CUSTOMER_ID].tolist(), rows[EARN_EVENT_DATE].tolist(), strict=True)
+        return pd.Series([pair in keys for pair in pairs], index=rows.index, dtype=bool)
+
+    return done
+
+
 # --- Fixing rows in place ------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from lib.bulk.validate import (
     MappingError,
     apply_edits,
     error_report,
+    ledger_already_done,
     preview,
     revalidate_edits,
     validate,
@@ -323,3 +324,20 @@ def test_edits_for_rows_not_in_the_file_are_refused():
 def test_long_values_are_cut_in_messages():
     result = validate(text_frame({"customerId": ["x" * 100], "issueEventDate": [""]}), ENROL)
     assert result.issues["message"].iloc[0].startswith("row 2, customerId: '" + "x" * 40 + "…' is not")
+
+
+def test_journal_ledger_keys_skip_enrolled_customers_and_imported_earns():
+    ledger = {(1, 0): "issue-a", (2, JAN_2_2025): "earn-b"}
+    enrol = validate(text_frame({"customerId": ["1", "2", "3"], "issueEventDate": ["", "", ""]}), ENROL,
+                     already_done=ledger_already_done(ledger, Operation.ENROL))  # fmt: skip
+    assert enrol.valid["customer_id"].tolist() == [3]
+    frame = text_frame(
+        {
+            "customerId": ["2", "2"],
+            "earnEventDate": ["2025-01-02", "2025-01-03"],
+            "earnExpiresOn": ["2026-01-01"] * 2,
+        }
+    )
+    imported = validate(frame, IMPORT, already_done=ledger_already_done(ledger, Operation.IMPORT))
+    assert imported.valid["row"].tolist() == [3]
+    assert messages(imported) == ["row 2, customerId: '2' was already imported by an earlier job; skipped"]
