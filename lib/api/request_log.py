@@ -52,6 +52,11 @@ class LogEntry:
     attempt: int = 1
 
     @property
+    def request_headers(self) -> dict[str, str]:
+        """``headers`` as a mapping (secret values are placeholders)."""
+        return dict(self.headers)
+
+    @property
     def url(self) -> str:
         query = f"?{urlencode(self.query)}" if self.query else ""
         return f"{self.base_url}{self.path}{query}"

@@ -76,6 +76,11 @@ def test_secret_headers_become_placeholders():
     }
 
 
+def test_headers_read_as_a_mapping():
+    item = entry(headers=(("Authorization", "$CAPILLARY_AUTH"), ("Accept", "application/json")))
+    assert item.request_headers == {"Authorization": "$CAPILLARY_AUTH", "Accept": "application/json"}
+
+
 def test_long_bodies_are_truncated():
     text, truncated = body_text({"customers": list(range(5000))})
     assert truncated and len(text) == LOGGED_BODY_CHARS
