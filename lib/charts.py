@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 TIMELINE_COLUMNS = ("lane", "kind", "start", "end", "label")
 """Columns of the windows frame given to `badge_timeline`: one row per bar."""
@@ -92,35 +93,49 @@ def count_by(values: pd.Series, *, title: str, category: str) -> go.Figure:
 
 
 def earns_over_time(series: pd.DataFrame) -> go.Figure:
-    """Stacked bars of earns per limit cycle, one colour per badge.
+    """Earns per limit cycle, one row per badge, each bar as wide as its cycle.
 
     `series` has the columns `start` (cycle start), `end` (cycle end, exclusive), `badge` and `earns`.
-    Each bar spans its cycle, so daily, weekly and monthly badges share one honest time axis.
+    Badges count in cycles of different lengths (a week, a month), so each gets its own row and
+    y-axis on a shared time axis, instead of stacking weekly bars behind monthly ones.
     """
     title = "Earns per fixed-window cycle"
     if series.empty:
         return _empty(title, "No badge with a badge-level fixed window in this date range")
-    fig = go.Figure()
-    for badge, rows in series.groupby("badge", sort=True):
-        start = rows["start"].to_numpy(dtype="datetime64[ms]")
-        width = (rows["end"].to_numpy(dtype="datetime64[ms]") - start).astype("int64")
+    badges = sorted(series["badge"].unique())
+    fig = make_subplots(
+        rows=len(badges), cols=1, shared_xaxes=True, subplot_titles=badges, vertical_spacing=0.08
+    )
+    for row, badge in enumerate(badges, start=1):
+        rows = series[series["badge"] == badge]
+        start = pd.to_datetime(rows["start"], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
+        end = pd.to_datetime(rows["end"], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
+        width = (end - start).astype("int64")
         fig.add_trace(
             go.Bar(
                 name=str(badge),
                 x=start + (width // 2).astype("timedelta64[ms]"),
                 y=rows["earns"].to_numpy(),
-                width=width,
-                hovertemplate="%{x|%Y-%m-%d}: %{y} earns<extra>%{fullData.name}</extra>",
-            )
+                width=width * 0.92,
+                customdata=np.stack(
+                    [
+                        np.datetime_as_string(start, unit="D"),
+                        np.datetime_as_string(end - np.timedelta64(1, "D"), unit="D"),
+                    ],
+                    axis=1,
+                ),
+                hovertemplate="%{customdata[0]} .. %{customdata[1]}: %{y} earns<extra></extra>",
+                showlegend=False,
+            ),
+            row=row,
+            col=1,
         )
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(title_text="earns", rangemode="tozero")
     fig.update_layout(
         title=title,
-        barmode="stack",
-        xaxis={"type": "date"},
-        yaxis_title="earns",
-        height=340,
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=120 + 170 * len(badges),
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
     )
     return fig
 

@@ -106,9 +106,10 @@ def test_earns_over_time_draws_each_cycle_at_its_width():
     )
     fig = charts.earns_over_time(series)
     assert [trace.name for trace in fig.data] == ["A", "B"]
-    assert list(fig.data[0].width) == [7 * 86_400_000] * 2
+    assert [trace.yaxis for trace in fig.data] == ["y", "y2"]  # one row per badge
+    assert list(fig.data[0].width) == [0.92 * 7 * 86_400_000] * 2
     assert list(fig.data[1].y) == [9]
-    assert fig.layout.barmode == "stack"
+    assert str(fig.data[1].x[0]).startswith("2026-01-16")  # centred on its month
 
 
 def test_empty_inputs_give_an_explained_empty_figure():

@@ -30,6 +30,9 @@ def test_overview_shows_badges_and_charts(open_page, screenshot_dir):
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    page.set_viewport_size({"width": 1500, "height": 2600})
+    wait_for_run(page)
+    expect(page.locator(".js-plotly-plot")).to_have_count(4)
     page.screenshot(path=str(screenshot_dir / "overview.png"), full_page=True)
 
 
@@ -45,7 +48,8 @@ def test_create_a_badge_through_the_form(open_page, screenshot_dir):
     page.get_by_role("tab", name="Customer limits").click()
     page.get_by_text("Fixed window (cycles)").first.click()
     wait_for_run(page)
-    expect(page.locator(".js-plotly-plot").first).to_contain_text("fixed window")
+    expect(page.locator(".js-plotly-plot").first).to_contain_text("Fixed window")
+    page.set_viewport_size({"width": 1500, "height": 1500})
     page.screenshot(path=str(screenshot_dir / "editor.png"), full_page=True)
 
     page.get_by_role("button", name="Create badge").click()

@@ -1,0 +1,102 @@
+"""Customer view, request log, connection panel and activation through AppTest against the sandbox."""
+
+from datetime import UTC, datetime
+
+from lib.ui.state import Key
+
+FIRST_DEMO_CUSTOMER = "100001"
+
+
+def _texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_customer_view_by_id_shows_the_four_views_and_one_badge(run_page):
+    at = run_page("customer_view.py")
+    at.text_input(key="cv_customer").set_value(FIRST_DEMO_CUSTOMER).run()
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric[:4]] == ["Can be enrolled", "Can earn now", "Earned", "Expired"]
+    assert sum(int(m.value) for m in at.metric[:4]) > 0
+    assert at.selectbox(key="cv_badge").value is not None
+    assert {m.label for m in at.metric[4:]} == {"Status", "Active earns", "Enrolments", "Earns"}
+
+
+def test_customer_view_by_external_id_finds_the_same_customer(run_page):
+    by_id = run_page("customer_view.py")
+    by_id.text_input(key="cv_customer").set_value(FIRST_DEMO_CUSTOMER).run()
+    at = run_page("customer_view.py")
+    at.selectbox(key="cv_identifier").set_value("externalId")
+    at.text_input(key="cv_customer").set_value(f"EXT-{FIRST_DEMO_CUSTOMER}").run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric[:4]] == [m.value for m in by_id.metric[:4]]
+    sent = at.session_state[Key.CONNECTION].request_log.entries()
+    headers = {(name.lower(), value) for entry in sent for name, value in entry.headers}
+    assert ("x-cap-customer-identifier", "externalId") in headers
+
+
+def test_customer_view_explains_a_wrong_id(run_page):
+    at = run_page("customer_view.py")
+    at.text_input(key="cv_customer").set_value("not-a-number").run()
+    assert not at.exception
+    assert "A customer id is a number" in _texts(at.error)
+
+
+def test_unknown_customer_shows_the_capillary_error(run_page):
+    at = run_page("customer_view.py")
+    at.selectbox(key="cv_identifier").set_value("email")
+    at.text_input(key="cv_customer").set_value("nobody@nowhere.invalid").run()
+    assert not at.exception
+    assert "failed" in _texts(at.error)
+
+
+def test_request_log_lists_calls_with_curl_and_no_secret(run_page):
+    at = run_page("request_log.py")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert {"method", "path", "status", "latency_ms", "codes"} <= set(table.columns)
+    curl = at.code[0].value
+    assert curl.startswith("curl -X GET") and "$CAPILLARY_AUTH" in curl
+    assert "ZGVtbz" not in curl  # base64 of "demo:..." never appears
+
+
+def test_switching_to_demo2_isolates_the_org(run_page):
+    at = run_page("overview.py")
+    demo_badges = int(at.metric[0].value)
+    at.segmented_control(key="conn_org").set_value("demo2").run()
+    assert not at.exception
+    assert "Org **demo2**" in _texts(at.sidebar.caption)
+    assert int(at.metric[0].value) < demo_badges
+
+
+def test_cluster_without_credentials_waits_for_them(run_page):
+    at = run_page("overview.py")
+    at.radio(key="conn_backend").set_value("Capillary cluster").run()
+    assert not at.exception
+    assert "enter credentials" in _texts(at.info).lower()
+    assert at.text_input(key="conn_password").proto.type == at.text_input(key="conn_password").proto.PASSWORD
+
+
+def test_custom_url_must_be_https(run_page):
+    at = run_page("overview.py")
+    at.radio(key="conn_backend").set_value("Custom URL").run()
+    at.text_input(key="conn_url").set_value("http://example.com").run()
+    assert not at.exception
+    assert "https" in _texts(at.sidebar.caption)
+
+
+def test_deactivate_and_activate_a_badge(run_page):
+    name = f"Activation {datetime.now(UTC):%H%M%S%f}"
+    at = run_page("badge_editor.py")
+    at.text_input(key="ed_name").set_value(name).run()
+    at.button(key="ed_save").click().run()
+    badge_id = at.query_params["badge"]
+    at = run_page("badge_editor.py", badge=badge_id)
+    assert at.button(key="ed_activate").disabled
+    at.button(key="ed_deactivate").click().run()
+    assert not at.exception, at.exception
+    assert "Deactivated" in _texts(at.success)
+    assert at.button(key="ed_deactivate").disabled
+    at.button(key="ed_activate").click().run()
+    assert "Activated" in _texts(at.success)
+    badge = at.session_state[Key.CONNECTION].client.get_badge(badge_id=badge_id)
+    assert badge.active is True
