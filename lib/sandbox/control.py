@@ -19,7 +19,7 @@ from lib.sandbox.routes import error_response, json_response
 from lib.sandbox.service import SandboxService
 from lib.sandbox.wire import decode_json
 
-LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def _clock(service: SandboxService) -> dict[str, Any]:

@@ -207,18 +207,20 @@ def _register(app: FastAPI, service: SandboxService, endpoint: Endpoint) -> None
             log.exception("sandbox failed on %s %s", request.method, request.url.path)
             return error_response(E.InternalError(f"Internal server error: {type(exc).__name__}"))
 
-    app.add_api_route(
-        endpoint.path_template,
-        handle,
-        methods=list(endpoint.methods),
-        name=endpoint.name,
-        summary=endpoint.name.replace("_", " "),
-        description=f"https://docs.capillarytech.com/reference/{endpoint.doc_slug}"
-        if endpoint.doc_slug
-        else "",
-        status_code=endpoint.success_status,
-        tags=["oauth" if endpoint.name in UNAUTHENTICATED else "badges"],
-    )
+    for method in endpoint.methods:  # the import also answers POST, as its page header says
+        app.add_api_route(
+            endpoint.path_template,
+            handle,
+            methods=[method],
+            name=endpoint.name,
+            operation_id=endpoint.name if method == endpoint.method else f"{endpoint.name}_{method.lower()}",
+            summary=endpoint.name.replace("_", " "),
+            description=f"https://docs.capillarytech.com/reference/{endpoint.doc_slug}"
+            if endpoint.doc_slug
+            else "",
+            status_code=endpoint.success_status,
+            tags=["oauth" if endpoint.name in UNAUTHENTICATED else "badges"],
+        )
 
 
 def add_api_routes(app: FastAPI, service: SandboxService) -> None:

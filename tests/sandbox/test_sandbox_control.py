@@ -1,0 +1,263 @@
+"""The sandbox's own machinery (not part of the Badges API): clock, faults, stats, reset, docs,
+persistence, concurrency, the command line and the console's embedded instance. Sandbox only."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from lib.api.auth import BasicAuth
+from lib.api.client import BadgesClient
+from lib.api.errors import APIConnectionError, APITimeoutError, DuplicateRequestError, InternalServerError
+from lib.sandbox.app import create_app
+from lib.sandbox.server import embedded_sandbox, start_sandbox
+from lib.sandbox.service import SandboxService
+from tests.sandbox.conftest import LOYALTY, badge_body
+
+CONTROL = "/_sandbox"
+
+
+@pytest.fixture
+def raw(sandbox):
+    with httpx.Client(base_url=sandbox.base_url) as http:
+        yield http
+
+
+def test_clock_moves_status_and_expiry(client, sandbox, raw, make_badge, now):
+    badge = make_badge(startOn=now + timedelta(days=1), expiresOn=now + timedelta(days=3))
+    assert client.get_badge(badge_id=badge.id).status == "UPCOMING"
+    answer = raw.put(f"{CONTROL}/clock", json={"now": (now + timedelta(days=2)).timestamp()})
+    assert answer.status_code == 200 and answer.json()["frozen"] is True
+    assert raw.get(f"{CONTROL}/clock").json()["now"] == pytest.approx((now + timedelta(days=2)).timestamp())
+    assert client.get_badge(badge_id=badge.id).status == "LIVE"
+    earned = client.earn(badge_id=badge.id, customer_id=1, triggered_by=LOYALTY)
+    assert earned.expires_on == now + timedelta(days=12)  # processing time (the sandbox clock) + 10 days
+    sandbox.set_clock(now + timedelta(days=4))
+    assert client.get_badge(badge_id=badge.id).status == "EXPIRED"
+    assert raw.put(f"{CONTROL}/clock", json={"now": None}).json()["frozen"] is False
+    assert raw.put(f"{CONTROL}/clock", json={"now": "tomorrow"}).status_code == 400
+
+
+def test_status_fault_with_retry_after_and_count(client, sandbox, raw, make_badge):
+    badge = make_badge()
+    rules = {
+        "rules": [{"method": "GET", "path_suffix": badge.id, "status": 429, "retry_after": "2", "count": 1}]
+    }
+    assert raw.put(f"{CONTROL}/faults", json=rules).status_code == 200
+    first = raw.get(f"/api_gateway/v1/badges/badgeMeta/{badge.id}")
+    assert first.status_code == 429 and first.headers["Retry-After"] == "2"
+    assert first.json()["errors"][0]["code"] == 429
+    assert client.get_badge(badge_id=badge.id).id == badge.id  # count spent
+    assert raw.get(f"{CONTROL}/stats").json()["faults_applied"] == 1
+
+
+def test_probability_faults_repeat_with_the_same_seed(sandbox, raw, make_badge):
+    badge = make_badge()
+    path = f"/api_gateway/v1/badges/badgeMeta/{badge.id}"
+
+    def pattern() -> list[int]:
+        sandbox.set_faults([{"path_suffix": badge.id, "status": 500, "probability": 0.5, "seed": 7}])
+        return [raw.get(path, auth=("x", "y")).status_code for _ in range(20)]
+
+    first = pattern()
+    assert first == pattern()
+    assert {500, 401} == set(first)  # some requests hit the fault, the others reached authentication
+    assert raw.delete(f"{CONTROL}/faults").json() == {"rules": []}
+
+
+def test_commit_then_delay_commits_before_the_client_gives_up(client, sandbox, make_badge):
+    badge = make_badge(earnType="ISSUE_EARN")
+    sandbox.set_faults([{"kind": "commit_then_delay", "path_suffix": "issueBulk", "delay": 1.0, "count": 1}])
+    with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo"), timeout=0.3, max_retries=0) as impatient:
+        with pytest.raises(APITimeoutError):
+            impatient.issue_bulk(badge_id=badge.id, customers=[5], request_id="slow-1")
+        time.sleep(0.8)
+        with pytest.raises(DuplicateRequestError):
+            impatient.issue_bulk(badge_id=badge.id, customers=[5], request_id="slow-1")
+    assert client.get_badge(badge_id=badge.id, include_statistics=True).issued_count == 1
+
+
+def test_drop_before_commit_loses_the_request(client, sandbox, make_badge):
+    badge = make_badge(earnType="ISSUE_EARN")
+    sandbox.set_faults([{"kind": "drop_before_commit", "path_suffix": "issueBulk", "count": 1}])
+    with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo"), max_retries=0) as once:
+        with pytest.raises(APIConnectionError) as info:
+            once.issue_bulk(badge_id=badge.id, customers=[6], request_id="lost-1")
+        assert info.value.sent
+        assert (
+            once.issue_bulk(badge_id=badge.id, customers=[6], request_id="lost-1").issued_badges[0].error
+            is None
+        )
+
+
+def test_status_faults_reach_the_client_as_5xx(client, sandbox, make_badge):
+    badge = make_badge(earnType="ISSUE_EARN")
+    sandbox.set_faults([{"path_suffix": "issueBulk", "status": 503, "count": 5}])
+    once = BadgesClient(sandbox.base_url, BasicAuth("demo", "demo"), max_retries=0)
+    with once, pytest.raises(InternalServerError):
+        once.issue_bulk(badge_id=badge.id, customers=[7])
+    assert sandbox.stats()["by_path"]["/api_gateway/v1/badges/badgeMeta/customer/issueBulk"] == 1
+
+
+def test_reset_and_bad_fault_rules(client, raw, make_badge):
+    make_badge()
+    assert raw.put(f"{CONTROL}/faults", json={"rules": [{"kind": "explode"}]}).status_code == 400
+    assert raw.post(f"{CONTROL}/reset", json={"empty": True}).json() == {"reset": True, "empty": True}
+    assert client.list_badges().meta_basic_details == []
+
+
+def test_control_endpoints_answer_loopback_clients_only(tmp_path):
+    service = SandboxService(tmp_path / "remote.db")
+    app = create_app(service)
+
+    async def ask(client_host: str, method: str, path: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(client_host, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
+            return await http.request(method, path)
+
+    try:
+        remote = asyncio.run(ask("203.0.113.9", "POST", f"{CONTROL}/reset"))
+        assert remote.status_code == 403 and remote.json()["errors"][0]["code"] == 403
+        assert asyncio.run(ask("127.0.0.1", "GET", f"{CONTROL}/clock")).status_code == 200
+    finally:
+        service.close()
+
+
+def test_docs_and_openapi(raw):
+    assert raw.get("/docs").status_code == 200
+    paths = raw.get("/openapi.json").json()["paths"]
+    assert "/api_gateway/v1/badges/badgeMeta/customer/issueBulk" in paths
+    assert {"put", "post"} <= set(paths["/api_gateway/v1/badges/import/customerBadges"])
+
+
+def test_demo_data(sandbox, client):
+    summary = sandbox.seed()
+    assert summary["badges"] == 12 and summary["customers"] == 20_000 and summary["earns"] > 10_000
+    badges = list(client.iter_badges(page_size=50))
+    assert {b.status for b in badges} == {"UPCOMING", "LIVE", "EXPIRED"}
+    assert {b.earn_type for b in badges} == {"EARN", "ISSUE_EARN"}
+    assert any(b.active is False for b in badges)
+    full = [client.get_badge(badge_id=b.id) for b in badges]
+    constraint_types = {
+        c.constraint_type for b in full for c in (b.customer_constraints or []) + (b.badge_constraints or [])
+    }
+    assert len(constraint_types) == 8
+    expiries = {(e.expiry_type, e.kind, e.relative_expiry_type) for b in full
+                for e in (b.earned_badge_expiry, b.issued_badge_expiry) if e}  # fmt: skip
+    assert {kind for _, kind, _ in expiries} >= {"WITH_BADGE_META", "FIXED_DATE"}
+    assert {t for t, _, _ in expiries} == {"RELATIVE", "ABSOLUTE", "NEVER"}
+    assert {b.badge_group_name for b in badges} >= {"Engagement", "Spend"}
+    assert all(b.custom_fields.get("Campaign code") for b in full)
+    someone = client.get_customer_badges(customer_id="EXT-100001", identifier="externalId")
+    assert someone.pagination is not None
+    with sandbox.service.store.read() as conn:
+        by_weekday = dict(conn.execute(
+            "SELECT strftime('%w', event_date, 'unixepoch'), COUNT(*) FROM earns GROUP BY 1").fetchall())  # fmt: skip
+        months = conn.execute(
+            "SELECT COUNT(DISTINCT strftime('%Y-%m', event_date, 'unixepoch')) FROM earns"
+        ).fetchone()[0]
+    assert by_weekday["6"] > 1.3 * by_weekday["1"]  # Saturdays are busier than Mondays
+    assert months >= 12
+    assert sandbox.seed() == summary  # deterministic, and re-seeding replaces rather than duplicates
+
+
+def test_data_survives_a_restart(tmp_path, now):
+    db = tmp_path / "keep.db"
+    first = start_sandbox(db, empty=True)
+    with BadgesClient(first.base_url, BasicAuth("demo", "demo")) as c:
+        badge = c.create_badge(badge=badge_body(now, startOn=now + timedelta(hours=1)))
+    first.stop()
+    second = start_sandbox(db, empty=True)
+    try:
+        with BadgesClient(second.base_url, BasicAuth("demo", "demo")) as c:
+            assert c.get_badge(badge_id=badge.id).name == badge.name
+    finally:
+        second.stop()
+
+
+def test_concurrent_bulk_writes_from_many_threads(sandbox, make_badge):
+    badge = make_badge(earnType="ISSUE_EARN")
+    failures: list[BaseException] = []
+
+    def enrol(worker: int) -> None:
+        try:
+            with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo")) as c:
+                for batch in range(5):
+                    start = worker * 10_000 + batch * 200
+                    c.issue_bulk(badge_id=badge.id, customers=list(range(start, start + 200)))
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=enrol, args=(w,)) for w in range(1, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo")) as c:
+        assert c.get_badge(badge_id=badge.id, include_statistics=True).issued_count == 6 * 5 * 200
+
+
+def test_embedded_sandbox_is_one_instance_per_process(tmp_path, monkeypatch):
+    import lib.sandbox.server as server
+
+    monkeypatch.setattr(server, "_embedded", None)
+    monkeypatch.setattr(server, "start_sandbox", lambda db, **kw: start_sandbox(db, empty=True, **kw))
+    first = embedded_sandbox(tmp_path / "data")
+    try:
+        assert embedded_sandbox(tmp_path / "elsewhere") is first
+        assert first.db_path == str(tmp_path / "data" / "sandbox.db")
+        assert httpx.get(first.base_url + f"{CONTROL}/health").json() == {"status": "ok"}
+    finally:
+        first.stop()
+    monkeypatch.setenv("BADGE_CONSOLE_DATA_DIR", str(tmp_path / "env"))
+    assert server.default_data_dir() == tmp_path / "env"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_command_line(tmp_path):
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lib.sandbox",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "cli.db"),
+            "--empty",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=os.getcwd(),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}{CONTROL}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with BadgesClient(f"http://127.0.0.1:{port}", BasicAuth("demo2", "demo2")) as c:
+            assert c.list_badges().meta_basic_details == []
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "username 'demo'" in output and "username 'demo2'" in output
