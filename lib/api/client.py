@@ -238,7 +238,7 @@ class BadgesClient(BadgeEndpoints):
         logged_body: Any = None,
     ) -> RawResponse:
         """Send, retrying per ``_retry.should_retry``; raise the mapped error when giving up."""
-        content = None if body is None else jsonlib.dumps(body, separators=(",", ":")).encode()
+        content = None if body is None else _json_bytes(body)
         query = _query(params)
         extra = _checked_headers(headers)
         attempt = 0
@@ -420,6 +420,14 @@ class BadgesClient(BadgeEndpoints):
 
 _UNLOGGED_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "host", "content-length"})
 _FORBIDDEN_HEADERS = frozenset({"authorization", defaults.OAUTH_TOKEN_HEADER.lower(), "cookie", "host"})
+
+
+def _json_bytes(body: Any) -> bytes:
+    """The exact bytes sent (and resent on a retry); NaN and non-JSON values are refused here."""
+    try:
+        return jsonlib.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise RequestValidationError(f"the request body is not valid JSON: {exc}") from None
 
 
 def _checked_settings(max_retries: int, timeout: float, connect_timeout: float) -> tuple[int, float, float]:

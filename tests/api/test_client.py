@@ -502,6 +502,8 @@ def test_redirects_are_not_followed(server, client):
         lambda c: c.send("POST", f"{BADGES}/group", json={"rank": 1}),
         lambda c: c.send("GET", f"{BADGES}/badgeMeta", headers={"Authorization": "Basic x"}),
         lambda c: c.send("GET", "https://elsewhere.example/x"),
+        lambda c: c.send_raw("POST", f"{BADGES}/group", json={"name": "G", "rank": float("nan")}),
+        lambda c: c.send_raw("POST", f"{BADGES}/group", json={"name": object()}),
         lambda c: c.send("DELETE", f"{BADGES}/badgeMeta/{BADGE_ID}"),
         lambda c: c.iter_badges(status=["SOMETIME"]),
         lambda c: c.iter_badges(sttaus=["LIVE"]),
