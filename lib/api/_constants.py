@@ -29,8 +29,11 @@ OAUTH_TOKEN_HEADER = "X-CAP-API-OAUTH-TOKEN"
 
 Capillary's API overview calls it ``CAP-API-ACCESS-TOKEN`` while every working example of its other APIs
 sends ``X-CAP-API-OAUTH-TOKEN`` (reference doc-bug 23). We follow the examples, which are what servers
-were observed to accept; the name lives here so a cluster that wants the other one is a one-line change.
+were observed to accept. A cluster that wants the other name gets ``OAuthAuth(..., header=OAUTH_TOKEN_HEADER_ALT)``.
 """
+
+OAUTH_TOKEN_HEADER_ALT = "CAP-API-ACCESS-TOKEN"
+"""The name the API overview gives the token header."""
 
 CUSTOMER_IDENTIFIER_HEADER = "X-CAP-CUSTOMER-IDENTIFIER"
 MIGRATION_HEADER = "X-CAP-BADGES-MIGRATION"

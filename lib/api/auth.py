@@ -20,7 +20,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from lib.api._constants import OAUTH_REFRESH_MARGIN, OAUTH_TOKEN_HEADER
+from lib.api._constants import OAUTH_REFRESH_MARGIN, OAUTH_TOKEN_HEADER, OAUTH_TOKEN_HEADER_ALT
 from lib.api.errors import FieldProblem, RequestValidationError
 
 BASIC_AUTH_PLACEHOLDER = "$CAPILLARY_AUTH"
@@ -38,7 +38,15 @@ PLACEHOLDERS = (
 OAUTH_PLACEHOLDER_BODY = {"key": OAUTH_KEY_PLACEHOLDER, "secret": OAUTH_SECRET_PLACEHOLDER}
 """The token request body as it may be logged or shown."""
 
-SECRET_HEADERS = frozenset({"authorization", OAUTH_TOKEN_HEADER.lower(), "cookie", "proxy-authorization"})
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        OAUTH_TOKEN_HEADER.lower(),
+        OAUTH_TOKEN_HEADER_ALT.lower(),
+        "cookie",
+        "proxy-authorization",
+    }
+)
 """Header names (lower case) whose values must never be logged or shown."""
 
 
@@ -134,6 +142,7 @@ class OAuthAuth:
         *,
         refresh_margin: float = OAUTH_REFRESH_MARGIN,
         clock: Callable[[], float] = time.monotonic,
+        header: str = OAUTH_TOKEN_HEADER,
     ) -> None:
         plain = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
         problems = []
@@ -145,6 +154,9 @@ class OAuthAuth:
             raise RequestValidationError("OAuth: " + "; ".join(str(p) for p in problems), problems=problems)
         self.key = key.strip()
         self.secret = SecretStr(plain)
+        if header.lower() not in {OAUTH_TOKEN_HEADER.lower(), OAUTH_TOKEN_HEADER_ALT.lower()}:
+            raise RequestValidationError(f"OAuth: unknown token header {header!r}")
+        self.header = header
         self.refresh_margin = refresh_margin
         self._clock = clock
         self._lock = threading.Lock()
@@ -153,7 +165,7 @@ class OAuthAuth:
         self._renew_at = 0.0
 
     def headers(self, fetch_token: TokenFetcher) -> dict[str, str]:
-        return {OAUTH_TOKEN_HEADER: self.token(fetch_token).get_secret_value()}
+        return {self.header: self.token(fetch_token).get_secret_value()}
 
     def token(self, fetch_token: TokenFetcher) -> SecretStr:
         """The current token, fetching a new one when none is held or it is due for renewal."""
@@ -186,7 +198,7 @@ class OAuthAuth:
         return dict(OAUTH_PLACEHOLDER_BODY)
 
     def placeholder_headers(self) -> dict[str, str]:
-        return {OAUTH_TOKEN_HEADER: OAUTH_TOKEN_PLACEHOLDER}
+        return {self.header: OAUTH_TOKEN_PLACEHOLDER}
 
     def invalidate(self) -> None:
         with self._lock:

@@ -40,7 +40,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from lib.api import _constants as defaults
 from lib.api._retry import retry_delay, should_retry
-from lib.api.auth import OAUTH_PLACEHOLDER_BODY, Auth, IssuedToken, OAuthAuth
+from lib.api.auth import OAUTH_PLACEHOLDER_BODY, SECRET_HEADERS, Auth, IssuedToken, OAuthAuth
 from lib.api.clusters import resolve_base_url
 from lib.api.endpoints import match_endpoint, parse_request, parse_response
 from lib.api.errors import (
@@ -419,7 +419,7 @@ class BadgesClient(BadgeEndpoints):
 # ---- helpers ---------------------------------------------------------------------------------
 
 _UNLOGGED_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "host", "content-length"})
-_FORBIDDEN_HEADERS = frozenset({"authorization", defaults.OAUTH_TOKEN_HEADER.lower(), "cookie", "host"})
+_FORBIDDEN_HEADERS = SECRET_HEADERS | {"host"}
 
 
 def _json_bytes(body: Any) -> bytes:

@@ -6,7 +6,7 @@ import threading
 import pytest
 from pydantic import SecretStr
 
-from lib.api._constants import OAUTH_TOKEN_HEADER
+from lib.api._constants import OAUTH_TOKEN_HEADER, OAUTH_TOKEN_HEADER_ALT
 from lib.api.auth import BasicAuth, IssuedToken, OAuthAuth, basic_header_value, md5_hex
 from lib.api.errors import RequestValidationError
 
@@ -142,3 +142,11 @@ def test_oauth_never_shows_secret_or_token():
 def test_oauth_refuses_missing_credentials(key, secret):
     with pytest.raises(RequestValidationError):
         OAuthAuth(key, secret)
+
+
+def test_the_overview_header_name_can_be_chosen():
+    auth = OAuthAuth("k", "s", clock=Clock(), header=OAUTH_TOKEN_HEADER_ALT)
+    assert auth.headers(TokenServer()) == {"CAP-API-ACCESS-TOKEN": "token-1"}
+    assert auth.placeholder_headers() == {"CAP-API-ACCESS-TOKEN": "$CAPILLARY_OAUTH_TOKEN"}
+    with pytest.raises(RequestValidationError):
+        OAuthAuth("k", "s", header="X-Anything")
