@@ -131,7 +131,7 @@ def timeline_frames(rules: BadgeRules, *, sample: datetime, now: datetime) -> Ti
         never = rules.issued_expiry.type is ExpiryType.NEVER
         parts.append(
             _expiry_row(
-                "Enrolment of the sample customer",
+                "Enrolment (sample)",
                 "enrolment",
                 sample,
                 rules.enrolment_expires_at(sample),
@@ -143,7 +143,7 @@ def timeline_frames(rules: BadgeRules, *, sample: datetime, now: datetime) -> Ti
         never = rules.earned_expiry.type is ExpiryType.NEVER
         parts.append(
             _expiry_row(
-                "Badge earned by the sample",
+                "Earned badge (sample)",
                 "earned",
                 sample,
                 rules.earned_expires_at(sample),

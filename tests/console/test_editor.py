@@ -1,0 +1,110 @@
+"""Editor checks: the wire request, rule violations, diff, curl and the what-if simulation."""
+
+from datetime import UTC, datetime, timedelta
+
+from lib.console.badge_form import BadgeForm, to_body
+from lib.console.editor import (
+    build_request,
+    curl_command,
+    diff,
+    preview_rules,
+    rule_violations,
+    section_of,
+    what_if,
+)
+
+NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
+
+
+def _form(**changes) -> BadgeForm:
+    form = BadgeForm(
+        name="Weekend warrior", start=datetime(2026, 12, 1), end=datetime(2027, 2, 28, 23, 59, 59)
+    )
+    for key, value in changes.items():
+        setattr(form, key, value)
+    return form
+
+
+def test_create_request_is_the_wire_form_of_the_create_model():
+    request = build_request(_form(), badge_id=None)
+    assert request.sendable and request.method == "POST" and request.path.endswith("/badgeMeta")
+    assert request.body["startOn"] == 1796083200
+    assert "id" not in request.body
+    assert '"earnType": "EARN"' in request.json_text()
+
+
+def test_update_request_carries_the_id():
+    request = build_request(_form(), badge_id="661e11563753c37878a8b2c7")
+    assert request.method == "PUT" and request.body["id"] == "661e11563753c37878a8b2c7"
+
+
+def test_a_valid_badge_breaks_no_rule():
+    assert rule_violations(None, build_request(_form(), badge_id=None), NOW) == []
+
+
+def test_rules_are_reported_with_code_and_field():
+    request = build_request(_form(name="", start=datetime(2026, 11, 1), owners=[]), badge_id=None)
+    found = {(v.code, v.field) for v in rule_violations(None, request, NOW)}
+    assert (722, "startOn") in found
+    assert (728, "ownership.restrictedToOwners") in found
+    assert any(field == "name" for _, field in found)
+
+
+def test_live_badge_cannot_turn_a_fixed_window_into_a_rolling_window():
+    saved = to_body(_form(start=datetime(2026, 11, 1), cfw_on=True), badge_id="661e11563753c37878a8b2c7")
+    edited = _form(start=datetime(2026, 11, 1), crw_on=True, crw_days_max=1, crw_days_span=1)
+    found = rule_violations(saved, build_request(edited, badge_id="661e11563753c37878a8b2c7"), NOW)
+    assert 826 in {v.code for v in found}
+    assert section_of(next(v.field for v in found if v.code == 826)) == "customer"
+
+
+def test_section_of_fields():
+    assert section_of("customerConstraints[0].refreshRate") == "customer"
+    assert section_of("badgeConstraints[1]") == "badge"
+    assert section_of("earnedBadgeExpiry.value") == "expiry"
+    assert section_of("startOn") == "period"
+
+
+def test_diff_lists_changed_wire_paths_only():
+    saved = to_body(_form(cfw_on=True, cfw_max=1), badge_id="x")
+    edited = to_body(_form(cfw_on=True, cfw_max=2, description="new"), badge_id="x")
+    changes = {c.field: (c.saved, c.edited) for c in diff(saved | {"issuedCount": 5}, edited)}
+    assert changes == {"description": ("", "new"), "customerConstraints[0].maxEarnLimit": (1, 2)}
+
+
+def test_curl_keeps_the_secret_a_shell_variable():
+    command = curl_command(
+        "POST",
+        "http://127.0.0.1:8600/api_gateway/v1/badges/badgeMeta",
+        {"Authorization": "$CAPILLARY_AUTH"},
+        {"name": "it's"},
+    )
+    assert command.splitlines()[0] == "curl -X POST http://127.0.0.1:8600/api_gateway/v1/badges/badgeMeta \\"
+    assert "'Authorization: '\"$CAPILLARY_AUTH\"" in command
+    assert "--data-raw" in command
+
+
+def test_what_if_counts_per_limit_in_checking_order():
+    form = _form(cfw_on=True, cfw_max=1, bfw_on=True, bfw_max=5)
+    rules = preview_rules(build_request(form, badge_id=None))
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    outcome = what_if(rules, customers=10, per_day=2, start=start, end=start + timedelta(days=9, hours=23))
+    assert outcome.attempts == 200
+    # A day: the first five first-attempts pass; the other five first-attempts hit the badge's 5 a day;
+    # second attempts of the five who earned hit their own 1 a day, the rest hit the badge limit again.
+    assert outcome.allowed == 50 and outcome.blocked == 150
+    table = outcome.per_limit.set_index("limit")
+    assert table["checked"].tolist() == [200, 150]
+    assert table["blocked"].tolist() == [50, 100]
+    assert table["allowed"].tolist() == [150, 50]
+
+
+def test_what_if_refuses_huge_patterns():
+    rules = preview_rules(build_request(_form(), badge_id=None))
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    try:
+        what_if(rules, customers=10_000, per_day=100, start=start, end=start + timedelta(days=30))
+    except ValueError as exc:
+        assert "attempts" in str(exc)
+    else:
+        raise AssertionError("a 30 million attempt pattern must be refused")
