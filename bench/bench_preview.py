@@ -58,8 +58,9 @@ def vrect_peer(cycles) -> float:
     started = time.perf_counter()
     figure = go.Figure()
     for i, cycle in enumerate(cycles):
-        figure.add_vrect(x0=cycle.start, x1=cycle.end, fillcolor="orange" if i % 2 else "gold", opacity=0.4,
-                         line_width=0)
+        figure.add_vrect(
+            x0=cycle.start, x1=cycle.end, fillcolor="orange" if i % 2 else "gold", opacity=0.4, line_width=0
+        )
     figure.to_json()
     return time.perf_counter() - started
 
@@ -81,10 +82,14 @@ def main() -> None:
     peer_full = peer * len(all_cycles) / len(subset)
 
     print(f"five-year badge, daily cycles: {cycles} cycles drawn")
-    print(f"ours  (bar trace per lane):  {ours:8.1f} ms median of {RUNS}   JSON {size / 1e6:.2f} MB"
-          f"   target <= 150 ms, <= 1.5 MB: {'OK' if ours <= 150 and size <= 1_500_000 else 'MISSED'}")
-    print(f"peer  (add_vrect per cycle): {peer:8.1f} ms for {len(subset)} cycles"
-          f" -> >= {peer_full:,.0f} ms extrapolated linearly to {len(all_cycles)} (each add_vrect copies every shape so far: the real cost grows faster)")
+    print(
+        f"ours  (bar trace per lane):  {ours:8.1f} ms median of {RUNS}   JSON {size / 1e6:.2f} MB"
+        f"   target <= 150 ms, <= 1.5 MB: {'OK' if ours <= 150 and size <= 1_500_000 else 'MISSED'}"
+    )
+    print(
+        f"peer  (add_vrect per cycle): {peer:8.1f} ms for {len(subset)} cycles"
+        f" -> >= {peer_full:,.0f} ms extrapolated linearly to {len(all_cycles)} (each add_vrect copies every shape so far: the real cost grows faster)"
+    )
     print(f"ours is ~{peer_full / ours:,.0f}x faster than the add_vrect loop")
 
 

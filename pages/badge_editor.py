@@ -1,7 +1,6 @@
 """Create or update a badge, seeing its cycles, expiries and rule checks before saving."""
 
 from collections import defaultdict
-from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -13,7 +12,7 @@ from lib.ui.editor_panels import draw_checks, draw_preview, draw_what_if
 
 NEW = "__new__"
 conn = page_setup("Badge editor")
-now = datetime.now(UTC)
+now = conn.now()
 
 names = call_api("Load badges", lambda: reads.badges(conn).set_index("id")["name"].to_dict()) or {}
 wanted = st.query_params.get("badge", NEW)

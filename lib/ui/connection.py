@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from lib.api.client import BadgesClient
 from lib.api.clusters import CLUSTERS, resolve_base_url
 from lib.api.errors import BadgesError, RequestValidationError
 from lib.api.request_log import RequestLog
-from lib.sandbox.server import embedded_sandbox
+from lib.sandbox.server import SandboxHandle, embedded_sandbox
 from lib.ui.errors import describe_error
 from lib.ui.state import Key
 
@@ -36,6 +38,10 @@ CUSTOM = "Custom URL"
 SANDBOX_ORGS = ("demo", "demo2")
 HEALTH_MAX_AGE = 60.0
 """Seconds a health check stays fresh; the panel re-checks after that, or on demand."""
+
+
+def _real_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -49,6 +55,11 @@ class ActiveConnection:
     org: str
     is_sandbox: bool
     fingerprint: str
+    clock: Callable[[], datetime] = _real_now
+    """The backend's "now": the sandbox's own clock (it can be moved), else this machine's."""
+
+    def now(self) -> datetime:
+        return self.clock()
 
 
 @dataclass(frozen=True)
@@ -69,9 +80,9 @@ def data_dir() -> Path:
 
 
 @st.cache_resource(show_spinner="Starting the local sandbox with demo data...")
-def _sandbox_base_url(directory: str) -> str:
+def _sandbox(directory: str) -> SandboxHandle:
     """Start the embedded sandbox once per process; it holds data, never credentials."""
-    return embedded_sandbox(Path(directory)).base_url
+    return embedded_sandbox(Path(directory))
 
 
 def _secrets() -> dict[str, Any]:
@@ -87,7 +98,14 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _connect(backend: str, base_url: str, auth: BasicAuth | OAuthAuth, org: str, fingerprint: str) -> None:
+def _connect(
+    backend: str,
+    base_url: str,
+    auth: BasicAuth | OAuthAuth,
+    org: str,
+    fingerprint: str,
+    clock: Callable[[], datetime] = _real_now,
+) -> None:
     log = RequestLog(maxlen=500)
     client = BadgesClient(base_url, auth, request_log=log)
     st.session_state[Key.CONNECTION] = ActiveConnection(
@@ -98,16 +116,20 @@ def _connect(backend: str, base_url: str, auth: BasicAuth | OAuthAuth, org: str,
         org=org,
         is_sandbox=backend == SANDBOX,
         fingerprint=fingerprint,
+        clock=clock,
     )
     st.session_state.pop(Key.HEALTH, None)
 
 
 def _sandbox_panel() -> None:
     org = st.segmented_control("Org", SANDBOX_ORGS, key="conn_org", default="demo", required=True)
-    base_url = _sandbox_base_url(str(data_dir()))
-    fingerprint = _fingerprint(SANDBOX, base_url, org)
+    sandbox = _sandbox(str(data_dir()))
+    fingerprint = _fingerprint(SANDBOX, sandbox.base_url, org)
     if _current_fingerprint() != fingerprint:
-        _connect(SANDBOX, base_url, BasicAuth(org, org), org, fingerprint)
+        _connect(SANDBOX, sandbox.base_url, BasicAuth(org, org), org, fingerprint, clock=sandbox.now)
+    now = sandbox.now()
+    if abs((now - datetime.now(UTC)).total_seconds()) > 60:
+        st.caption(f":orange[Sandbox clock set to {now:%Y-%m-%d %H:%M} UTC]")
 
 
 def _cluster_panel(backend: str) -> None:

@@ -80,3 +80,17 @@ def test_opening_a_badge_from_the_url_loads_its_values(run_page):
     assert not at.exception
     assert at.text_input(key="ed_name").value == badge.name
     assert at.button(key="ed_save").label == "Save changes"
+
+
+def test_rule_checks_use_the_sandbox_clock(run_page):
+    from lib.sandbox.server import embedded_sandbox
+
+    sandbox = embedded_sandbox()
+    sandbox.set_clock(datetime(2031, 1, 1, tzinfo=UTC))
+    try:
+        at = run_page("badge_editor.py")
+        at.text_input(key="ed_name").set_value("Judged by the sandbox's clock").run()
+        assert "722" in " ".join(e.value for e in at.error)
+        assert "Sandbox clock set to 2031-01-01" in " ".join(c.value for c in at.sidebar.caption)
+    finally:
+        sandbox.set_clock(None)
