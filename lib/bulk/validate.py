@@ -459,12 +459,20 @@ def revalidate_edits(
 # --- Views for people ----------------------------------------------------------------------------------
 
 
-def error_report(validated: ValidatedInput, *, include_warnings: bool = True) -> pd.DataFrame:
-    """The issue lines for a table or an error file, with the offending rows' source cells beside them."""
+def error_report(
+    validated: ValidatedInput, *, include_warnings: bool = True, source: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The issue lines for a table or an error file; with `source`, each line also carries its row's
+    cells as uploaded, so the file can be fixed and uploaded again without the original at hand."""
     issues = validated.issues
     if not include_warnings:
         issues = issues[issues["severity"] != Severity.WARNING.value]
-    return issues.reset_index(drop=True)
+    issues = issues.reset_index(drop=True)
+    if source is None or issues.empty:
+        return issues
+    cells = source.loc[source.index.isin(issues["row"].unique())]
+    cells = cells.rename(columns=lambda c: f"file: {c}").rename_axis(ROW).reset_index()
+    return issues.merge(cells, on=ROW, how="left")
 
 
 def preview(validated: ValidatedInput, *, limit: int = 1000) -> pd.DataFrame:

@@ -341,3 +341,21 @@ def test_journal_ledger_keys_skip_enrolled_customers_and_imported_earns():
     imported = validate(frame, IMPORT, already_done=ledger_already_done(ledger, Operation.IMPORT))
     assert imported.valid["row"].tolist() == [3]
     assert messages(imported) == ["row 2, customerId: '2' was already imported by an earlier job; skipped"]
+
+
+def test_error_file_carries_the_uploaded_cells_of_each_row():
+    frame = text_frame({"customerId": ["1", "x"], "issueEventDate": ["", "2025-01-02"]})
+    report = error_report(validate(frame, ENROL), source=frame)
+    assert report.columns.tolist() == [
+        "row",
+        "column",
+        "value",
+        "severity",
+        "rule",
+        "message",
+        "file: customerId",
+        "file: issueEventDate",
+    ]
+    assert report[["row", "file: customerId", "file: issueEventDate"]].values.tolist() == [
+        [3, "x", "2025-01-02"]
+    ]

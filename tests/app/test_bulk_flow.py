@@ -1,0 +1,149 @@
+"""Bulk pages through AppTest against the embedded sandbox: upload -> validate -> fix -> dry run -> run -> results."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+
+from lib.bulk.journal import JobState
+from lib.ui import bulk
+from lib.ui.state import Key
+
+STORE_VISITOR = "Store Visitor"  # a LIVE enrol & issue badge of the demo org
+
+
+def choose_badge(at, name: str):
+    """Options show "name · status · earn type · id"; the widget's value is the id."""
+    box = at.selectbox(key="be_badge")
+    label = next(option for option in box.options if option.startswith(f"{name} ·"))
+    return box.select(label.rsplit(" · ", 1)[1]).run()
+
+
+def table_with(at, *columns: str) -> pd.DataFrame:
+    """The first table on the page with these columns (read-only tables have no key in AppTest)."""
+    for frame in at.dataframe:
+        value = frame.value
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with {columns}: {[list(f.value.columns) for f in at.dataframe]}")
+
+
+def wait_for_job(job_id: str, timeout: float = 60.0):
+    journal = bulk.registry().journal
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runner = bulk.registry().runner(job_id)
+        job = journal.job(job_id)
+        if runner is None and job.state is not JobState.RUNNING:
+            return job, journal.counts(job_id)
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def upload(at, content: bytes, name: str = "customers.csv"):
+    at.file_uploader(key="be_file").upload(name, content, "text/csv")
+    return at.run()
+
+
+def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
+    at = run_page("bulk_enrol.py")
+    assert not at.exception
+    stamp = int(time.time() * 1000) % 900  # fresh customers per run of the suite
+    ids = [119_000 + stamp + i for i in range(4)]
+    csv = "customerId,issueEventDate\n" + "\n".join(f"{c}," for c in ids) + "\nab12,\n" + f"{ids[0]},\n"
+    at = upload(at, csv.encode())
+    assert not at.exception, at.exception
+    assert "CSV (UTF-8, comma-separated), 6 data rows, 2 columns" in [c.value for c in at.caption]
+
+    at = choose_badge(at, STORE_VISITOR)
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Rows in file"], metrics["To send"], metrics["With errors"], metrics["Skipped"]) == (
+        "6",
+        "4",
+        "1",
+        "1",
+    )
+    problems = table_with(at, "severity", "message")
+    assert problems["message"].tolist() == [
+        "row 6, customerId: 'ab12' is not a customer id; customer ids are positive whole numbers "
+        "(the Capillary customer id), digits only",
+        f"row 7, customerId: '{ids[0]}' same customer as row 2; skipped",
+    ]
+
+    # Fix the bad row in place: the editor's edits arrive through its session-state key.
+    fixed = 119_950 + stamp % 40
+    at.session_state["be_editor_0"] = {
+        "edited_rows": {0: {"customerId": str(fixed)}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at = at.button(key="be_revalidate").click().run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["To send"], metrics["With errors"]) == ("5", "0")
+
+    at = at.button(key="be_dry_run").click().run()
+    assert not at.exception, at.exception
+    summary = dict(table_with(at, "", "value").values.tolist())
+    assert summary["Rows to send"] == "5"
+    checks = table_with(at, "result", "check")
+    assert "FAIL" not in checks["result"].tolist()
+
+    confirm = next(box for box in at.checkbox if box.label.startswith("I confirm"))
+    assert "Enrol 5 customers: badge 'Store Visitor'" in confirm.label
+    at = confirm.check().run()
+    at = at.button(key="be_start").click().run()
+    assert not at.exception, at.exception
+    job_id = at.query_params["job"]
+    assert job_id
+
+    job, counts = wait_for_job(job_id)
+    assert job.state is JobState.COMPLETED
+    assert counts.consistent and counts.pending == 0
+    assert counts.input_rows == 6  # every row of the file is accounted for, the skipped repeat included
+    assert counts.failed == 0
+    assert counts.succeeded + counts.skipped == 6
+
+    at = at.run()
+    assert not at.exception, at.exception
+    table = table_with(at, "status", "reason")
+    assert sorted(table["row"].tolist()) == [2, 3, 4, 5, 6, 7]
+    assert set(table["status"]) <= {"succeeded", "skipped"}
+    assert at.get("plotly_chart") or at.get("unknown")
+    connection = at.session_state[Key.CONNECTION]
+    issued = [e for e in connection.request_log.entries() if e.path.endswith("/issueBulk")]
+    assert len(issued) == 1  # 5 rows, one batch, sent once
+
+
+def test_reattach_by_job_link_and_foreign_job_is_hidden(run_page):
+    at = run_page("bulk_enrol.py", job="job-does-not-exist")
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["This job does not exist for the current connection and page."]
+
+
+def test_unreadable_upload_shows_the_reason(run_page):
+    at = run_page("bulk_enrol.py")
+    at = upload(at, b"customerId,issueEventDate\n")
+    assert [e.value for e in at.error] == ["The file has a header row but no data rows."]
+
+
+def test_import_page_maps_template_headers_and_refuses_expiry_before_event(run_page):
+    at = run_page("import_earned.py")
+    at.file_uploader(key="ie_file").upload(
+        "earned.csv",
+        b"customerId,earnEventDate,earnExpiresOn\n100001,2025-06-01,2025-01-01\n100002,1735776000000,2030-01-01\n",
+        "text/csv",
+    )
+    at = at.run()
+    assert not at.exception, at.exception
+    problems = table_with(at, "severity", "message")
+    errors = problems[problems["severity"] == "error"]
+    assert errors["message"].tolist() == [
+        "row 2, earnExpiresOn: 2025-01-01 00:00:00 UTC is not after earnEventDate 2025-06-01 00:00:00 UTC; "
+        "an earned badge must expire after it was earned"
+    ]
+    rows = table_with(at, "earnEventDate", "earnExpiresOn")
+    assert rows["earnEventDate"].tolist() == ["2025-01-02 00:00:00 UTC (epoch milliseconds)"]
+    assert isinstance(rows, pd.DataFrame)
