@@ -1,0 +1,251 @@
+"""Turn a checked upload into a job: rows, a frozen batch plan and one requestId per batch.
+
+Planning happens once. The plan (which customers go in which batch, and each batch's requestId) is
+written to the journal before the first request and read back on every resume; re-planning would
+change batch contents, hence requestIds, hence enrol customers twice.
+
+requestId = base32(sha256(org | badge | job key | batch | sorted customer ids | issueEventDate)),
+32 characters of [a-z2-7]. It is fixed before the first attempt and every retry reuses it with the
+identical body. The job key defaults to the file's SHA-256, so uploading the same file again resumes
+(or collides with) the same job on purpose; a deliberate re-issue needs a new, explicit job key.
+
+Customers already enrolled (or rows already imported) by any earlier job in this journal for the same
+org, cluster and badge are marked SKIPPED before planning and never sent (the cross-job ledger).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.bulk.journal import ItemState, Job, JobState, Journal, Reason
+from lib.bulk.model import (
+    CUSTOMER_ID,
+    EARN_EVENT_DATE,
+    EARN_EXPIRES_ON,
+    ISSUE_EVENT_DATE,
+    ROW,
+    Operation,
+    Severity,
+    ValidatedInput,
+)
+
+DEFAULT_BATCH_SIZE = 100
+DEFAULT_CONCURRENCY = 2
+MAX_BATCH_SIZE = {Operation.ENROL: 500, Operation.IMPORT: 1000}
+MAX_CONCURRENCY = 8
+NO_DATE = 0  # ledger key part when an enrolment has no event date
+
+
+class PlanError(ValueError):
+    """The job cannot be planned as asked; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    batch_size: int = DEFAULT_BATCH_SIZE
+    concurrency: int = DEFAULT_CONCURRENCY
+    issue_event_date: int | None = None  # enrol: epoch seconds for rows without their own date
+    skip_already_done: bool = True  # consult the ledger (off only for badges that legitimately repeat)
+
+
+def file_key(data: bytes) -> str:
+    """The default job key: the uploaded file's SHA-256."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _digest(*parts: object, length: int) -> str:
+    text = "|".join("" if p is None else str(p) for p in parts)
+    raw = hashlib.sha256(text.encode("utf-8")).digest()
+    return base64.b32encode(raw).decode("ascii").lower().rstrip("=")[:length]
+
+
+def job_id_for(operation: Operation | str, org: str, base_url: str, badge_id: str, job_key: str) -> str:
+    """Same operation, org, cluster, badge and job key -> same job (so a rerun resumes it)."""
+    return "job-" + _digest("job", Operation(operation).value, org, base_url, badge_id, job_key, length=20)
+
+
+def batch_request_id(
+    org: str, badge_id: str, job_key: str, batch: int, customer_ids: list[int], issue_event_date: int | None
+) -> str:
+    ids = ",".join(str(c) for c in sorted(customer_ids))
+    return _digest(org, badge_id, job_key, batch, ids, issue_event_date, length=32)
+
+
+def repair_request_id(
+    org: str,
+    badge_id: str,
+    job_key: str,
+    generation: int,
+    customer_ids: list[int],
+    issue_event_date: int | None,
+) -> str:
+    """Key of a batch re-planned after reconciliation proved its rows were not applied."""
+    ids = ",".join(str(c) for c in sorted(customer_ids))
+    return _digest(org, badge_id, job_key, "repair", generation, ids, issue_event_date, length=32)
+
+
+def check_settings(operation: Operation, settings: PlanSettings) -> None:
+    cap = MAX_BATCH_SIZE[operation]
+    if not 1 <= settings.batch_size <= cap:
+        raise PlanError(f"Batch size must be between 1 and {cap} for {operation.value}.")
+    if not 1 <= settings.concurrency <= MAX_CONCURRENCY:
+        raise PlanError(f"Concurrency must be between 1 and {MAX_CONCURRENCY}.")
+
+
+def plan_job(
+    journal: Journal,
+    validated: ValidatedInput,
+    *,
+    org: str,
+    base_url: str,
+    badge_id: str,
+    job_key: str,
+    file_sha256: str | None = None,
+    file_name: str | None = None,
+    settings: PlanSettings | None = None,
+    parent_job_id: str | None = None,
+) -> Job:
+    """Write the job and its frozen plan, or return the existing job with the same id unchanged."""
+    settings = settings or PlanSettings()
+    operation = validated.operation
+    check_settings(operation, settings)
+    if not job_key:
+        raise PlanError("The job key must not be empty.")
+    job_id = job_id_for(operation, org, base_url, badge_id, job_key)
+    existing = journal.job(job_id)
+    if existing is not None:
+        if file_sha256 and existing.file_sha256 and existing.file_sha256 != file_sha256:
+            raise PlanError(
+                f"Job key '{job_key}' was already used for a different file; choose another job key."
+            )
+        return existing
+
+    now = journal.now()
+    valid = validated.valid
+    rows = valid[ROW].to_numpy(dtype="int64")
+    customers = valid[CUSTOMER_ID].to_numpy(dtype="int64")
+    n = len(valid)
+
+    if operation is Operation.ENROL:
+        own = (
+            valid[ISSUE_EVENT_DATE]
+            if ISSUE_EVENT_DATE in valid.columns
+            else pd.Series(pd.NA, index=valid.index)
+        )
+        dates = own.astype("Int64")
+        if settings.issue_event_date is not None:
+            dates = dates.fillna(settings.issue_event_date)
+        event = dates.to_numpy(dtype="float64", na_value=np.nan)
+        ledger_dates = np.zeros(n, dtype="int64")
+        expires = np.full(n, np.nan)
+    else:
+        event = valid[EARN_EVENT_DATE].to_numpy(dtype="float64")
+        ledger_dates = valid[EARN_EVENT_DATE].to_numpy(dtype="int64")
+        expires = valid[EARN_EXPIRES_ON].to_numpy(dtype="float64")
+
+    done: dict[tuple[int, int], str | None] = {}
+    if settings.skip_already_done:
+        done = journal.ledger_lookup(org=org, base_url=base_url, badge_id=badge_id, operation=operation.value)
+    already = np.zeros(n, dtype=bool)
+    if done:
+        already = np.array(
+            [(c, d) in done for c, d in zip(customers.tolist(), ledger_dates.tolist(), strict=True)],
+            dtype=bool,
+        )
+
+    frame = pd.DataFrame({"row": rows, "customer": customers, "event": event, "expires": expires})
+    to_send = frame[~already].copy()
+    # Sorted, so the plan depends on the set of rows and not on their order in the file. One
+    # issueBulk call carries one issueEventDate, so enrolments are batched per date.
+    group_key = to_send["event"].fillna(-1.0) if operation is Operation.ENROL else 0.0
+    to_send = to_send.assign(_group=group_key).sort_values(["_group", "customer", "row"], kind="stable")
+    chunk = to_send.groupby("_group", sort=False).cumcount() // settings.batch_size
+    group_codes = pd.factorize(to_send["_group"], sort=False)[0]
+    batch_keys = pd.Series(list(zip(group_codes, chunk.to_numpy(), strict=True)), index=to_send.index)
+    to_send["batch"] = pd.factorize(batch_keys, sort=False)[0]
+
+    batches = []
+    reason_done = Reason.ALREADY_ENROLLED if operation is Operation.ENROL else Reason.ALREADY_IMPORTED
+    for batch, part in to_send.groupby("batch", sort=True):
+        ids = part["customer"].astype("int64").tolist()
+        first = part["event"].iloc[0]
+        ie_date = None if operation is Operation.IMPORT or np.isnan(first) else int(first)
+        request_id = batch_request_id(org, badge_id, job_key, int(batch), ids, ie_date)
+        batches.append((job_id, int(batch), request_id, len(part), ie_date, now))
+
+    def opt_int(value: float) -> int | None:
+        return None if np.isnan(value) else int(value)
+
+    items: list[tuple] = []
+    planned_batch = dict(zip(to_send["row"].tolist(), to_send["batch"].tolist(), strict=True))
+    for row, customer, ev, ex, is_done, ldate in zip(
+        rows.tolist(), customers.tolist(), event.tolist(), expires.tolist(), already.tolist(),
+        ledger_dates.tolist(), strict=True,
+    ):  # fmt: skip
+        ie = opt_int(ev) if operation is Operation.ENROL else None
+        ee = opt_int(ev) if operation is Operation.IMPORT else None
+        ex_on = opt_int(ex) if operation is Operation.IMPORT else None
+        if is_done:
+            result = done.get((customer, ldate))
+            items.append((job_id, row, customer, None, None, ItemState.SKIPPED.value, reason_done.value, None,
+                          "done by an earlier job", result, ie, ee, ex_on, now))  # fmt: skip
+        else:
+            items.append((job_id, row, customer, None, planned_batch[row], ItemState.PLANNED.value, None, None,
+                          None, None, ie, ee, ex_on, None))  # fmt: skip
+
+    items.extend(_rows_not_sent(job_id, validated, set(rows.tolist()), now))
+    job = {
+        "job_id": job_id,
+        "operation": operation.value,
+        "org": org,
+        "base_url": base_url,
+        "badge_id": badge_id,
+        "job_key": job_key,
+        "file_sha256": file_sha256,
+        "file_name": file_name,
+        "batch_size": settings.batch_size,
+        "concurrency": settings.concurrency,
+        "issue_event_date": settings.issue_event_date,
+        "input_rows": len(items),
+        "state": JobState.PLANNED.value,
+        "parent_job_id": parent_job_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    journal.insert_job(job, items, batches)
+    created = journal.job(job_id)
+    assert created is not None
+    return created
+
+
+def _rows_not_sent(job_id: str, validated: ValidatedInput, planned: set[int], now: float) -> list[tuple]:
+    """Rows validation kept out of the job, so the results file accounts for every row of the file:
+    errors become FAILED(invalid-row), duplicates and earlier work SKIPPED."""
+    issues = validated.issues
+    if issues is None or issues.empty:
+        return []
+    blocking = issues[issues["severity"].isin([Severity.ERROR.value, Severity.SKIPPED.value])]
+    blocking = blocking[~blocking["row"].isin(list(planned))]
+    out = []
+    for row, lines in blocking.groupby("row", sort=True):
+        errors = lines[lines["severity"] == Severity.ERROR.value]
+        if not errors.empty:
+            message = "; ".join(errors["message"].astype("str"))
+            out.append((job_id, int(row), None, None, None, ItemState.FAILED.value, Reason.INVALID_ROW.value, None,
+                        message, None, None, None, None, now))  # fmt: skip
+            continue
+        first = lines.iloc[0]
+        rule = str(first["rule"])
+        reason = Reason.DUPLICATE_IN_FILE if rule == "duplicate_in_file" else Reason.ALREADY_ENROLLED
+        if rule == "already_done" and validated.operation is Operation.IMPORT:
+            reason = Reason.ALREADY_IMPORTED
+        raw = str(first["value"]).strip()
+        customer = int(raw) if raw.isdigit() and len(raw) <= 18 else None
+        out.append((job_id, int(row), customer, raw, None, ItemState.SKIPPED.value, reason.value, None,
+                    str(first["message"]), None, None, None, None, now))  # fmt: skip
+    return out

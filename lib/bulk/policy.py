@@ -1,0 +1,192 @@
+"""What a bulk job does after a failed call: retry, wait, reconcile, fail the rows, pause or stop.
+
+Pure decisions (no sleeping, no I/O), so the whole policy reads and tests as a table:
+
+| failure                                   | enrol (issueBulk, has requestId)      | import (no requestId)          |
+| ----------------------------------------- | ------------------------------------- | ------------------------------ |
+| refused before sending (bad input)        | rows FAILED                           | rows FAILED                    |
+| connection failed before sending          | retry, same requestId, backoff        | retry, backoff                 |
+| 429, or 503 with Retry-After              | wait Retry-After (pause if > cap)     | same                           |
+| other 5xx, 408                            | retry same requestId, backoff         | UNKNOWN -> reconcile           |
+| timeout / lost answer after sending       | retry same requestId, backoff         | UNKNOWN -> reconcile           |
+| 809 (requestId already used)              | reconcile (never success)             | (cannot happen)                |
+| unreadable 2xx answer                     | reconcile                             | reconcile                      |
+| 401, 403                                  | stop the job                          | stop the job                   |
+| any other 4xx                             | rows FAILED with code and message     | same                           |
+
+An import is never sent again after it may have arrived: it is reconciled first and only the rows
+that are missing are sent in a new batch. Retries draw on one job-wide token bucket (AWS's retry
+quota); when it is empty the job pauses ("circuit open") instead of hammering a sick server.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from lib.api.errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    BadgesError,
+    DuplicateRequestError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    ResponseValidationError,
+)
+from lib.bulk.model import Operation
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """Knobs of the retry policy; tests shrink the waits, never the logic."""
+
+    max_attempts: int = 5  # sends per batch before it is reconciled instead
+    backoff_base: float = 0.5  # seconds; full jitter over base * 2**attempt
+    backoff_cap: float = 20.0
+    retry_after_cap: float = 60.0  # a longer Retry-After pauses the job and shows when to resume
+    budget: int = 500  # job-wide retry tokens
+    retry_cost: int = 5
+    timeout_cost: int = 10
+    success_refund: int = 1
+    settle_delay: float = 1.0  # wait before the second look at a customer that seemed absent
+
+
+class Action(StrEnum):
+    RETRY = "retry"  # send the same batch again (same requestId, identical body) after `delay`
+    UNKNOWN = "unknown"  # the outcome is unclear: park the batch as UNKNOWN (enrol resends it later)
+    RECONCILE = "reconcile"  # read the customers' badges before anything else is sent
+    FAIL_ROWS = "fail_rows"  # the server refused the batch: every row FAILED with this code
+    STOP = "stop"  # credentials or permissions: no batch can succeed, stop the job
+    PAUSE = "pause"  # come back later (long Retry-After, server unreachable)
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    delay: float = 0.0
+    cost: int = 0  # retry tokens this retry needs
+    ambiguous: bool = False  # the failed attempt may have been applied
+    reason: str = ""
+    code: int | None = None
+    message: str = ""
+
+
+class UniformSource(Protocol):
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+def backoff(attempt: int, config: RetryConfig, rng: UniformSource) -> float:
+    """Full jitter: uniform(0, min(cap, base * 2**attempt))."""
+    ceiling = min(config.backoff_cap, config.backoff_base * (2 ** min(attempt, 32)))
+    return rng.uniform(0.0, ceiling)
+
+
+def retry_after_of(error: BaseException) -> float | None:
+    """The server's Retry-After in seconds (429 always carries the attribute; a 503 may)."""
+    value = getattr(error, "retry_after", None)
+    return float(value) if isinstance(value, int | float) and value >= 0 else None
+
+
+def describe(error: BaseException) -> tuple[int | None, str]:
+    """(code, message) to record on a row: Capillary's code when it gave one, else the HTTP status."""
+    if isinstance(error, APIStatusError):
+        return (error.code if error.code is not None else error.status_code), error.message
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return None, message
+
+
+def decide(
+    error: BaseException,
+    *,
+    operation: Operation,
+    attempts: int,
+    config: RetryConfig,
+    rng: UniformSource,
+) -> Decision:
+    """What to do after attempt number ``attempts`` (1-based) of one batch failed with ``error``."""
+    code, message = describe(error)
+    info = {"code": code, "message": message}
+    may_resend = attempts < config.max_attempts
+    wait = backoff(attempts - 1, config, rng)
+
+    if isinstance(error, RequestValidationError):
+        return Decision(Action.FAIL_ROWS, reason="invalid-request", **info)
+    if isinstance(error, AuthenticationError | PermissionDeniedError):
+        reason = "unauthorised" if isinstance(error, AuthenticationError) else "forbidden"
+        return Decision(Action.STOP, reason=reason, **info)
+    if isinstance(error, DuplicateRequestError):
+        return Decision(Action.RECONCILE, ambiguous=True, reason="duplicate-request-id", **info)
+
+    if isinstance(error, APIStatusError):
+        server_wait = retry_after_of(error)
+        rejected = isinstance(error, RateLimitError) or (error.status_code == 503 and server_wait is not None)
+        if rejected:
+            # Refused before processing: safe to send again, also for an import.
+            server_wait = server_wait or 0.0
+            if server_wait > config.retry_after_cap:
+                return Decision(Action.PAUSE, delay=server_wait, reason="rate-limited", **info)
+            if not may_resend:
+                return Decision(Action.PAUSE, delay=max(server_wait, wait), reason="rate-limited", **info)
+            return Decision(
+                Action.RETRY,
+                delay=max(server_wait, wait),
+                cost=config.retry_cost,
+                reason="rate-limited",
+                **info,
+            )
+        if error.status_code >= 500 or error.status_code == 408:
+            return _ambiguous(operation, may_resend, wait, config.retry_cost, "server-error", info)
+        if error.after_ambiguous_attempt:
+            # A refusal after an unclear attempt says nothing about that attempt: look first.
+            return Decision(Action.RECONCILE, ambiguous=True, reason="refused-after-unclear-attempt", **info)
+        return Decision(Action.FAIL_ROWS, reason="rejected", **info)
+
+    if isinstance(error, ResponseValidationError):
+        return Decision(Action.RECONCILE, ambiguous=True, reason="unreadable-answer", **info)
+    if isinstance(error, APIConnectionError):
+        if not error.sent:
+            if not may_resend:
+                return Decision(Action.PAUSE, delay=wait, reason="unreachable", **info)
+            return Decision(Action.RETRY, delay=wait, cost=config.retry_cost, reason="not-sent", **info)
+        return _ambiguous(operation, may_resend, wait, config.timeout_cost, "no-answer", info)
+    if isinstance(error, BadgesError):
+        return Decision(Action.RECONCILE, ambiguous=True, reason="unexpected-error", **info)
+    raise TypeError(f"not a Badges API error: {type(error).__name__}")
+
+
+def _ambiguous(
+    operation: Operation, may_resend: bool, wait: float, cost: int, reason: str, info: dict
+) -> Decision:
+    if operation is Operation.ENROL and may_resend:
+        # The same requestId makes a resend safe: the server either applies it once or answers 809.
+        return Decision(Action.UNKNOWN, delay=wait, cost=cost, ambiguous=True, reason=reason, **info)
+    return Decision(Action.RECONCILE, ambiguous=True, reason=reason, **info)
+
+
+class RetryBudget:
+    """Job-wide token bucket: retries spend tokens, clean first-attempt successes refund one."""
+
+    def __init__(self, config: RetryConfig) -> None:
+        self._capacity = config.budget
+        self._tokens = config.budget
+        self._refund = config.success_refund
+        self._lock = threading.Lock()
+
+    @property
+    def tokens(self) -> int:
+        return self._tokens
+
+    def take(self, cost: int) -> bool:
+        with self._lock:
+            if cost > self._tokens:
+                return False
+            self._tokens -= cost
+            return True
+
+    def refund(self) -> None:
+        with self._lock:
+            self._tokens = min(self._capacity, self._tokens + self._refund)

@@ -1,0 +1,92 @@
+"""Settle rows whose outcome is unknown by reading what Capillary actually holds.
+
+After a timeout, a lost answer, an unreadable answer or an 809 on a resend, nothing about those rows
+may be assumed: each customer's badge detail (#17, with its enrolment and earn history) is read and
+
+- enrol:  an ACTIVE, unrevoked enrolment of the badge  -> the row SUCCEEDED (its issueId recorded);
+- import: an earned instance with the row's event date (and expiry, when given) -> SUCCEEDED.
+
+Anything else is absent. The runner looks twice (after a settle delay) before believing an absence,
+then re-plans the absent rows into a repair batch. Reads only: reconciling can never enrol anyone.
+
+An enrolment found this way may predate the job (the customer was enrolled elsewhere); the customer
+holds the enrolment either way, and the row's source says "reconciled" so the results show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from lib.api.errors import NotFoundError
+from lib.bulk.journal import Item
+from lib.bulk.model import Operation
+
+
+@dataclass(frozen=True)
+class Found:
+    row: int
+    result_id: str | None
+
+
+def _epoch(value: datetime | float | int | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return int(round(value.timestamp()))
+    return int(round(float(value)))
+
+
+def look_up(
+    client, operation: Operation, badge_id: str, items: Sequence[Item]
+) -> tuple[list[Found], list[Item]]:
+    """(found, absent) for the given rows; API errors other than "not found" propagate."""
+    found: list[Found] = []
+    absent: list[Item] = []
+    claimed: set[str] = set()
+    for item in items:
+        if item.customer_id is None:
+            absent.append(item)
+            continue
+        try:
+            detail = client.get_customer_badge(
+                customer_id=item.customer_id, badge_id=badge_id, include_statistics=True
+            )
+        except NotFoundError:
+            absent.append(item)
+            continue
+        match = _enrolment(detail, item) if operation is Operation.ENROL else _earn(detail, item, claimed)
+        if match is None:
+            absent.append(item)
+        else:
+            found.append(Found(item.row, match or None))
+            if match:
+                claimed.add(match)
+    return found, absent
+
+
+def _enrolment(detail, item: Item) -> str | None:
+    issuals = detail.issual_details.issuals if detail.issual_details else []
+    active = [i for i in issuals if str(i.issued_status or "").upper() == "ACTIVE" and i.revoked_on is None]
+    if not active:
+        return None
+    if item.issue_event_date is not None:
+        same_day = [i for i in active if _epoch(i.issue_event_date) == item.issue_event_date]
+        if same_day:
+            active = same_day
+    return active[0].issue_id or ""
+
+
+def _earn(detail, item: Item, claimed: set[str]) -> str | None:
+    earns = detail.earn_details.earns if detail.earn_details else []
+    for earn in earns:
+        if earn.revoked_on is not None or (earn.earned_badge_id and earn.earned_badge_id in claimed):
+            continue
+        if item.earn_event_date is not None and _epoch(earn.earn_event_date) != item.earn_event_date:
+            continue
+        expiry = _epoch(earn.earn_expires_on)
+        if item.earn_expires_on is not None and expiry is not None and expiry != item.earn_expires_on:
+            continue
+        return earn.earned_badge_id or ""
+    return None

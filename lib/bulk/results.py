@@ -1,0 +1,197 @@
+"""What a job did, row by row: the outcome table, throughput over time, result files, and a new job
+for the rows that failed.
+
+The outcome table has one line per input row (row number as the spreadsheet shows it), so the
+results file can be matched against the upload. Files are written through ``lib.bulk.export``, which
+neutralises spreadsheet formulas in every text cell (server messages included).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.bulk import export
+from lib.bulk.journal import ItemState, Job, Journal, Reason
+from lib.bulk.model import (
+    CUSTOMER_ID,
+    EARN_EVENT_DATE,
+    EARN_EXPIRES_ON,
+    ISSUE_EVENT_DATE,
+    ROW,
+    Operation,
+    ValidatedInput,
+)
+from lib.bulk.planner import PlanSettings, plan_job
+
+STATUS = {
+    ItemState.SUCCEEDED.value: "succeeded",
+    ItemState.FAILED.value: "failed",
+    ItemState.SKIPPED.value: "skipped",
+    ItemState.PLANNED.value: "pending",
+    ItemState.SENDING.value: "pending",
+    ItemState.UNKNOWN.value: "unknown",
+}
+
+RESULT_COLUMNS = (
+    "row",
+    "customerId",
+    "status",
+    "reason",
+    "issuedId",
+    "earnedBadgeId",
+    "errorCode",
+    "errorMessage",
+    "requestId",
+    "attempts",
+    "issueEventDate",
+    "earnEventDate",
+    "earnExpiresOn",
+)
+
+
+def _iso(seconds: pd.Series) -> pd.Series:
+    values = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
+    return values.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype("str").where(values.notna(), "")
+
+
+def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
+    """One line per input row: row, customerId, status, reason, ids, error code/message, requestId, attempts."""
+    job = _job(journal, job_id)
+    rows = journal.item_rows(job_id)
+    columns = rows[0].keys() if rows else []
+    raw = pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
+    if raw.empty:
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in RESULT_COLUMNS})
+    batches = pd.DataFrame(
+        [(r["batch"], r["request_id"]) for r in journal.batch_rows(job_id)],
+        columns=["batch", "batch_request_id"],
+    )
+    raw = raw.merge(batches, on="batch", how="left")
+    enrol = job.operation == Operation.ENROL.value
+    sent = raw["attempts"] > 0
+    request_id = raw["server_request_id"].where(raw["server_request_id"].notna(), None)
+    if enrol:
+        request_id = request_id.where(request_id.notna(), raw["batch_request_id"].where(sent, None))
+    customer = pd.array(raw["customer_id"], dtype="Int64")
+    table = pd.DataFrame(
+        {
+            "row": raw["row"].astype("int64"),
+            "customerId": customer,
+            "status": raw["state"].map(STATUS),
+            "reason": raw["reason"].fillna("").astype("str"),
+            "issuedId": (raw["result_id"] if enrol else pd.Series(None, index=raw.index))
+            .fillna("")
+            .astype("str"),
+            "earnedBadgeId": (raw["result_id"] if not enrol else pd.Series(None, index=raw.index))
+            .fillna("")
+            .astype("str"),
+            "errorCode": pd.array(raw["code"], dtype="Int64"),
+            "errorMessage": raw["message"].fillna("").astype("str"),
+            "requestId": request_id.fillna("").astype("str"),
+            "attempts": raw["attempts"].astype("int64"),
+            "issueEventDate": _iso(raw["issue_event_date"]),
+            "earnEventDate": _iso(raw["earn_event_date"]),
+            "earnExpiresOn": _iso(raw["earn_expires_on"]),
+        }
+    )
+    # A row whose customer id could not be read keeps what the file said, for the user to find it.
+    unread = table["customerId"].isna() & raw["raw_customer"].notna()
+    if unread.any():
+        table["customerId"] = table["customerId"].astype("object")
+        table.loc[unread, "customerId"] = raw.loc[unread, "raw_customer"]
+    drop = (
+        ["issuedId", "issueEventDate"] if not enrol else ["earnedBadgeId", "earnEventDate", "earnExpiresOn"]
+    )
+    return table.drop(columns=drop)
+
+
+def throughput(journal: Journal, job_id: str) -> pd.DataFrame:
+    """Rows settled over time, one point per finished batch: at (UTC), rows, cumulative, rows_per_second."""
+    points = journal.finished_batches(job_id)
+    if not points:
+        return pd.DataFrame(
+            {
+                "at": pd.Series(dtype="datetime64[ns, UTC]"),
+                "rows": [],
+                "cumulative": [],
+                "rows_per_second": [],
+            }
+        )
+    frame = pd.DataFrame(points, columns=["finished_at", "rows"])
+    job = _job(journal, job_id)
+    start = job.started_at or frame["finished_at"].iloc[0]
+    frame["cumulative"] = frame["rows"].cumsum()
+    elapsed = (frame["finished_at"] - start).clip(lower=1e-3)
+    frame["rows_per_second"] = frame["cumulative"] / elapsed
+    frame["at"] = pd.to_datetime(frame["finished_at"], unit="s", utc=True)
+    return frame[["at", "rows", "cumulative", "rows_per_second"]]
+
+
+def results_csv(journal: Journal, job_id: str) -> bytes:
+    return export.csv_bytes(outcome_table(journal, job_id))
+
+
+def results_xlsx(journal: Journal, job_id: str) -> bytes:
+    table = outcome_table(journal, job_id)
+    sheets = {
+        "All rows": table,
+        "Failed": table[table["status"] == "failed"],
+        "Not sent": table[table["status"].isin(["skipped", "pending", "unknown"])],
+    }
+    return export.xlsx_bytes(sheets)
+
+
+def failed_rows(journal: Journal, job_id: str) -> pd.DataFrame:
+    """Rows the server refused (with a customer id), in the shape a new job is planned from."""
+    job = _job(journal, job_id)
+    items = [
+        i
+        for i in journal.items(job_id)
+        if i.state is ItemState.FAILED and i.customer_id is not None and i.reason != Reason.INVALID_ROW.value
+    ]
+    operation = Operation(job.operation)
+    frame = pd.DataFrame(
+        {
+            ROW: pd.Series([i.row for i in items], dtype="int64"),
+            CUSTOMER_ID: pd.Series([i.customer_id for i in items], dtype="int64"),
+        }
+    )
+    if operation is Operation.ENROL:
+        frame[ISSUE_EVENT_DATE] = pd.array([i.issue_event_date for i in items], dtype="Int64")
+    else:
+        frame[EARN_EVENT_DATE] = pd.Series([i.earn_event_date for i in items], dtype="int64")
+        frame[EARN_EXPIRES_ON] = pd.Series([i.earn_expires_on for i in items], dtype="int64")
+    return frame
+
+
+def retry_failed_job(journal: Journal, job_id: str, *, job_key: str | None = None) -> Job | None:
+    """A NEW job (new job key, so new requestIds) from the failed rows; None when nothing failed.
+
+    The default key is "<old key>/retry-<n>", n counting earlier retries of this job, so asking twice
+    after the first retry finished makes a third job rather than resuming the second.
+    """
+    job = _job(journal, job_id)
+    frame = failed_rows(journal, job_id)
+    if frame.empty:
+        return None
+    if job_key is None:
+        children = [j for j in journal.jobs() if j.parent_job_id == job_id]
+        job_key = f"{job.job_key}/retry-{len(children) + 1}"
+    validated = ValidatedInput(operation=Operation(job.operation), valid=frame, source_rows=len(frame))
+    return plan_job(
+        journal,
+        validated,
+        org=job.org,
+        base_url=job.base_url,
+        badge_id=job.badge_id,
+        job_key=job_key,
+        settings=PlanSettings(batch_size=job.batch_size, concurrency=job.concurrency),
+        parent_job_id=job_id,
+    )
+
+
+def _job(journal: Journal, job_id: str) -> Job:
+    job = journal.job(job_id)
+    if job is None:
+        raise KeyError(job_id)
+    return job

@@ -1,0 +1,540 @@
+"""Run one bulk job from its journal until every row is settled, or it pauses or stops.
+
+Worker threads (``concurrency`` of them) take ready batches from an in-memory queue built from the
+journal; the journal stays the truth. For each batch:
+
+1. mark it SENDING and commit (write-ahead), then send it once (the client never retries writes here);
+2. commit the per-row outcome (SUCCEEDED / FAILED / SKIPPED, ids, codes) with the ledger entries;
+3. on failure, let ``policy.decide`` say what next: retry later with the same requestId, park it as
+   UNKNOWN, reconcile it by reading the customers' badges, fail its rows, pause or stop the job.
+
+Rows whose outcome is unclear are reconciled before anything else is sent for them; rows proved
+absent are re-planned into a repair batch with a new requestId. An import batch is never resent
+after it may have arrived.
+
+A lease in the journal (renewed while running) keeps a second tab or process from running the same
+job. A process that died mid-run leaves SENDING batches, which the next run turns into UNKNOWN:
+enrolments are resent with the same requestId (2xx settles them, 809 sends them to reconciliation),
+imports are reconciled first.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from lib.api.errors import BadgesError
+from lib.bulk import reconcile
+from lib.bulk.journal import (
+    Batch,
+    BatchState,
+    Counts,
+    Item,
+    ItemState,
+    JobState,
+    Journal,
+    LedgerEntry,
+    Outcome,
+    Reason,
+    lease_owner_id,
+)
+from lib.bulk.model import Operation
+from lib.bulk.planner import NO_DATE, repair_request_id
+from lib.bulk.policy import Action, RetryBudget, RetryConfig, backoff, decide
+
+log = logging.getLogger(__name__)
+
+ALREADY_ENROLLED_CODE = 1040
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    retry: RetryConfig = field(default_factory=RetryConfig)
+    concurrency: int | None = None  # None = the job's planned concurrency
+    lease_ttl: float = 30.0
+    poll: float = 0.05  # idle wait of a worker with nothing ready
+
+
+@dataclass(frozen=True)
+class RunResult:
+    job_id: str
+    state: JobState
+    reason: str | None
+    counts: Counts
+    resume_at: float | None = None
+
+
+class LeaseHeldError(RuntimeError):
+    """Another tab or process is running this job right now."""
+
+    def __init__(self, job_id: str, holder: str | None) -> None:
+        super().__init__(f"job {job_id} is being run elsewhere ({holder or 'another process'})")
+        self.job_id = job_id
+        self.holder = holder
+
+
+class JobNotFoundError(KeyError):
+    pass
+
+
+def _utc(seconds: int | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+class JobRunner:
+    """Runs one job. ``run()`` blocks; ``start()`` runs it in a background thread."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        job_id: str,
+        client,
+        *,
+        config: RunConfig | None = None,
+        rng: random.Random | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        owner: str | None = None,
+    ) -> None:
+        job = journal.job(job_id)
+        if job is None:
+            raise JobNotFoundError(job_id)
+        self.journal = journal
+        self.job_id = job_id
+        self.job = job
+        self.operation = Operation(job.operation)
+        with_options = getattr(client, "with_options", None)
+        self.client = with_options(max_retries=0) if with_options else client
+        self.config = config or RunConfig()
+        self.retry = self.config.retry
+        self.rng = rng or random.Random()
+        self._sleep = sleep
+        self.owner = owner or lease_owner_id()
+        self.budget = RetryBudget(self.retry)
+
+        self._cond = threading.Condition()
+        self._queue: list[tuple[float, int]] = []
+        self._queued: set[int] = set()
+        self._in_flight: set[int] = set()
+        self._halt: tuple[JobState, str | None, float | None] | None = None
+        self._cancelling = False
+        self._lease_lost = False
+        self._thread: threading.Thread | None = None
+        self._result: RunResult | None = None
+        self._done = threading.Event()
+
+    # ---- control (any thread) --------------------------------------------------------------------
+
+    def pause(self, reason: str = "user") -> None:
+        self._stop(JobState.PAUSED, reason)
+
+    def cancel(self) -> None:
+        """Send nothing new; reconcile what is unclear; rows never sent become SKIPPED(cancelled)."""
+        with self._cond:
+            self._cancelling = True
+            self._queue = [(0.0, batch) for _, batch in self._queue]
+            heapq.heapify(self._queue)
+            self._cond.notify_all()
+
+    def start(self) -> threading.Thread:
+        self._thread = threading.Thread(target=self._run_safely, name=f"bulk-{self.job_id}", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def wait(self, timeout: float | None = None) -> RunResult | None:
+        self._done.wait(timeout)
+        return self._result
+
+    @property
+    def running(self) -> bool:
+        return not self._done.is_set()
+
+    def _run_safely(self) -> None:
+        try:
+            self.run()
+        except LeaseHeldError as exc:
+            log.info("%s", exc)
+            self._result = RunResult(self.job_id, self.journal.job(self.job_id).state, "lease-held",
+                                     self.journal.counts(self.job_id))  # fmt: skip
+            self._done.set()
+
+    # ---- the run ---------------------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        job = self.journal.job(self.job_id)
+        assert job is not None
+        if job.state.finished:
+            self._result = RunResult(self.job_id, job.state, job.reason, self.journal.counts(self.job_id))
+            self._done.set()
+            return self._result
+        if not self.journal.acquire_lease(self.job_id, self.owner, self.config.lease_ttl):
+            raise LeaseHeldError(self.job_id, self.journal.lease_holder(self.job_id))
+        heartbeat_stop = threading.Event()
+        heartbeat = threading.Thread(target=self._heartbeat, args=(heartbeat_stop,), daemon=True)
+        try:
+            self.journal.recover_interrupted(self.job_id)
+            self.journal.set_job_state(self.job_id, JobState.RUNNING)
+            self._load_queue()
+            heartbeat.start()
+            workers = [
+                threading.Thread(target=self._work, name=f"bulk-{self.job_id}-{n}", daemon=True)
+                for n in range(self.config.concurrency or self.job.concurrency)
+            ]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            self._result = self._finish()
+        finally:
+            heartbeat_stop.set()
+            if heartbeat.is_alive():
+                heartbeat.join()
+            if not self._lease_lost:
+                self.journal.release_lease(self.job_id, self.owner)
+            self._done.set()
+        return self._result
+
+    def _finish(self) -> RunResult:
+        if self._lease_lost:
+            job = self.journal.job(self.job_id)
+            return RunResult(self.job_id, job.state, "lease-lost", self.journal.counts(self.job_id))
+        if self._halt is not None:
+            state, reason, resume_at = self._halt
+            self.journal.set_job_state(self.job_id, state, reason=reason, resume_at=resume_at)
+            return RunResult(self.job_id, state, reason, self.journal.counts(self.job_id), resume_at)
+        if self._cancelling:
+            self.journal.finish_cancelled(self.job_id)
+        counts = self.journal.counts(self.job_id)
+        if counts.pending:
+            # Only reachable if the queue lost track of a batch: keep the job resumable.
+            self.journal.set_job_state(self.job_id, JobState.PAUSED, reason="unsettled-rows")
+            return RunResult(self.job_id, JobState.PAUSED, "unsettled-rows", counts)
+        state = JobState.CANCELLED if self._cancelling else JobState.COMPLETED
+        self.journal.set_job_state(self.job_id, state)
+        return RunResult(self.job_id, state, None, self.journal.counts(self.job_id))
+
+    def _heartbeat(self, stop: threading.Event) -> None:
+        interval = max(0.05, self.config.lease_ttl / 3)
+        while not stop.wait(interval):
+            if not self.journal.renew_lease(self.job_id, self.owner, self.config.lease_ttl):
+                with self._cond:
+                    self._lease_lost = True
+                    self._cond.notify_all()
+                return
+
+    # ---- queue -----------------------------------------------------------------------------------
+
+    def _load_queue(self) -> None:
+        now = self.journal.now()
+        for batch in self.journal.batches(self.job_id, states=[BatchState.PLANNED, BatchState.UNKNOWN]):
+            self._push(batch.batch, max(now, batch.not_before or 0.0))
+
+    def _push(self, batch: int, ready_at: float) -> None:
+        with self._cond:
+            if batch not in self._queued:
+                heapq.heappush(self._queue, (ready_at, batch))
+                self._queued.add(batch)
+            self._cond.notify_all()
+
+    def _stop(self, state: JobState, reason: str | None, resume_at: float | None = None) -> None:
+        with self._cond:
+            if self._halt is None or state is JobState.STOPPED:
+                self._halt = (state, reason, resume_at)
+            self._cond.notify_all()
+
+    def _take(self) -> int | None:
+        with self._cond:
+            while True:
+                if self._halt is not None or self._lease_lost:
+                    return None
+                now = self.journal.now()
+                if self._queue and self._queue[0][0] <= now:
+                    _, batch = heapq.heappop(self._queue)
+                    self._queued.discard(batch)
+                    self._in_flight.add(batch)
+                    return batch
+                if not self._queue and not self._in_flight:
+                    self._cond.notify_all()
+                    return None
+                timeout = self.config.poll
+                if self._queue:
+                    timeout = min(max(self._queue[0][0] - now, 0.001), 0.5)
+                self._cond.wait(timeout)
+
+    def _work(self) -> None:
+        batch, marked = self._take(), False
+        while batch is not None:
+            following = None
+            try:
+                following = self._process(batch, marked)
+            except BadgesError as exc:  # a read during reconciliation or an unexpected answer
+                self._stop(JobState.PAUSED, f"error: {type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - a defect must pause the job, not leave it RUNNING forever
+                log.exception("bulk job %s: batch %s failed unexpectedly", self.job_id, batch)
+                self._stop(JobState.PAUSED, f"internal-error: {type(exc).__name__}: {exc}")
+            finally:
+                with self._cond:
+                    self._in_flight.discard(batch)
+                    self._cond.notify_all()
+            if following is not None:
+                batch, marked = following, True
+            else:
+                batch, marked = self._take(), False
+
+    def _take_planned_now(self) -> int | None:
+        """The next ready batch if it is a plain PLANNED one, to mark SENDING with this commit."""
+        with self._cond:
+            if self._halt is not None or self._lease_lost or self._cancelling:
+                return None
+            if not self._queue or self._queue[0][0] > self.journal.now():
+                return None
+            _, number = heapq.heappop(self._queue)
+            self._queued.discard(number)
+            self._in_flight.add(number)
+        if self.journal.batch(self.job_id, number).state is BatchState.PLANNED:
+            return number
+        with self._cond:
+            self._in_flight.discard(number)
+        self._push(number, self.journal.now())
+        return None
+
+    # ---- one batch -------------------------------------------------------------------------------
+
+    def _process(self, number: int, marked: bool = False) -> int | None:
+        """Work on one batch; returns the next batch already marked SENDING, if one was chained."""
+        batch = self.journal.batch(self.job_id, number)
+        if batch.state is BatchState.SENDING:
+            if not marked:  # marked by a chained commit whose worker then failed: nothing was sent
+                self.journal.reopen_batch(self.job_id, number, state=self._parked(batch), not_before=None)
+                self._push(number, self.journal.now())
+                return None
+            if self._halt is not None or self._lease_lost or self._cancelling:
+                self.journal.reopen_batch(self.job_id, number, state=self._parked(batch), not_before=None)
+                self._push(number, self.journal.now())
+                return None
+            return self._send(batch, marked=True)
+        if batch.state is BatchState.DONE:
+            return None
+        if batch.state is BatchState.UNKNOWN and self._must_reconcile(batch):
+            self._reconcile(batch)
+            return None
+        if self._cancelling and batch.state is BatchState.PLANNED:
+            return None  # never sent; settled as SKIPPED(cancelled) at the end
+        return self._send(batch)
+
+    @staticmethod
+    def _parked(batch: Batch) -> BatchState:
+        return BatchState.UNKNOWN if batch.ambiguous else BatchState.PLANNED
+
+    def _must_reconcile(self, batch: Batch) -> bool:
+        if self.operation is Operation.IMPORT or batch.reconcile or self._cancelling:
+            return True
+        return batch.attempts >= self.retry.max_attempts
+
+    def _send(self, batch: Batch, *, marked: bool = False) -> int | None:
+        if not marked:
+            batch = self.journal.mark_sending(self.job_id, batch.batch)
+        items = self.journal.open_items(self.job_id, batch.batch)
+        if not items:
+            self.journal.settle(self.job_id, batch.batch, [])
+            return None
+        try:
+            if self.operation is Operation.ENROL:
+                result = self.client.issue_bulk(
+                    badge_id=self.job.badge_id,
+                    customers=[i.customer_id for i in items],
+                    request_id=batch.request_id,
+                    issue_event_date=_utc(batch.issue_event_date),
+                )
+            else:
+                result = self.client.import_customer_badges(
+                    items=[
+                        {
+                            "badge_meta_id": self.job.badge_id,
+                            "customer_id": i.customer_id,
+                            "earn_event_date": _utc(i.earn_event_date),
+                            "earn_expires_on": _utc(i.earn_expires_on),
+                        }
+                        for i in items
+                    ]
+                )
+        except BadgesError as exc:
+            self._failed(batch, items, exc)
+            return None
+        if self.operation is Operation.ENROL:
+            outcomes, ledger = self._enrol_outcomes(batch, items, result)
+        else:
+            outcomes, ledger = self._import_outcomes(items, result)
+        open_rows = any(o.state is ItemState.UNKNOWN for o in outcomes)
+        following = self._take_planned_now()
+        self.journal.settle(
+            self.job_id,
+            batch.batch,
+            outcomes,
+            ledger=ledger,
+            batch_done=not open_rows,
+            then_sending=following,
+        )
+        if open_rows:
+            self._push(batch.batch, self.journal.now())
+        elif batch.attempts == 1:
+            self.budget.refund()
+        return following
+
+    def _enrol_outcomes(
+        self, batch: Batch, items: list[Item], result
+    ) -> tuple[list[Outcome], list[LedgerEntry]]:
+        answered = {badge.customer_id: badge for badge in result.issued_badges}
+        outcomes, ledger = [], []
+        for item in items:
+            answer = answered.get(item.customer_id)
+            if answer is None:  # the answer does not mention this customer: find out
+                outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
+            elif answer.error is None:
+                outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
+                                        result_id=answer.issued_id, server_request_id=batch.request_id))  # fmt: skip
+                ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.issued_id))
+            elif answer.error.code == ALREADY_ENROLLED_CODE:
+                # Already holds an active enrolment: nothing to do, and the existing issueId is kept.
+                outcomes.append(Outcome(item.row, ItemState.SKIPPED, Reason.ALREADY_ENROLLED.value,
+                                        code=answer.error.code, message=answer.error.message,
+                                        result_id=answer.issued_id, server_request_id=batch.request_id))  # fmt: skip
+                ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.issued_id))
+            else:
+                outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value,
+                                        code=answer.error.code, message=answer.error.message,
+                                        server_request_id=batch.request_id))  # fmt: skip
+        return outcomes, ledger
+
+    def _import_outcomes(self, items: list[Item], result) -> tuple[list[Outcome], list[LedgerEntry]]:
+        outcomes, ledger = [], []
+        for index, item in enumerate(items):
+            if index >= len(result):
+                outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
+                continue
+            envelope = result[index]
+            data = envelope.data
+            errors = envelope.errors or []
+            if data is not None and not errors:
+                outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
+                                        result_id=data.earned_badge_id, server_request_id=data.request_id))  # fmt: skip
+                ledger.append(LedgerEntry(item.customer_id, item.earn_event_date or NO_DATE, item.row,
+                                          data.earned_badge_id))  # fmt: skip
+            else:
+                first = errors[0] if errors else None
+                outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value,
+                                        code=getattr(first, "code", None),
+                                        message=getattr(first, "message", None) or "refused without a reason"))  # fmt: skip
+        return outcomes, ledger
+
+    def _failed(self, batch: Batch, items: list[Item], error: BadgesError) -> None:
+        decision = decide(
+            error, operation=self.operation, attempts=batch.attempts, config=self.retry, rng=self.rng
+        )
+        now = self.journal.now()
+        parked = BatchState.UNKNOWN if batch.ambiguous else BatchState.PLANNED
+        detail = {"code": decision.code, "error": f"{decision.reason}: {decision.message}"[:500]}
+        action = decision.action
+        if action in (Action.RETRY, Action.UNKNOWN) and not self.budget.take(decision.cost):
+            self.journal.reopen_batch(self.job_id, batch.batch, state=BatchState.UNKNOWN if (
+                batch.ambiguous or decision.ambiguous) else BatchState.PLANNED, not_before=None,
+                ambiguous=decision.ambiguous, **detail)  # fmt: skip
+            self._push(batch.batch, now)
+            self.journal.add_event(self.job_id, "circuit-open", f"retry budget spent ({decision.reason})")
+            self._stop(JobState.PAUSED, "circuit-open")
+            return
+        if action is Action.RETRY:
+            self.journal.reopen_batch(self.job_id, batch.batch, state=parked, not_before=now + decision.delay,
+                                      **detail)  # fmt: skip
+            self._push(batch.batch, now + decision.delay)
+        elif action is Action.UNKNOWN:
+            self.journal.reopen_batch(self.job_id, batch.batch, state=BatchState.UNKNOWN,
+                                      not_before=now + decision.delay, ambiguous=True, **detail)  # fmt: skip
+            self._push(batch.batch, now + decision.delay)
+        elif action is Action.RECONCILE:
+            absent = "fail" if decision.reason == "refused-after-unclear-attempt" else "repair"
+            self.journal.reopen_batch(self.job_id, batch.batch, state=BatchState.UNKNOWN, not_before=None,
+                                      ambiguous=True, reconcile=True, absent_action=absent, **detail)  # fmt: skip
+            self._push(batch.batch, now)
+        elif action is Action.FAIL_ROWS:
+            outcomes = [
+                Outcome(i.row, ItemState.FAILED, Reason.REJECTED.value, code=decision.code,
+                        message=decision.message, server_request_id=self._sent_key(batch))
+                for i in items
+            ]  # fmt: skip
+            self.journal.settle(self.job_id, batch.batch, outcomes, **detail)
+        elif action is Action.STOP:
+            self.journal.reopen_batch(self.job_id, batch.batch, state=parked, not_before=None, **detail)
+            self._push(batch.batch, now)
+            self._stop(JobState.STOPPED, f"{decision.reason}: {decision.message}")
+        elif action is Action.PAUSE:
+            self.journal.reopen_batch(self.job_id, batch.batch, state=parked, not_before=now + decision.delay,
+                                      **detail)  # fmt: skip
+            self._push(batch.batch, now + decision.delay)
+            self._stop(JobState.PAUSED, decision.reason, resume_at=now + decision.delay)
+
+    def _sent_key(self, batch: Batch) -> str | None:
+        return batch.request_id if self.operation is Operation.ENROL else None
+
+    # ---- reconciliation --------------------------------------------------------------------------
+
+    def _reconcile(self, batch: Batch) -> None:
+        items = self.journal.open_items(self.job_id, batch.batch)
+        try:
+            found, absent = reconcile.look_up(self.client, self.operation, self.job.badge_id, items)
+            if absent and self.retry.settle_delay > 0:
+                # The server may apply writes a moment later: look again before believing "absent".
+                self._sleep(self.retry.settle_delay)
+                more, absent = reconcile.look_up(self.client, self.operation, self.job.badge_id, absent)
+                found.extend(more)
+        except BadgesError as exc:
+            self._reconcile_failed(batch, exc)
+            return
+
+        by_row = {i.row: i for i in items}
+        outcomes, ledger = [], []
+        for hit in found:
+            item = by_row[hit.row]
+            outcomes.append(Outcome(hit.row, ItemState.SUCCEEDED, Reason.RECONCILED.value, result_id=hit.result_id,
+                                    server_request_id=self._sent_key(batch)))  # fmt: skip
+            date = item.earn_event_date if self.operation is Operation.IMPORT else NO_DATE
+            ledger.append(LedgerEntry(item.customer_id, date or NO_DATE, hit.row, hit.result_id))
+        if absent and self._cancelling:
+            outcomes += [Outcome(i.row, ItemState.SKIPPED, Reason.CANCELLED.value) for i in absent]
+        elif absent and batch.absent_action == "fail":
+            outcomes += [
+                Outcome(i.row, ItemState.FAILED, Reason.NOT_APPLIED.value, code=batch.last_code,
+                        message=batch.last_error, server_request_id=self._sent_key(batch))
+                for i in absent
+            ]  # fmt: skip
+        elif absent:
+            job = self.job
+
+            def key(generation: int, ids: list[int], date: int | None) -> str:
+                return repair_request_id(job.org, job.badge_id, job.job_key, generation, ids, date)
+
+            repair = self.journal.replan_rows(self.job_id, batch.batch, [i.row for i in absent], key)
+            if repair is not None:
+                self._push(repair, self.journal.now())
+        self.journal.settle(self.job_id, batch.batch, outcomes, ledger=ledger)
+
+    def _reconcile_failed(self, batch: Batch, error: BadgesError) -> None:
+        decision = decide(error, operation=Operation.IMPORT, attempts=1, config=self.retry, rng=self.rng)
+        if decision.action is Action.STOP:
+            self._push(batch.batch, self.journal.now())
+            self._stop(JobState.STOPPED, f"{decision.reason}: {decision.message}")
+            return
+        delay = decision.delay or backoff(1, self.retry, self.rng)
+        if not self.budget.take(self.retry.retry_cost):
+            self._push(batch.batch, self.journal.now())
+            self._stop(JobState.PAUSED, "circuit-open")
+            return
+        self.journal.add_event(
+            self.job_id, "reconcile-retry", f"batch {batch.batch}: {decision.message}"[:500]
+        )
+        self._push(batch.batch, self.journal.now() + delay)
