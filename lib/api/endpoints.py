@@ -280,7 +280,8 @@ def parse_query(method: str, path: str) -> QueryModel | None:
     found = match_endpoint(method, path)
     if found.endpoint.query_model is None:
         return None
-    flat = {key: values[-1] for key, values in found.query.items()}
+    # A repeated parameter (status=LIVE&status=UPCOMING) means the same as the comma list.
+    flat = {key: ",".join(values) for key, values in found.query.items()}
     try:
         return found.endpoint.query_model.model_validate(flat)
     except ValidationError as exc:

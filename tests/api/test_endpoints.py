@@ -256,6 +256,8 @@ def test_query_parameters_are_typed():
     )
     assert isinstance(fixed, FixedWindowQuery) and fixed.include_earn_count is False
     assert parse_query("GET", f"{B}/orgMeta") is None
+    repeated = parse_query("GET", f"{B}/badgeMeta?status=LIVE&status=EXPIRED")
+    assert repeated.status == [BadgeStatus.LIVE, BadgeStatus.EXPIRED]
 
 
 def test_bad_query_values_name_the_parameter():

@@ -19,7 +19,7 @@ from lib.api.models.enums import (
     WireBadgeStatus,
     WireEarnType,
 )
-from lib.api.models.wire import IsoTimestamp, RequestModel, Timestamp
+from lib.api.models.wire import CustomerRef, IsoTimestamp, RequestModel, Timestamp
 
 
 def _comma_list(value: Any) -> Any:
@@ -81,7 +81,7 @@ class FixedWindowQuery(QueryModel):
 
     badge_meta_id: str
     constraint_type: FixedWindowScope | None = None
-    customer_id: int | None = None
+    customer_id: CustomerRef | None = None
     fixed_window_cycle_reference_id: str | None = None
     include_earn_count: bool | None = None
     start_date: Timestamp | None = None
