@@ -24,7 +24,7 @@ inclusive form, `endDate` = 00:00 of the last day; that is `Cycle.last_day`.
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lib.domain.enums import DurationUnit, Weekday
 from lib.domain.timeutil import (
@@ -190,7 +190,7 @@ class CycleLayout:
             until_day = day_number(u) + (1 if u.timestamp() % SECONDS_PER_DAY else 0)
         elif self.end_day is None:
             raise ValueError("the badge has no end: pass until=... or use iter_cycles()")
-        return [Cycle(day_start(s), day_start(e)) for s, e in self.iter_days(until_day)]
+        return _cycles_from_days(list(self.iter_days(until_day)))
 
     def iter_cycles(self) -> Iterator[Cycle]:
         for s, e in self.iter_days():
@@ -251,6 +251,23 @@ class CycleLayout:
         if self.end_day is not None and end >= self.end_day:
             return None
         return day_start(end)
+
+
+def _cycles_from_days(spans: list[tuple[int, int]]) -> list[Cycle]:
+    """Cycles for (start, end) day numbers; the bounds are known-good, so validation is skipped."""
+    if not spans:
+        return []
+    first = spans[0][0]
+    base = day_start(first)
+    instants = [base + timedelta(days=d - first) for d in [s for s, _ in spans] + [spans[-1][1]]]
+    new, set_ = object.__new__, object.__setattr__
+    out = []
+    for i in range(len(spans)):
+        cycle = new(Cycle)
+        set_(cycle, "start", instants[i])
+        set_(cycle, "end", instants[i + 1])
+        out.append(cycle)
+    return out
 
 
 def cycles(

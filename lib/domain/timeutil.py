@@ -18,6 +18,8 @@ _EPOCH_WEEKDAY = 3
 
 def as_utc(value: datetime, name: str = "instant") -> datetime:
     """Return `value` converted to UTC; naive datetimes are refused (their zone would be a guess)."""
+    if value.__class__ is datetime and value.tzinfo is UTC:
+        return value
     if not isinstance(value, datetime):
         raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
