@@ -137,6 +137,8 @@ def test_docs_and_openapi(raw):
     paths = raw.get("/openapi.json").json()["paths"]
     assert "/api_gateway/v1/badges/badgeMeta/customer/issueBulk" in paths
     assert {"put", "post"} <= set(paths["/api_gateway/v1/badges/import/customerBadges"])
+    body = paths["/api_gateway/v1/badges/badgeMeta/customer/issueBulk"]["post"]["requestBody"]
+    assert "customers" in body["content"]["application/json"]["schema"]["properties"]
 
 
 def test_demo_data(sandbox, client):
