@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from lib.domain.enums import (
+from lib.domain import (
     AbsoluteExpiryKind,
     BadgeStatus,
     ConstraintLevel,
