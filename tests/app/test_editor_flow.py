@@ -94,3 +94,31 @@ def test_rule_checks_use_the_sandbox_clock(run_page):
         assert "Sandbox clock set to 2031-01-01" in " ".join(c.value for c in at.sidebar.caption)
     finally:
         sandbox.set_clock(None)
+
+
+def test_every_demo_badge_opens_in_the_editor_without_rule_problems(run_page):
+    """Loading a saved badge and sending it back unchanged must pass the rules (no 723 from rounding)."""
+    at = run_page("badge_editor.py")
+    badges = list(at.session_state[Key.CONNECTION].client.iter_badges())
+    assert len(badges) >= 10
+    for badge in badges:
+        at = run_page("badge_editor.py", badge=badge.id)
+        assert not at.exception, (badge.name, at.exception)
+        assert not at.button(key="ed_save").disabled, (badge.name, [e.value for e in at.error])
+        assert at.text_input(key="ed_name").value == badge.name
+        assert "Changes against the saved badge (0)" in [e.label for e in at.expander], badge.name
+
+
+def test_an_edit_shows_in_the_diff_and_the_request(run_page):
+    at = run_page("badge_editor.py")
+    badge = next(iter(at.session_state[Key.CONNECTION].client.iter_badges(max_items=1)))
+    at = run_page("badge_editor.py", badge=badge.id)
+    at.text_area(key="ed_description").set_value("A changed description").run()
+    assert "Changes against the saved badge (1)" in [e.label for e in at.expander]
+    diff = next(d.value for d in at.dataframe if list(d.value.columns) == ["field", "saved", "edited"])
+    assert diff.to_dict("records") == [
+        {"field": "description", "saved": badge.description or "", "edited": "A changed description"}
+    ]
+    request = next(c.value for c in at.code if c.language == "json")
+    assert '"description": "A changed description"' in request and f'"id": "{badge.id}"' in request
+    assert any(c.value.startswith("curl -X PUT") for c in at.code)
