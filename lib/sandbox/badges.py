@@ -92,6 +92,7 @@ class BadgeBackend:
                 (org_id,),
             ).fetchone()[0]
             doc["badgeNumericId"] = number
+            _fill_mandatory_custom_fields(conn, org_id, doc)
             _enrich_fixed_windows(doc)
             entries = plan_fixed_windows(None, doc, [], now)
             _insert_badge(conn, doc, entries)
@@ -143,7 +144,6 @@ class BadgeBackend:
             ).fetchone()
         ):
             problems.append(E.GroupNotFound(reference="badgeGroupId"))
-        problems += _custom_field_checks(conn, org_id, doc)
         return problems
 
     # ---- #2 update -------------------------------------------------------------------------
@@ -160,10 +160,10 @@ class BadgeBackend:
                 if key in READ_ONLY_FIELDS or key.endswith("ISO") or key == "ownership":
                     continue
                 doc[key] = value
-            if "startOn" in body or "startOnISO" in body:
-                doc["startOn"] = epoch(pick_instant(body, "startOn"))
-            if "expiresOn" in body or "expiresOnISO" in body:
-                doc["expiresOn"] = epoch(pick_instant(body, "expiresOn"))
+            for key in ("startOn", "expiresOn"):
+                instant = pick_instant(body, key)
+                if instant is not None:
+                    doc[key] = epoch(instant)
             if "ownership" in body and body["ownership"] is not None:
                 owners = body["ownership"].get("restrictedToOwners")
                 if owners is not None:
@@ -180,6 +180,7 @@ class BadgeBackend:
             problems += self._store_checks(conn, org_id, doc, saved=saved)
             if problems:
                 raise E.SandboxErrors(_ordered(problems))
+            _fill_mandatory_custom_fields(conn, org_id, doc)
             _enrich_fixed_windows(doc)
             entries = plan_fixed_windows(saved, doc, view.fixed_windows, now)
             doc["lastUpdatedOn"] = epoch(now)
@@ -403,8 +404,8 @@ def _enrich_fixed_windows(doc: dict[str, Any]) -> None:
                 item["referenceId"] = fixed_window_reference_id(doc["id"], item)
 
 
-def _custom_field_checks(conn, org_id: int, doc: dict[str, Any]) -> list[E.SandboxError]:
-    """Fill mandatory custom fields with their default value; unknown names are kept as sent."""
+def _fill_mandatory_custom_fields(conn, org_id: int, doc: dict[str, Any]) -> None:
+    """Mandatory custom fields left empty get their default value; unknown names are kept as sent."""
     fields = dict(doc.get("customFields") or {})
     rows = conn.execute(
         "SELECT name, default_value FROM custom_fields WHERE org_id = ? AND is_active = 1 AND is_mandatory = 1",
@@ -415,7 +416,6 @@ def _custom_field_checks(conn, org_id: int, doc: dict[str, Any]) -> list[E.Sandb
             fields[row["name"]] = row["default_value"]
     if fields or "customFields" in doc:
         doc["customFields"] = fields
-    return []
 
 
 _ERROR_ORDER = [E.OwnerRequired, E.DuplicateBadgeName, E.StartInPast, E.OwnerTypeNotAllowed]
