@@ -59,6 +59,7 @@ from lib.domain.rules import (
 from lib.domain.simulator import (
     AttemptOutcome,
     CycleCount,
+    DayCount,
     LimitCycleCounts,
     SimulationResult,
     Verdict,
@@ -82,6 +83,7 @@ __all__ = [
     "Cycle",
     "CycleCount",
     "CycleLayout",
+    "DayCount",
     "DurationUnit",
     "Earn",
     "EarnDecision",

@@ -302,7 +302,11 @@ def evaluate_earn(
     badge_history: Sequence[Earn],
     attempt: Earn,
 ) -> EarnDecision:
-    """Decide one earn against earns held in memory (this customer's, and the whole badge's)."""
+    """Decide one earn against earns held in memory (this customer's, and the whole badge's).
+
+    Only limits are checked here; whether the badge is live and the event date inside the badge
+    (815/816) is the caller's concern. `simulate` makes the same decisions incrementally.
+    """
     items: list[LimitCount] = []
     for limits, history in ((rules.customer_limits, customer_history), (rules.badge_limits, badge_history)):
         for limit in limits:

@@ -13,9 +13,10 @@ OUTSIDE_BADGE_PERIOD and counts against nothing.
 """
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -64,6 +65,15 @@ class CycleCount:
 
 
 @dataclass(frozen=True, slots=True)
+class DayCount:
+    """Attempts per UTC event day inside the badge period: allowed earns and refused attempts."""
+
+    day: date
+    earned: int
+    blocked: int
+
+
+@dataclass(frozen=True, slots=True)
 class LimitCycleCounts:
     limit: FixedWindowLimit
     cycles: tuple[CycleCount, ...]
@@ -81,6 +91,8 @@ class SimulationResult:
     cycle_counts: tuple[LimitCycleCounts, ...]
     """Per fixed-window limit: every cycle from the first one to the badge end (or, for an
     open-ended badge, to the last attempted cycle)."""
+    per_day: tuple[DayCount, ...] = ()
+    """Every event day that has attempts inside the badge period, in order."""
 
 
 _FIXED, _ROLLING, _VALUE = 0, 1, 2
@@ -224,6 +236,18 @@ def simulate(rules: BadgeRules, attempts: Sequence[Earn]) -> SimulationResult:
         else:
             outcomes.append(AttemptOutcome(attempt, Verdict.BLOCKED_BY_LIMIT, limits[verdict]))
 
+    earned_days: Counter[int] = Counter()
+    blocked_days: Counter[int] = Counter()
+    for event, verdict in zip(events, verdicts, strict=True):
+        if verdict == _ALLOWED:
+            earned_days[event // SECONDS_PER_DAY] += 1
+        elif verdict != _OUTSIDE:
+            blocked_days[event // SECONDS_PER_DAY] += 1
+    per_day = tuple(
+        DayCount(day_date(day), earned_days[day], blocked_days[day])
+        for day in sorted(earned_days | blocked_days)
+    )
+
     cycle_counts = []
     for limit, layout, earned, blocked in fixed_tables:
         until = layout.end_day
@@ -248,6 +272,7 @@ def simulate(rules: BadgeRules, attempts: Sequence[Earn]) -> SimulationResult:
         outside_period=outside,
         blocked_by=blocked_by,
         cycle_counts=tuple(cycle_counts),
+        per_day=per_day,
     )
 
 

@@ -97,6 +97,15 @@ class TestSimulate:
             (("2024-04-20", "2024-04-24"), 2, 8),
             (("2024-04-25", "2024-04-29"), 2, 8),
         ]
+        assert [(d.day.isoformat(), d.earned, d.blocked) for d in result.per_day[:6]] == [
+            ("2024-04-15", 1, 0),
+            ("2024-04-16", 1, 1),
+            ("2024-04-17", 0, 2),
+            ("2024-04-18", 0, 2),
+            ("2024-04-19", 0, 2),
+            ("2024-04-20", 2, 0),
+        ]
+        assert len(result.per_day) == 15
 
     def test_outcomes_keep_input_order_and_decide_in_processing_order(self):
         rules = BadgeRules(self.START, self.END, badge_limits=(FixedValueLimit(BADGE, 1),))

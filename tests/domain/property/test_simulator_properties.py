@@ -137,6 +137,8 @@ def test_cycle_counts_add_up(scenario):
         assert sum(c.earned for c in counts.cycles) == sum(
             1 for e in allowed if rules.start <= e.event_time <= rules.end
         )
+    assert sum(d.earned for d in result.per_day) == result.allowed
+    assert sum(d.blocked for d in result.per_day) == result.blocked
     blamed = Counter(o.blocked_by for o in result.outcomes if o.blocked_by is not None)
     tallied: Counter = Counter()
     for limit, n in result.blocked_by:
