@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from math import floor
 from typing import NamedTuple
 
 from lib.domain.badge import BadgeRules
@@ -100,9 +101,7 @@ _ALLOWED, _OUTSIDE = -1, -2
 
 
 def _floor_seconds(value: datetime) -> int:
-    ts = value.timestamp()
-    whole = int(ts)
-    return whole - 1 if whole > ts else whole
+    return floor(value.timestamp())
 
 
 class _MonthsBack:
@@ -130,8 +129,8 @@ def simulate(rules: BadgeRules, attempts: Sequence[Earn]) -> SimulationResult:
     """Decide every attempt in processing order and count the earns per limit and cycle."""
     n = len(attempts)
     customers = [a.customer_id for a in attempts]
-    events = [_floor_seconds(a.event_time) for a in attempts]
-    processed = [_floor_seconds(a.processed_at) for a in attempts]
+    events = [floor(a.event_time.timestamp()) for a in attempts]
+    processed = [floor(a.processed_at.timestamp()) for a in attempts]
     order = sorted(range(n), key=processed.__getitem__)
 
     start_s = _floor_seconds(rules.start)
