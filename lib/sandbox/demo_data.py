@@ -28,6 +28,7 @@ from lib.domain import (
 )
 from lib.sandbox.badge_rules import rules_of
 from lib.sandbox.common import epoch
+from lib.sandbox.store import DATA_TABLES
 from lib.sandbox.views import load_badge
 
 DEMO_ORG_ID = 50001
@@ -248,7 +249,7 @@ def _history(service, rng: random.Random, ids: _Ids, view, now: datetime, claim:
     name = view.doc["name"]
     volume = DAILY_VOLUME.get(name, 0)
     start = max(rules.start, now - timedelta(days=365))
-    end = min(rules.end, now)
+    end = min(rules.end, datetime(now.year, now.month, now.day, tzinfo=UTC))  # whole days: same day, same data
     issues, earns = [], []
     book = _LimitBook(rules)
     enrolled: dict[int, tuple[str, float, float]] = {}  # customer -> (issue id, event, expiry)
@@ -307,9 +308,14 @@ def seed_demo_org(service) -> dict[str, int]:
     now = service.clock.now()
     today = epoch(datetime(now.year, now.month, now.day, tzinfo=UTC))
     with service.store.write() as conn:
-        for table in ("earns", "issues", "request_ids", "badges", "badge_groups", "custom_fields", "org_meta",
-                      "customers"):  # fmt: skip
-            conn.execute(f"DELETE FROM {table} WHERE org_id = ?", (DEMO_ORG_ID,))  # noqa: S608 - constant names
+        for table in DATA_TABLES:
+            others = conn.execute(
+                f"SELECT 1 FROM {table} WHERE org_id != ? LIMIT 1", (DEMO_ORG_ID,)
+            ).fetchone()  # noqa: S608
+            if others:
+                conn.execute(f"DELETE FROM {table} WHERE org_id = ?", (DEMO_ORG_ID,))  # noqa: S608 - constant names
+            else:  # only the demo org's rows: an unfiltered DELETE empties the table at once
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608
         conn.execute("UPDATE orgs SET next_badge_number = 1 WHERE org_id = ?", (DEMO_ORG_ID,))
         conn.executemany("INSERT INTO customers VALUES (?,?,?,?,?,?,?,?)", _customers(rng))
     catalog, badges = service.catalog, service.badges

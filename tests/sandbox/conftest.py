@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -14,6 +17,16 @@ from lib.api.models import Badge
 from tests.conftest import live_mode
 
 LOYALTY = {"ownerType": "Loyalty", "referenceId": "program-1"}
+
+
+def basic_header() -> str:
+    """The Authorization value of the suite's own org, built the way Capillary expects."""
+    if live_mode():
+        username, password = os.environ["BADGES_TEST_USERNAME"], os.environ["BADGES_TEST_PASSWORD"]
+    else:
+        username, password = "demo", "demo"
+    hashed = hashlib.md5(password.encode()).hexdigest()
+    return "Basic " + base64.b64encode(f"{username}:{hashed}".encode()).decode()
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import pytest
 from lib.api.auth import BasicAuth
 from lib.api.client import BadgesClient
 from lib.api.errors import AuthenticationError, BadRequestError, NotFoundError, PayloadTooLargeError
-from tests.sandbox.conftest import LOYALTY
+from tests.sandbox.conftest import LOYALTY, basic_header
 
 BADGES = "/api_gateway/v1/badges/badgeMeta"
 
@@ -110,6 +110,7 @@ def test_wrong_types_and_unknown_endpoints(client, api_base_url):
     with pytest.raises(BadRequestError) as info:
         client.send_raw("POST", BADGES, json={"name": 5, "earnType": "EARN", "earnedBadgeExpiry": []})
     assert info.value.code == 400
-    answer = httpx.get(api_base_url + "/api_gateway/v1/badges/nothingHere",
-                       headers={"Authorization": _basic("demo", hashlib.md5(b"demo").hexdigest())})  # fmt: skip
+    answer = httpx.get(
+        api_base_url + "/api_gateway/v1/badges/nothingHere", headers={"Authorization": basic_header()}
+    )
     assert answer.status_code == 404 and answer.json()["errors"][0]["code"] == 404
