@@ -28,6 +28,7 @@ from pydantic.alias_generators import to_camel
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMERIC = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_FAST_LIMIT = 2**32
 _FAR_YEAR = re.compile(r"^([+-]?)\d{5,}-")
 
 
@@ -92,8 +93,13 @@ def parse_instant(value: Any) -> datetime:
     if isinstance(value, bool):
         raise ValueError("expected epoch seconds or an ISO 8601 timestamp, got a boolean")
     if isinstance(value, int):
+        if abs(value) < _FAST_LIMIT:
+            return _EPOCH + timedelta(seconds=value)
         return _from_epoch(Decimal(value))
     if isinstance(value, float):
+        if abs(value) < _FAST_LIMIT:
+            # Below 2**32 s (year 2106) scaling a double to microseconds and rounding is exact.
+            return _EPOCH + timedelta(microseconds=round(value * 1_000_000))
         return _from_epoch(Decimal(repr(value)))
     if isinstance(value, Decimal):
         return _from_epoch(value)
@@ -170,7 +176,10 @@ def epoch_seconds(value: datetime) -> int | float:
     whole = delta.days * 86_400 + delta.seconds
     if delta.microseconds == 0:
         return whole
-    return float(Decimal(whole) + Decimal(delta.microseconds) / 1_000_000)
+    if whole < 0:
+        return float(Decimal(whole) + Decimal(delta.microseconds) / 1_000_000)
+    # Through the decimal text, so the float is the one nearest to the exact instant.
+    return float(f"{whole}.{delta.microseconds:06d}")
 
 
 def iso_utc(value: datetime) -> str:
