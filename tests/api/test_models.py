@@ -101,6 +101,8 @@ def test_instants_read_in_every_documented_form(raw, expected):
         (1765178896000, "milliseconds"),
         ("+57906-04-18T07:06:40Z", "beyond year 9999"),
         ([1], "expected epoch seconds"),
+        (float("nan"), "expected epoch seconds"),
+        (float("inf"), "expected epoch seconds"),
     ],
 )
 def test_instants_that_cannot_be_read_say_why(raw, message):

@@ -9,6 +9,7 @@ the spelling every working example uses (epoch seconds, canonical enum names).
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -97,11 +98,15 @@ def parse_instant(value: Any) -> datetime:
             return _EPOCH + timedelta(seconds=value)
         return _from_epoch(Decimal(value))
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"expected epoch seconds, got {value!r}")
         if abs(value) < _FAST_LIMIT:
             # Below 2**32 s (year 2106) scaling a double to microseconds and rounding is exact.
             return _EPOCH + timedelta(microseconds=round(value * 1_000_000))
         return _from_epoch(Decimal(repr(value)))
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"expected epoch seconds, got {value}")
         return _from_epoch(value)
     if isinstance(value, str):
         text = value.strip()
