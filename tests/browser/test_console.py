@@ -62,3 +62,30 @@ def test_create_a_badge_through_the_form(open_page, screenshot_dir):
     overview.get_by_label("Search by name").press("Enter")
     wait_for_run(overview)
     expect(overview.get_by_test_id("stMetric").first).to_contain_text("1")
+
+
+def test_selecting_a_badge_in_the_overview_opens_it_in_the_editor(open_page):
+    page = open_page("")
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
+    box = table.bounding_box()
+    # the first data row's selection checkbox: left edge of the grid, one header row down
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    wait_for_run(page)
+    page.wait_for_url("**/badge_editor?badge=*", timeout=60_000)
+    wait_for_run(page)
+    expect(page.get_by_role("heading", name="Badge editor", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Save changes")).to_be_visible()
+
+
+def test_what_if_panel_counts_allowed_and_blocked(open_page):
+    page = open_page("badge_editor")
+    page.get_by_role("tab", name="Customer limits").click()
+    page.get_by_text("Fixed window (cycles)").first.click()
+    wait_for_run(page)
+    page.get_by_text("What-if: an earn pattern against these limits").click()
+    wait_for_run(page)
+    panel = page.get_by_test_id("stExpander").filter(has_text="What-if")
+    expect(panel.get_by_test_id("stMetric")).to_have_count(4)
+    expect(panel.get_by_test_id("stMetric").nth(0)).to_contain_text("620")  # 10 customers x 2 a day x 31 days
+    expect(panel.get_by_test_id("stMetric").nth(1)).to_contain_text("310")  # 1 a day each
