@@ -368,6 +368,7 @@ def plan_fixed_window_change(
     finish and starts the new config at the first boundary of its own unit on or after that cycle's
     end. Example: 5-day cycles from 2024-04-15, changed to MONTHS on 2024-04-27 (cycle 04-25..04-29):
     the old config runs 04-25..04-29 and 04-30..04-30, the monthly one starts 2024-05-01.
+    When an upcoming config already exists, pass that one as `saved_limit`: edits go to it.
     """
     now = as_utc(now, "now")
     if saved_limit.level is not edited_limit.level:

@@ -8,6 +8,8 @@ turned into integer epoch seconds and day numbers once, each fixed-window limit 
 day -> cycle table, rolling windows keep sorted processing times per counter and bisect them.
 
 Attempts are decided in processing order (stable for ties); outcomes are returned in input order.
+Times are compared at whole-second precision (floored epoch seconds), the precision the sandbox
+stores; `evaluate_earn` compares exact datetimes, so the two can differ only within a second.
 An attempt whose event time is outside the badge period `[start, end]` is rejected as
 OUTSIDE_BADGE_PERIOD and counts against nothing.
 """
@@ -126,7 +128,11 @@ class _MonthsBack:
 
 
 def simulate(rules: BadgeRules, attempts: Sequence[Earn]) -> SimulationResult:
-    """Decide every attempt in processing order and count the earns per limit and cycle."""
+    """Decide every attempt in processing order and count the earns per limit, cycle and day.
+
+    Example: one earn per customer per 5-day cycle from 2024-04-15, two customers attempting once
+    a day for 15 days -> 6 allowed (one per customer per cycle), 24 blocked by that limit.
+    """
     n = len(attempts)
     customers = [a.customer_id for a in attempts]
     events = [floor(a.event_time.timestamp()) for a in attempts]
