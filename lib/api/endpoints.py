@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 
+from lib.api._constants import API_PREFIX
 from lib.api.errors import FieldProblem, RequestValidationError, ResponseValidationError
 from lib.api.models import (
     ActivationResult,
@@ -68,7 +69,6 @@ from lib.api.models import (
 from lib.api.models.enums import BenefitType, ConstraintType
 from lib.api.models.wire import ANSWER_CONTEXT
 
-API_PREFIX = "/api_gateway/v1/badges"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -297,6 +297,10 @@ def parse_response(method: str, path: str, body: Any) -> Any:
     endpoint = match_endpoint(method, path).endpoint
     raw = body if isinstance(body, str | bytes) else None
     data = _decode(body, ResponseValidationError, what="response body")
+    if data is None:
+        raise ResponseValidationError(
+            f"{endpoint.name}: the response body is empty", body=raw, method=method.upper(), path=path
+        )
     try:
         return _adapter(endpoint.response_model).validate_python(data, context=ANSWER_CONTEXT)
     except ValidationError as exc:
@@ -305,7 +309,7 @@ def parse_response(method: str, path: str, body: Any) -> Any:
             _summary(f"unexpected {endpoint.name} response", problems),
             body=raw if raw is not None else _dump(body),
             problems=problems,
-            method=endpoint.method,
+            method=method.upper(),
             path=path,
         ) from None
 

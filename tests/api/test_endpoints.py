@@ -305,6 +305,12 @@ def test_response_errors_keep_the_raw_body_and_the_field():
     assert info.value.method == "PUT"
 
 
+@pytest.mark.parametrize("body", [None, "", b"  "])
+def test_empty_answers_say_so(body):
+    with pytest.raises(ResponseValidationError, match="response body is empty"):
+        parse_response("POST", f"{B}/import/customerBadges", body)
+
+
 def test_invalid_json_answers_say_so():
     with pytest.raises(ResponseValidationError, match="response body is not valid JSON") as info:
         parse_response("GET", f"{B}/orgMeta", "<html>502 Bad Gateway</html>")
