@@ -35,6 +35,7 @@ from lib.ui.state import Key
 SANDBOX = "Local sandbox"
 CLUSTER = "Capillary cluster"
 CUSTOM = "Custom URL"
+BACKENDS = (SANDBOX, CLUSTER, CUSTOM)
 SANDBOX_ORGS = ("demo", "demo2")
 HEALTH_MAX_AGE = 60.0
 """Seconds a health check stays fresh; the panel re-checks after that, or on demand."""
@@ -145,6 +146,8 @@ def _cluster_panel(backend: str) -> None:
             key="conn_cluster",
         )
     else:
+        configured = str(secrets.get("base_url") or "")
+        st.session_state.setdefault("conn_url", configured if "://" in configured else "")
         target = st.text_input("Base URL", key="conn_url", placeholder="https://eu.api.capillarytech.com")
     try:
         base_url = resolve_base_url(target)
@@ -169,6 +172,14 @@ def _cluster_panel(backend: str) -> None:
     if _current_fingerprint() != fingerprint:
         auth = BasicAuth(user, secret) if method == "Basic" else OAuthAuth(user, secret)
         _connect(f"{backend}: {target}", base_url, auth, user, fingerprint)
+
+
+def _configured_backend() -> str:
+    """A cluster configured in secrets is where the console connects first; else the sandbox."""
+    configured = str(_secrets().get("base_url") or "")
+    if not configured:
+        return SANDBOX
+    return CUSTOM if "://" in configured else CLUSTER
 
 
 def _current_fingerprint() -> str | None:
@@ -205,7 +216,9 @@ def connection_panel() -> ActiveConnection | None:
     """Draw the sidebar panel; return the session's active connection (None until it has one)."""
     with st.sidebar:
         st.subheader("Connection")
-        backend = st.radio("Backend", (SANDBOX, CLUSTER, CUSTOM), key="conn_backend")
+        backend = st.radio(
+            "Backend", BACKENDS, index=BACKENDS.index(_configured_backend()), key="conn_backend"
+        )
         if backend == SANDBOX:
             _sandbox_panel()
         else:

@@ -100,3 +100,28 @@ def test_deactivate_and_activate_a_badge(run_page):
     assert "Activated" in _texts(at.success)
     badge = at.session_state[Key.CONNECTION].client.get_badge(badge_id=badge_id)
     assert badge.active is True
+
+
+def test_a_cluster_from_secrets_is_used_and_its_password_never_shown(run_page):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import page_path
+
+    secret = "s3cret-Pa55word"
+    at = AppTest.from_file(page_path("overview.py"), default_timeout=60)
+    at.secrets["capillary"] = {
+        "base_url": "https://127.0.0.1:9",
+        "auth": "basic",
+        "username": "till.user",
+        "password": secret,
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert at.radio(key="conn_backend").value == "Custom URL"
+    assert "Credentials from secrets." in _texts(at.sidebar.caption)
+    assert "nothing was sent" in _texts(at.sidebar.caption)  # nobody listens on port 9
+    assert "Load badges failed" in _texts(at.error)
+    shown = " ".join(str(getattr(e, "value", "")) for e in at.main) + _texts(at.sidebar.caption)
+    assert secret not in shown
+    log = at.session_state[Key.CONNECTION].request_log.entries()
+    assert log and all(secret not in e.to_curl() for e in log)
