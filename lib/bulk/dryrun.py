@@ -343,7 +343,9 @@ def _look_up(
     customers = list(dict.fromkeys(int(c) for c in sample[CUSTOMER_ID]))
     for done, customer_id in enumerate(customers, start=1):
         try:
-            found[customer_id] = client.get_customer_badge(customer_id=customer_id, badge_id=badge_id)
+            found[customer_id] = client.get_customer_badge(
+                customer_id=customer_id, badge_id=badge_id, include_statistics=True
+            )
         except NotFoundError as exc:
             if exc.code == CUSTOMER_NOT_FOUND:
                 found[customer_id] = None

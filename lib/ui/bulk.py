@@ -450,12 +450,15 @@ def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
     st.subheader("Results")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(count_by(table["status"], title="Rows by outcome", category="outcome"),
-                        key=key(operation, "outcome_chart"))  # fmt: skip
+        outcomes = count_by(table["status"], title="Rows by outcome", category="outcome")
+        outcomes.update_layout(yaxis_title="rows")
+        st.plotly_chart(outcomes, key=key(operation, "outcome_chart"))
     with right:
         speed = results.throughput(journal, job.job_id)
-        if not speed.empty:
+        if len(speed) > 1:
             st.line_chart(speed, x="at", y="cumulative", x_label="time (UTC)", y_label="rows settled")
+        elif job.started_at and job.finished_at:
+            st.metric("Duration", f"{job.finished_at - job.started_at:,.1f} s", border=True)
     st.dataframe(table.head(PREVIEW_ROWS), hide_index=True, key=key(operation, "results"))
     stem = (job.file_name or job.job_id).rsplit(".", 1)[0]
     with st.container(horizontal=True):
@@ -463,7 +466,8 @@ def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
                            mime="text/csv", on_click="ignore", key=key(operation, "res_csv"))  # fmt: skip
         st.download_button("Results as XLSX", lambda: results.results_xlsx(journal, job.job_id),
                            f"{stem}-results.xlsx", on_click="ignore", key=key(operation, "res_xlsx"))  # fmt: skip
-        failed = int((table["status"] == "failed").sum())
+        # Rows refused by validation are not retried: they need a fixed file, not another attempt.
+        failed = int(((table["status"] == "failed") & (table["reason"] != "invalid-row")).sum())
         if failed and st.button(f"Retry {failed:,} failed rows", key=key(operation, "retry")):
             child = results.retry_failed_job(journal, job.job_id)
             if child is None:

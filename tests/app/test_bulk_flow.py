@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
 from lib.bulk.journal import JobState
 from lib.ui import bulk
 from lib.ui.state import Key
-
-STORE_VISITOR = "Store Visitor"  # a LIVE enrol & issue badge of the demo org
 
 
 def choose_badge(at, name: str):
@@ -46,17 +46,37 @@ def upload(at, content: bytes, name: str = "customers.csv"):
     return at.run()
 
 
+def fresh_enrol_badge(at) -> str:
+    """A new LIVE enrol & issue badge, so no demo enrolment can collide with the test's customers."""
+    client = at.session_state[Key.CONNECTION].client
+    now = datetime.now(UTC)
+    name = f"Bulk flow {uuid.uuid4().hex[:8]}"
+    client.create_badge(
+        badge={
+            "name": name,
+            "startOn": now - timedelta(days=1),
+            "expiresOn": now + timedelta(days=30),
+            "earnType": "ISSUE_EARN",
+            "issuedBadgeExpiry": {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 5},
+            "earnedBadgeExpiry": {"expiryType": "NEVER"},
+            "ownership": {"restrictedToOwners": ["Loyalty"]},
+        },
+        migration=True,
+    )
+    return name
+
+
 def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
     at = run_page("bulk_enrol.py")
     assert not at.exception
-    stamp = int(time.time() * 1000) % 900  # fresh customers per run of the suite
-    ids = [119_000 + stamp + i for i in range(4)]
+    badge_name = fresh_enrol_badge(at)
+    ids = [100_001 + i for i in range(4)]
     csv = "customerId,issueEventDate\n" + "\n".join(f"{c}," for c in ids) + "\nab12,\n" + f"{ids[0]},\n"
     at = upload(at, csv.encode())
     assert not at.exception, at.exception
     assert "CSV (UTF-8, comma-separated), 6 data rows, 2 columns" in [c.value for c in at.caption]
 
-    at = choose_badge(at, STORE_VISITOR)
+    at = choose_badge(at, badge_name)
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Rows in file"], metrics["To send"], metrics["With errors"], metrics["Skipped"]) == (
@@ -73,7 +93,7 @@ def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
     ]
 
     # Fix the bad row in place: the editor's edits arrive through its session-state key.
-    fixed = 119_950 + stamp % 40
+    fixed = 100_011
     at.session_state["be_editor_0"] = {
         "edited_rows": {0: {"customerId": str(fixed)}},
         "added_rows": [],
@@ -84,15 +104,22 @@ def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["To send"], metrics["With errors"]) == ("5", "0")
 
+    # One customer of the file is enrolled elsewhere meanwhile: the dry run should see it (1040).
+    connection = at.session_state[Key.CONNECTION]
+    badge_id = at.selectbox(key="be_badge").value
+    connection.client.issue_bulk(badge_id=badge_id, customers=[ids[1]], request_id=f"appt-{uuid.uuid4().hex}")
+
     at = at.button(key="be_dry_run").click().run()
     assert not at.exception, at.exception
     summary = dict(table_with(at, "", "value").values.tolist())
     assert summary["Rows to send"] == "5"
+    assert summary["Predicted 'already enrolled' (1040)"] == "1 — 5 customers looked up"
+    assert summary["Predicted to succeed"] == "4"
     checks = table_with(at, "result", "check")
     assert "FAIL" not in checks["result"].tolist()
 
     confirm = next(box for box in at.checkbox if box.label.startswith("I confirm"))
-    assert "Enrol 5 customers: badge 'Store Visitor'" in confirm.label
+    assert f"Enrol 5 customers: badge '{badge_name}'" in confirm.label
     at = confirm.check().run()
     at = at.button(key="be_start").click().run()
     assert not at.exception, at.exception
@@ -110,11 +137,11 @@ def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
     assert not at.exception, at.exception
     table = table_with(at, "status", "reason")
     assert sorted(table["row"].tolist()) == [2, 3, 4, 5, 6, 7]
+    assert table.loc[table["row"] == 3, ["status", "errorCode"]].values.tolist() == [["skipped", 1040]]
     assert set(table["status"]) <= {"succeeded", "skipped"}
     assert at.get("plotly_chart") or at.get("unknown")
-    connection = at.session_state[Key.CONNECTION]
     issued = [e for e in connection.request_log.entries() if e.path.endswith("/issueBulk")]
-    assert len(issued) == 1  # 5 rows, one batch, sent once
+    assert len(issued) == 2  # the enrolment made by the test itself, then 5 rows in one batch, sent once
 
 
 def test_reattach_by_job_link_and_foreign_job_is_hidden(run_page):

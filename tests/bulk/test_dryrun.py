@@ -189,7 +189,11 @@ def test_trigger_without_an_active_claim_fails_with_810():
 
 
 def test_predicts_1040_for_customers_already_enrolled_and_flags_unknown_customers():
-    report = run(Server(enrolled={2, 3}, unknown={4}), enrol_input([1, 2, 3, 4]))
+    server = Server(enrolled={2, 3}, unknown={4})
+    report = run(server, enrol_input([1, 2, 3, 4]))
+    lookups = [r for r in server.requests if "/management/" in r.url.path]
+    # the enrolment history (issualDetails) only comes with the statistics
+    assert [r.url.params.get("includeStatistics") for r in lookups] == ["true"] * 4
     assert report.predicted_1040 == 2
     assert report.examples_1040 == (2, 3)
     assert report.unknown_customers == 1
