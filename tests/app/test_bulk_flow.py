@@ -174,3 +174,48 @@ def test_import_page_maps_template_headers_and_refuses_expiry_before_event(run_p
     rows = table_with(at, "earnEventDate", "earnExpiresOn")
     assert rows["earnEventDate"].tolist() == ["2025-01-02 00:00:00 UTC (epoch milliseconds)"]
     assert isinstance(rows, pd.DataFrame)
+
+
+def test_import_flow_runs_and_the_job_is_listed_for_reopening(run_page):
+    at = run_page("import_earned.py")
+    client = at.session_state[Key.CONNECTION].client
+    now = datetime.now(UTC)
+    name = f"Import flow {uuid.uuid4().hex[:8]}"
+    client.create_badge(
+        badge={
+            "name": name,
+            "startOn": now - timedelta(days=400),
+            "expiresOn": now + timedelta(days=30),
+            "earnType": "EARN",
+            "earnedBadgeExpiry": {"expiryType": "NEVER"},
+            "ownership": {"restrictedToOwners": ["Historical_Import"]},
+        },
+        migration=True,
+    )
+    event = int((now - timedelta(days=100)).timestamp())
+    rows = "".join(f"{100_020 + i},{event},{event + 86_400 * 365}\n" for i in range(3))
+    at.file_uploader(key="ie_file").upload(
+        "history.csv", f"customerId,earnEventDate,earnExpiresOn\n{rows}".encode()
+    )
+    at = at.run()
+    box = at.selectbox(key="ie_badge")
+    label = next(option for option in box.options if option.startswith(f"{name} ·"))
+    at = box.select(label.rsplit(" · ", 1)[1]).run()
+    at = at.button(key="ie_dry_run").click().run()
+    assert not at.exception, at.exception
+    summary = dict(table_with(at, "", "value").values.tolist())
+    assert summary["Predicted second imports of an existing earn"] == "0 — 3 customers looked up"
+    at = next(box for box in at.checkbox if box.label.startswith("I confirm")).check().run()
+    at = at.button(key="ie_start").click().run()
+    job_id = at.query_params["job"]
+    job, counts = wait_for_job(job_id)
+    assert (job.state, counts.succeeded, counts.input_rows) == (JobState.COMPLETED, 3, 3)
+
+    at = at.run()
+    results = table_with(at, "status", "earnedBadgeId")
+    assert results["status"].tolist() == ["succeeded"] * 3
+    assert results["earnedBadgeId"].str.len().tolist() == [24] * 3
+
+    fresh = run_page("import_earned.py")
+    recent = fresh.selectbox(key="ie_recent")
+    assert job_id in recent.options[0] or any(job_id in option for option in recent.options)
