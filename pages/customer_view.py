@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.console.customers import IDENTIFIERS, VIEWS, badge_rows, earns, enrolments, limit_usage
-from lib.ui import call_api, page_setup
+from lib.ui import call_api, open_in_editor, page_setup
 
 conn = page_setup("Customer view")
 
@@ -66,7 +66,10 @@ for table in tables.values():
 if not known:
     st.caption("This customer has no badges to inspect.")
     st.stop()
-badge_id = st.selectbox("Badge", list(known), format_func=lambda i: f"{known[i]} ({i})", key="cv_badge")
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    badge_id = st.selectbox("Badge", list(known), format_func=lambda i: f"{known[i]} ({i})", key="cv_badge")
+    if st.button("Open in editor", icon=":material/edit_note:", key="cv_edit"):
+        open_in_editor(badge_id)
 detail = call_api(
     "Load the customer's badge",
     lambda: conn.client.get_customer_badge(

@@ -8,7 +8,7 @@ from lib import charts
 from lib.bulk.export import csv_bytes
 from lib.console.overview import TableFilter, filter_table, in_range, kpis, owners_series
 from lib.domain import BadgeStatus, EarnType, OwnerType
-from lib.ui import call_api, page_setup, reads
+from lib.ui import call_api, open_in_editor, page_setup, reads
 
 conn = page_setup("Overview")
 
@@ -91,10 +91,10 @@ with st.container(horizontal=True):
         key="ov_export",
     )
     if st.button("New badge", icon=":material/add:", key="ov_new"):
-        st.switch_page("pages/badge_editor.py")
+        open_in_editor(None)
 if picked and picked.selection.rows:
     badge_id = shown.iloc[picked.selection.rows[0]]["id"]
-    st.switch_page("pages/badge_editor.py", query_params={"badge": badge_id})
+    open_in_editor(badge_id)
 
 left, right = st.columns(2)
 left.plotly_chart(charts.issued_vs_earned(shown), key="ov_chart_issued")

@@ -1,7 +1,7 @@
 """Every session-state key the console uses, declared once.
 
 Streamlit's session state is per browser session, so it is where per-user things live: the API
-client with its credentials and request log, the badge the editor has open, a message to show after a
+client with its credentials and request log, the badge the editor has loaded, a message to show after a
 page switch. Widget keys of one page carry that page's prefix (`ov_`, `ed_`, `cv_`, `log_`, `conn_`)
 and are declared next to the widgets; the keys below are the ones shared between pages.
 """
@@ -9,7 +9,7 @@ and are declared next to the widgets; the keys below are the ones shared between
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -19,8 +19,6 @@ class Key(StrEnum):
     """The `ActiveConnection` (client, request log, labels) of this session."""
     HEALTH = "conn_health"
     """The last `Health` check of the active connection."""
-    EDITOR_BADGE_ID = "editor_badge_id"
-    """Id of the badge the editor shows (None = a new badge)."""
     EDITOR_LOADED_ID = "editor_loaded_id"
     """Id whose values are in the editor's widgets, to reload only when the selection changes."""
     FLASH = "flash"
@@ -29,7 +27,6 @@ class Key(StrEnum):
 
 def init_state() -> None:
     """Create the shared keys with their defaults (never overwriting a value already set)."""
-    st.session_state.setdefault(Key.EDITOR_BADGE_ID, None)
     st.session_state.setdefault(Key.EDITOR_LOADED_ID, None)
     st.session_state.setdefault(Key.FLASH, None)
 
@@ -42,9 +39,15 @@ def put(key: Key, value: Any) -> None:
     st.session_state[key] = value
 
 
-def open_in_editor(badge_id: str | None) -> None:
-    """Select the badge the editor shows next (None opens an empty form for a new badge)."""
-    st.session_state[Key.EDITOR_BADGE_ID] = badge_id
+EDITOR_PAGE = "pages/badge_editor.py"
+
+
+def open_in_editor(badge_id: str | None) -> NoReturn:
+    """Switch to the badge editor showing this badge (None: an empty form for a new badge).
+
+    The badge travels as `?badge=<id>` in the URL, so a refresh or a shared link opens it again.
+    """
+    st.switch_page(EDITOR_PAGE, query_params={"badge": badge_id} if badge_id else None)
 
 
 def flash(level: str, text: str) -> None:

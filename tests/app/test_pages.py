@@ -125,3 +125,15 @@ def test_a_cluster_from_secrets_is_used_and_its_password_never_shown(run_page):
     assert secret not in shown
     log = at.session_state[Key.CONNECTION].request_log.entries()
     assert log and all(secret not in e.to_curl() for e in log)
+
+
+def test_open_in_editor_from_the_customer_view(run_app):
+    at = run_app()
+    at.switch_page("pages/customer_view.py").run()
+    at.text_input(key="cv_customer").set_value(FIRST_DEMO_CUSTOMER).run()
+    badge_id = at.selectbox(key="cv_badge").value
+    at.button(key="cv_edit").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Badge editor"
+    assert at.query_params["badge"] == [badge_id] or at.query_params["badge"] == badge_id
+    assert at.button(key="ed_save").label == "Save changes"
