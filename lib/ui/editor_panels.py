@@ -56,7 +56,7 @@ def draw_what_if(rules: BadgeRules | None) -> None:
         if rules is None:
             st.caption("Complete the form first.")
             return
-        first = max(rules.start.date(), datetime.now(UTC).date() if rules.end is None else rules.start.date())
+        first = rules.start.date()
         left, middle = st.columns(2)
         customers = left.number_input(
             "Customers", min_value=1, max_value=10_000, value=10, key="wi_customers"

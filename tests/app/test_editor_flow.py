@@ -122,3 +122,14 @@ def test_an_edit_shows_in_the_diff_and_the_request(run_page):
     request = next(c.value for c in at.code if c.language == "json")
     assert '"description": "A changed description"' in request and f'"id": "{badge.id}"' in request
     assert any(c.value.startswith("curl -X PUT") for c in at.code)
+
+
+def test_server_refusal_shows_the_capillary_code(run_page):
+    """Name uniqueness (725) needs the store, so only the server can refuse it; the editor shows its answer."""
+    at = run_page("badge_editor.py")
+    taken = next(iter(at.session_state[Key.CONNECTION].client.iter_badges(max_items=1))).name
+    at.text_input(key="ed_name").set_value(taken).run()
+    at.button(key="ed_save").click().run()
+    assert not at.exception, at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "Save badge failed" in message and "725" in message

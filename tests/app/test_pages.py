@@ -137,3 +137,15 @@ def test_open_in_editor_from_the_customer_view(run_app):
     assert at.title[0].value == "Badge editor"
     assert at.query_params["badge"] == [badge_id] or at.query_params["badge"] == badge_id
     assert at.button(key="ed_save").label == "Save changes"
+
+
+def test_overview_filters_on_the_server_and_draws_every_chart(run_page):
+    at = run_page("overview.py")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 4
+    at.multiselect(key="ov_status").set_value(["LIVE"]).run()
+    table = at.dataframe[0].value
+    assert len(table) and set(table["status"]) == {"LIVE"}
+    sent = at.session_state[Key.CONNECTION].request_log.entries()
+    assert any(("status", "LIVE") in e.query for e in sent)
+    assert at.metric[0].value == str(len(table))
