@@ -95,12 +95,12 @@ if save:
         st.session_state[Key.EDITOR_LOADED_ID] = None
         st.query_params["badge"] = result.id
         st.rerun()
-for clicked, action, label in (
-    (activate, conn.client.activate_badge, "Activated"),
-    (deactivate, conn.client.deactivate_badge, "Deactivated"),
+for clicked, action, verb in (
+    (activate, conn.client.activate_badge, "Activate"),
+    (deactivate, conn.client.deactivate_badge, "Deactivate"),
 ):
-    if clicked and call_api(label, lambda action=action: action(badge_id=badge_id)) is not None:
+    if clicked and call_api(f"{verb} badge", lambda action=action: action(badge_id=badge_id)) is not None:
         reads.clear_reads()
-        flash("success", f"{label} the badge.")
+        flash("success", f"{verb}d the badge.")
         st.session_state[Key.EDITOR_LOADED_ID] = None
         st.rerun()

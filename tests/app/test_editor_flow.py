@@ -133,3 +133,32 @@ def test_server_refusal_shows_the_capillary_code(run_page):
     assert not at.exception, at.exception
     message = " ".join(e.value for e in at.error)
     assert "Save badge failed" in message and "725" in message
+
+
+def test_benefits_tags_and_custom_fields_from_the_tables_reach_the_request(run_page):
+    at = run_page("badge_editor.py")
+    at.text_input(key="ed_name").set_value("With benefits")
+    at.session_state["ed_benefits_table"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"benefitType": "COUPON", "seriesId": 6789},
+            {
+                "benefitType": "LOYALTY_POINTS",
+                "programId": 626,
+                "promotionId": 80332,
+                "allocationStrategyId": 1489,
+                "expirationStrategyId": 3843,
+            },
+        ],
+        "deleted_rows": [],
+    }
+    at.session_state["ed_tags_table"] = {
+        "edited_rows": {},
+        "added_rows": [{"name": "season", "value": "winter"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+    request = next(c.value for c in at.code if c.language == "json")
+    assert '"seriesId": 6789' in request and '"promotionId": 80332' in request
+    assert '"name": "season"' in request
