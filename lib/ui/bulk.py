@@ -55,7 +55,7 @@ def key(operation: Operation, name: str) -> str:
 
 def escape_md(text: str) -> str:
     """Names from files and the API shown inside Markdown-rendering widgets (labels, alerts)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
 
 
 # --- Process-wide job machinery -------------------------------------------------------------------
@@ -146,7 +146,7 @@ def upload_step(operation: Operation) -> Upload | None:
         try:
             table = read_table(data, file.name)
         except FileReadError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(escape_md(str(exc)), icon=":material/error:")
             return None
         upload = Upload(file.name, digest, data, table, table.frame)
         st.session_state[key(operation, "upload")] = upload
@@ -158,11 +158,11 @@ def upload_step(operation: Operation) -> Upload | None:
             try:
                 table = read_table(upload.data, upload.name, sheet=chosen)
             except FileReadError as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(escape_md(str(exc)), icon=":material/error:")
                 return None
             upload = Upload(upload.name, digest, upload.data, table, table.frame)
             st.session_state[key(operation, "upload")] = upload
-    st.caption(upload.table.describe())
+    st.caption(escape_md(upload.table.describe()))
     return upload
 
 
@@ -189,7 +189,7 @@ def mapping_step(operation: Operation, upload: Upload) -> ColumnMapping | None:
     mapping = ColumnMapping(operation, chosen, identifier)
     problems = mapping_problems(mapping, headers)
     for problem in problems:
-        st.error(problem, icon=":material/view_column:")
+        st.error(escape_md(problem), icon=":material/view_column:")
     return None if problems else mapping
 
 
@@ -238,7 +238,7 @@ def validation_step(
                                         already_done=ledger_already_done(ledger, operation) if ledger else None)  # fmt: skip
         except MappingError as exc:
             for problem in exc.problems:
-                st.error(problem)
+                st.error(escape_md(problem))
             return None
         upload.validated_for, upload.report = signature, None
     validated = upload.validated
@@ -372,7 +372,7 @@ def start_step(
             settings=PlanSettings(batch_size=int(batch_size), concurrency=int(concurrency)),
         )
     except PlanError as exc:
-        st.error(str(exc))
+        st.error(escape_md(str(exc)))
         return
     registry().start(job.job_id, conn.client)
     st.query_params[JOB_PARAM] = job.job_id

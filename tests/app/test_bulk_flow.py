@@ -219,3 +219,7 @@ def test_import_flow_runs_and_the_job_is_listed_for_reopening(run_page):
     fresh = run_page("import_earned.py")
     recent = fresh.selectbox(key="ie_recent")
     assert job_id in recent.options[0] or any(job_id in option for option in recent.options)
+
+
+def test_markup_in_file_content_is_shown_as_text():
+    assert bulk.escape_md("[click](http://x) *bold* <b>") == "\\[click\\](http://x) \\*bold\\* \\<b\\>"
