@@ -399,7 +399,9 @@ def job_panel(conn: ActiveConnection, operation: Operation, job_id: str) -> None
         leave_job(operation)
         return
     st.caption(
-        f"Job {job.job_id} · badge {job.badge_id} · file {job.file_name or '-'} · key {job.job_key[:16]}"
+        escape_md(
+            f"Job {job.job_id} · badge {job.badge_id} · file {job.file_name or '-'} · key {job.job_key[:16]}"
+        )
     )
     running = registry().runner(job_id) is not None
     st.fragment(run_every=1 if running else None)(_progress)(conn, operation, job_id, running)
