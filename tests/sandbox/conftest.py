@@ -17,6 +17,12 @@ from lib.api.models import Badge
 from tests.conftest import live_mode
 
 LOYALTY = {"ownerType": "Loyalty", "referenceId": "program-1"}
+RUN = uuid.uuid4().hex[:8]
+
+
+def rid(name: str) -> str:
+    """A request id or name unique to this run, so a re-run against a real cluster never collides."""
+    return f"{name}-{RUN}"
 
 
 def basic_header() -> str:

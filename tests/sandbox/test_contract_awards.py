@@ -14,7 +14,7 @@ from lib.api.errors import (
     DuplicateRequestError,
     NotFoundError,
 )
-from tests.sandbox.conftest import LOYALTY
+from tests.sandbox.conftest import LOYALTY, rid
 
 ISSUE = "/api_gateway/v1/badges/badgeMeta/customer/issueBulk"
 EARN = "/api_gateway/v1/badges/customer/earn"
@@ -25,9 +25,9 @@ REVOKE_ISSUE = "/api_gateway/v1/badges/badgeMeta/customer/revokeIssue"
 def test_issue_bulk_enrols_and_reports_overlaps_per_customer(client, make_badge):
     badge = make_badge(earnType="ISSUE_EARN")
     first = client.issue_bulk(
-        badge_id=badge.id, customers=[11, 12, 12], request_id="enrol-1", triggered_by=LOYALTY
+        badge_id=badge.id, customers=[11, 12, 12], request_id=rid("enrol-1"), triggered_by=LOYALTY
     )
-    assert first.badge_meta_id == badge.id and first.request_id == "enrol-1"
+    assert first.badge_meta_id == badge.id and first.request_id == rid("enrol-1")
     assert [i.customer_id for i in first.issued_badges] == [11, 12, 12]
     assert first.issued_badges[0].status == "ACTIVE" and first.issued_badges[0].error is None
     duplicate = first.issued_badges[2]
@@ -40,9 +40,9 @@ def test_issue_bulk_enrols_and_reports_overlaps_per_customer(client, make_badge)
 
 def test_a_reused_request_id_is_809_and_changes_nothing(client, make_badge):
     badge = make_badge(earnType="ISSUE_EARN")
-    client.issue_bulk(badge_id=badge.id, customers=[21], request_id="batch-7")
+    client.issue_bulk(badge_id=badge.id, customers=[21], request_id=rid("batch-7"))
     with pytest.raises(DuplicateRequestError) as info:
-        client.issue_bulk(badge_id=badge.id, customers=[22], request_id="batch-7")
+        client.issue_bulk(badge_id=badge.id, customers=[22], request_id=rid("batch-7"))
     assert info.value.code == 809 and info.value.status_code == 400
     assert client.get_badge(badge_id=badge.id, include_statistics=True).issued_count == 1
 
@@ -50,11 +50,13 @@ def test_a_reused_request_id_is_809_and_changes_nothing(client, make_badge):
 def test_a_refused_call_leaves_its_request_id_unused(client, make_badge, now):
     badge = make_badge(earnType="ISSUE_EARN")
     with pytest.raises(BadRequestError) as info:
-        client.issue_bulk(badge_id=badge.id, customers=[31], request_id="retry-me",
+        client.issue_bulk(badge_id=badge.id, customers=[31], request_id=rid("retry-me"),
                           issue_event_date=now + timedelta(days=90))  # fmt: skip
     assert info.value.code == 816
     assert (
-        client.issue_bulk(badge_id=badge.id, customers=[31], request_id="retry-me").issued_badges[0].error
+        client.issue_bulk(badge_id=badge.id, customers=[31], request_id=rid("retry-me"))
+        .issued_badges[0]
+        .error
         is None
     )
 
@@ -95,12 +97,12 @@ def test_revoke_issue_of_an_unknown_badge_is_404(client):
 def test_earn_direct_badge_and_expiry_from_processing_time(client, make_badge, now):
     badge = make_badge()
     event = now - timedelta(hours=5)
-    earned = client.earn(badge_id=badge.id, customer_id=51, triggered_by=LOYALTY, request_id="e-1",
+    earned = client.earn(badge_id=badge.id, customer_id=51, triggered_by=LOYALTY, request_id=rid("e-1"),
                          earn_event_date=event)  # fmt: skip
     assert earned.issued_id is None and len(earned.earned_badge_id) == 24
     assert abs(earned.expires_on - now - timedelta(days=10)) < timedelta(seconds=5)  # not from the event date
     with pytest.raises(DuplicateRequestError):
-        client.earn(badge_id=badge.id, customer_id=51, triggered_by=LOYALTY, request_id="e-1")
+        client.earn(badge_id=badge.id, customer_id=51, triggered_by=LOYALTY, request_id=rid("e-1"))
 
 
 def test_earn_enrol_type_needs_an_enrolment_811_and_links_it(client, make_badge):
@@ -176,12 +178,12 @@ def test_earn_bulk_reports_per_customer(client, make_badge):
     badge = make_badge(earnType="ISSUE_EARN")
     client.issue_bulk(badge_id=badge.id, customers=[91, 92])
     result = client.earn_bulk(badge_id=badge.id, customer_ids=[91, 92, 93, 91], triggered_by=LOYALTY,
-                              request_id="eb-1")  # fmt: skip
+                              request_id=rid("eb-1"))  # fmt: skip
     assert [e.customer_id for e in result.earned()] == [91, 92]
     assert (result.total_count, result.earned_count, result.failed_count) == (4, 2, 2)
     assert sorted((f.customer_id, f.code) for f in failed_items(result)) == [(91, 1040), (93, 811)]
     with pytest.raises(DuplicateRequestError):
-        client.earn_bulk(badge_id=badge.id, customer_ids=[92], triggered_by=LOYALTY, request_id="eb-1")
+        client.earn_bulk(badge_id=badge.id, customer_ids=[92], triggered_by=LOYALTY, request_id=rid("eb-1"))
     with pytest.raises(ConflictError) as unclaimed:
         client.earn_bulk(
             badge_id=badge.id, customer_ids=[92], triggered_by={"ownerType": "Loyalty", "referenceId": "x"}
@@ -202,7 +204,7 @@ def test_revoke_earn_and_814(client, make_badge):
 def test_import_answers_one_envelope_per_item(client, client2, make_badge, now):
     badge = make_badge()
     foreign = client2.create_badge(
-        badge={"name": "Other org", "startOn": now + timedelta(hours=1), "expiresOn": now + timedelta(days=9),
+        badge={"name": rid("Other org"), "startOn": now + timedelta(hours=1), "expiresOn": now + timedelta(days=9),
                "earnType": "EARN", "earnedBadgeExpiry": {"expiryType": "NEVER"},
                "ownership": {"restrictedToOwners": ["Loyalty"]}}
     )  # fmt: skip

@@ -6,6 +6,8 @@ the real service differs from the sandbox's guess, and the sandbox (and FIDELITY
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from lib.api.errors import APIStatusError, BadRequestError
@@ -20,11 +22,12 @@ pytestmark = [
 
 def test_a_refused_call_leaves_its_request_id_unused(client, make_badge):
     badge = make_badge(earnType="ISSUE_EARN")
+    request_id = f"live-refused-{uuid.uuid4().hex}"
     with pytest.raises(APIStatusError) as refused:
-        client.earn(badge_id=badge.id, customer_id=1, triggered_by=LOYALTY, request_id="live-refused-1")
+        client.earn(badge_id=badge.id, customer_id=1, triggered_by=LOYALTY, request_id=request_id)
     assert refused.value.code == 811
     client.issue_bulk(badge_id=badge.id, customers=[1])
-    assert client.earn(badge_id=badge.id, customer_id=1, triggered_by=LOYALTY, request_id="live-refused-1")
+    assert client.earn(badge_id=badge.id, customer_id=1, triggered_by=LOYALTY, request_id=request_id)
 
 
 def test_the_earn_limit_answer_matches_the_sandbox(client, make_badge):
@@ -39,8 +42,9 @@ def test_the_earn_limit_answer_matches_the_sandbox(client, make_badge):
 
 def test_request_ids_are_scoped_per_endpoint(client, make_badge):
     badge = make_badge(earnType="ISSUE_EARN")
-    client.issue_bulk(badge_id=badge.id, customers=[3], request_id="live-scope-1")
-    assert client.earn(badge_id=badge.id, customer_id=3, triggered_by=LOYALTY, request_id="live-scope-1")
+    request_id = f"live-scope-{uuid.uuid4().hex}"
+    client.issue_bulk(badge_id=badge.id, customers=[3], request_id=request_id)
+    assert client.earn(badge_id=badge.id, customer_id=3, triggered_by=LOYALTY, request_id=request_id)
     with pytest.raises(BadRequestError) as again:
-        client.issue_bulk(badge_id=badge.id, customers=[4], request_id="live-scope-1")
+        client.issue_bulk(badge_id=badge.id, customers=[4], request_id=request_id)
     assert again.value.code == 809
