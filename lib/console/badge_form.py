@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lib.domain.drafts import BadgeDraft, ConstraintDraft, ExpiryDraft
-
 UNITS = ("DAYS", "WEEKS", "MONTHS")
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 EXPIRY_TYPES = ("RELATIVE", "ABSOLUTE", "NEVER")
@@ -358,60 +356,3 @@ def from_body(badge: Mapping[str, Any]) -> BadgeForm:
         list(badge.get("customerConstraints") or []) + list(badge.get("badgeConstraints") or [])
     )
     return BadgeForm(**values)
-
-
-# -- JSON body -> domain draft (rule checks, preview, what-if) --------------------------------------
-
-
-def _aware(value: Any) -> datetime | None:
-    moment = _naive_utc(value)
-    return None if moment is None else moment.replace(tzinfo=UTC)
-
-
-def _expiry_draft(expiry: Mapping[str, Any] | None) -> ExpiryDraft | None:
-    if not expiry:
-        return None
-    return ExpiryDraft(
-        expiry_type=expiry.get("expiryType"),
-        kind=expiry.get("type"),
-        fixed_at=_aware(expiry.get("expiresOn")),
-        relative_unit=expiry.get("relativeExpirytype") or expiry.get("relativeExpiryType"),
-        value=expiry.get("value"),
-        expire_with_badge_meta=expiry.get("expireWithBadgeMeta"),
-    )
-
-
-def _constraint_draft(item: Mapping[str, Any]) -> ConstraintDraft:
-    return ConstraintDraft(
-        constraint_type=item.get("constraintType"),
-        max_earn_limit=item.get("maxEarnLimit"),
-        duration_type=item.get("durationType"),
-        refresh_rate=item.get("refreshRate"),
-        start_day_of_the_week=item.get("startDayOfTheWeek"),
-        roll_type=item.get("rollType"),
-        roll_value=item.get("rollValue"),
-        max_earn_for_days=item.get("maxEarnForDays"),
-        roll_for_days=item.get("rollForDays"),
-        max_earn_for_weeks=item.get("maxEarnForWeeks"),
-        roll_for_weeks=item.get("rollForWeeks"),
-        max_earn_for_months=item.get("maxEarnForMonths"),
-        roll_for_months=item.get("rollForMonths"),
-        reference_id=item.get("referenceId"),
-    )
-
-
-def draft_from_body(body: Mapping[str, Any]) -> BadgeDraft:
-    """The domain's view of a request body or a returned badge, for `check_badge` and the preview."""
-    owners = (body.get("ownership") or {}).get("restrictedToOwners")
-    return BadgeDraft(
-        id=body.get("id"),
-        name=body.get("name"),
-        start_on=_aware(body.get("startOn")),
-        expires_on=_aware(body.get("expiresOn")),
-        earn_type=body.get("earnType"),
-        earned_expiry=_expiry_draft(body.get("earnedBadgeExpiry")),
-        issued_expiry=_expiry_draft(body.get("issuedBadgeExpiry")),
-        owners=tuple(str(o) for o in owners) if owners is not None else None,
-        customer_constraints=tuple(_constraint_draft(c) for c in body.get("customerConstraints") or ()),
-        badge_constraints=tuple(_constraint_draft(c) for c in body.get("badgeConstraints") or ()),
-    )

@@ -17,10 +17,11 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from lib.api.convert import badge_draft
 from lib.api.errors import FieldProblem, RequestValidationError
 from lib.api.models import BadgeCreate, BadgeUpdate
 from lib.api.request_log import shell_quote
-from lib.console.badge_form import BadgeForm, draft_from_body, to_body
+from lib.console.badge_form import BadgeForm, to_body
 from lib.domain import BadgeRules, Limit, check_badge
 from lib.domain.rules import RuleViolation
 from lib.domain.simulator import earn_pattern, simulate
@@ -76,9 +77,12 @@ def build_request(form: BadgeForm, *, badge_id: str | None) -> EditorRequest:
 def rule_violations(
     saved: Mapping[str, Any] | None, request: EditorRequest, now: datetime
 ) -> list[RuleViolation]:
-    """`check_badge` on the wire body (create when `saved` is None, else an update of `saved`)."""
-    saved_draft = draft_from_body(saved) if saved is not None else None
-    return check_badge(saved_draft, draft_from_body(request.body), now)
+    """`check_badge` on the wire body (create when `saved` is None, else an update of `saved`).
+
+    Bodies become drafts through `lib.api.convert`, the same bridge the sandbox reads them with.
+    """
+    saved_draft = badge_draft(saved) if saved is not None else None
+    return check_badge(saved_draft, badge_draft(request.body), now)
 
 
 def section_of(field: str) -> str:
@@ -90,7 +94,7 @@ def section_of(field: str) -> str:
 def preview_rules(request: EditorRequest) -> BadgeRules | None:
     """The earn rules the preview and what-if use, or None while the form is incomplete."""
     try:
-        return draft_from_body(request.body).to_rules()
+        return badge_draft(request.body).to_rules()
     except (ValueError, TypeError):
         return None
 
