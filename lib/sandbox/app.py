@@ -39,10 +39,10 @@ def create_app(service: SandboxService) -> FastAPI:
 
 
 def _document_request_bodies(app: FastAPI) -> None:
-    """Show each endpoint's request body in /docs, from the same models that validate it.
+    """Show each endpoint's parameters and request body in /docs, from the same models that check them.
 
-    The handlers read raw requests (no FastAPI parameter parsing, for speed), so the schemas are
-    added to the generated OpenAPI document afterwards.
+    The handlers read raw requests (no FastAPI parameter parsing, for speed), so parameters, bodies
+    and the Basic scheme are added to the generated OpenAPI document afterwards.
     """
     generate = app.openapi
 
@@ -50,21 +50,60 @@ def _document_request_bodies(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = generate()
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components = schema.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        components["securitySchemes"] = {
+            "capillaryBasic": {"type": "http", "scheme": "basic", "description": BASIC_HELP}
+        }
         for endpoint in ENDPOINTS:
-            if endpoint.request_model is None:
-                continue
-            body = TypeAdapter(endpoint.request_model).json_schema(
-                by_alias=True, ref_template="#/components/schemas/{model}"
-            )
-            components.update(body.pop("$defs", {}))
             for method in endpoint.methods:
                 operation = schema["paths"][endpoint.path_template][method.lower()]
-                operation["requestBody"] = {
-                    "required": True,
-                    "content": {"application/json": {"schema": body}},
-                }
+                operation["parameters"] = _parameters(endpoint, schemas)
+                if endpoint.name != "generate_oauth_token":
+                    operation["security"] = [{"capillaryBasic": []}]
+                if endpoint.request_model is not None:
+                    body = TypeAdapter(endpoint.request_model).json_schema(
+                        by_alias=True, ref_template="#/components/schemas/{model}"
+                    )
+                    schemas.update(body.pop("$defs", {}))
+                    operation["requestBody"] = {
+                        "required": True,
+                        "content": {"application/json": {"schema": body}},
+                    }
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+BASIC_HELP = (
+    "Capillary's Basic auth: the password is the lowercase MD5 hex of the till password. Demo orgs: "
+    "username `demo`, password `fe01ce2a7fbac8fafaed7c982a04e229`; username `demo2`, password "
+    "`1066726e7160bd9c987c9968e0cc275a` (the MD5 of `demo` and `demo2`)."
+)
+
+
+def _parameters(endpoint: Any, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in endpoint.path_params
+    ]
+    if endpoint.query_model is not None:
+        query = endpoint.query_model.model_json_schema(
+            by_alias=True, ref_template="#/components/schemas/{model}"
+        )
+        schemas.update(query.pop("$defs", {}))
+        required = set(query.get("required", []))
+        for name, field in query.get("properties", {}).items():
+            params.append({"name": name, "in": "query", "required": name in required, "schema": field})
+    if endpoint.customer_identifier:
+        params.append(
+            {"name": "X-CAP-CUSTOMER-IDENTIFIER", "in": "header", "required": False,
+             "schema": {"type": "string", "enum": ["email", "mobile", "externalId", "cardNumber"]}}
+        )  # fmt: skip
+    if endpoint.name == "create_badge":
+        params.append(
+            {"name": "X-CAP-BADGES-MIGRATION", "in": "header", "required": False,
+             "schema": {"type": "string", "enum": ["migration"]}}
+        )  # fmt: skip
+    return params

@@ -249,7 +249,9 @@ def _history(service, rng: random.Random, ids: _Ids, view, now: datetime, claim:
     name = view.doc["name"]
     volume = DAILY_VOLUME.get(name, 0)
     start = max(rules.start, now - timedelta(days=365))
-    end = min(rules.end, datetime(now.year, now.month, now.day, tzinfo=UTC))  # whole days: same day, same data
+    end = min(
+        rules.end, datetime(now.year, now.month, now.day, tzinfo=UTC)
+    )  # whole days: same day, same data
     issues, earns = [], []
     book = _LimitBook(rules)
     enrolled: dict[int, tuple[str, float, float]] = {}  # customer -> (issue id, event, expiry)

@@ -4,7 +4,9 @@ persistence, concurrency, the command line and the console's embedded instance. 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -134,7 +136,16 @@ def test_control_endpoints_answer_loopback_clients_only(tmp_path):
 
 def test_docs_and_openapi(raw):
     assert raw.get("/docs").status_code == 200
-    paths = raw.get("/openapi.json").json()["paths"]
+    document = raw.get("/openapi.json").json()
+    paths = document["paths"]
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(document)))
+    assert refs and refs <= set(document["components"]["schemas"])  # every schema reference resolves
+    detail = paths["/api_gateway/v1/badges/management/{customerId}/badge/{badgeId}"]["get"]["parameters"]
+    assert [(p["name"], p["in"]) for p in detail][:3] == [
+        ("customerId", "path"),
+        ("badgeId", "path"),
+        ("includeStatistics", "query"),
+    ]
     assert "/api_gateway/v1/badges/badgeMeta/customer/issueBulk" in paths
     assert {"put", "post"} <= set(paths["/api_gateway/v1/badges/import/customerBadges"])
     body = paths["/api_gateway/v1/badges/badgeMeta/customer/issueBulk"]["post"]["requestBody"]
