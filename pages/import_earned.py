@@ -38,6 +38,7 @@ if validated is None:
     st.stop()
 
 st.header("4. Dry run and start", divider="gray")
-report = bulk.dry_run_step(conn, OPERATION, upload, validated, badge)
+default_date = bulk.default_event_date(OPERATION, validated)
+report = bulk.dry_run_step(conn, OPERATION, upload, validated, badge, default_date)
 if report is not None:
-    bulk.start_step(conn, OPERATION, upload, validated, badge, report)
+    bulk.start_step(conn, OPERATION, upload, validated, badge, report, default_date)

@@ -137,8 +137,13 @@ def dry_run(
     sample_size: int = SAMPLE_SIZE,
     seed: int = 0,
     on_progress: Callable[[int, int], None] | None = None,
+    default_event_date: int | None = None,
 ) -> DryRunReport:
-    """Run every check; API errors other than "not found" propagate to the caller unchanged."""
+    """Run every check; API errors other than "not found" propagate to the caller unchanged.
+
+    `default_event_date` (enrolment, epoch seconds) is the issueEventDate the job will send for rows
+    without one; without it the server uses the time of sending, taken here as `now`.
+    """
     now = now or datetime.now(UTC)
     operation = validated.operation
     counts = {
@@ -168,13 +173,14 @@ def dry_run(
 
     report_fields: dict = {}
     if operation is Operation.ENROL and period is not None:
-        report_fields["predicted_816"] = _count_outside_period(validated, period, now)
+        report_fields["predicted_816"] = _count_outside_period(validated, period, now, default_event_date)
         if report_fields["predicted_816"]:
             checks.append(
                 DryRunCheck(
                     "event dates",
                     CheckStatus.WARN,
-                    f"{report_fields['predicted_816']:,} rows have an event date (or, when empty, today) outside "
+                    f"{report_fields['predicted_816']:,} rows have an event date (or, when empty, "
+                    f"{'the default date' if default_event_date is not None else 'today'}) outside "
                     f"the badge period {period.describe()}; the API will refuse them.",
                     816,
                 )
@@ -316,12 +322,14 @@ def _check_claim(badge: Badge, trigger: Trigger | None) -> DryRunCheck:
     )
 
 
-def _count_outside_period(validated: ValidatedInput, period: BadgePeriod, now: datetime) -> int:
+def _count_outside_period(
+    validated: ValidatedInput, period: BadgePeriod, now: datetime, default_event_date: int | None
+) -> int:
+    fallback = default_event_date if default_event_date is not None else int(now.timestamp())
     event = validated.valid.get(ISSUE_EVENT_DATE)
-    now_seconds = int(now.timestamp())
     if event is None:
-        return validated.valid_count if not bool(period.contains(pd.Series([now_seconds])).iloc[0]) else 0
-    effective = event.fillna(now_seconds)
+        return validated.valid_count if not bool(period.contains(pd.Series([fallback])).iloc[0]) else 0
+    effective = event.fillna(fallback)
     return int((~period.contains(effective)).sum())
 
 

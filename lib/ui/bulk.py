@@ -21,7 +21,7 @@ from lib.bulk import export, results
 from lib.bulk.dryrun import DryRunReport, badge_period, dry_run
 from lib.bulk.journal import Job, JobState, Journal
 from lib.bulk.mapping import ColumnMapping, fields_for, guess_identifier, mapping_problems, suggest_mapping
-from lib.bulk.model import CUSTOMER_ID, Operation, ValidatedInput
+from lib.bulk.model import CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.planner import MAX_BATCH_SIZE, MAX_CONCURRENCY, PlanError, PlanSettings, plan_job
 from lib.bulk.reader import FileReadError, SheetTable, read_table
 from lib.bulk.runner import JobRunner
@@ -118,6 +118,7 @@ class Upload:
     validated: ValidatedInput | None = None
     validated_for: str = ""
     report: DryRunReport | None = None
+    report_for: int | None = None  # the default enrolment date the dry run assumed
 
 
 def template_downloads(operation: Operation) -> None:
@@ -314,13 +315,37 @@ def _fix_rows(operation: Operation, upload: Upload, validated: ValidatedInput) -
 # --- Dry run and start ----------------------------------------------------------------------------
 
 
+def default_event_date(operation: Operation, validated: ValidatedInput) -> int | None:
+    """Enrolment only: the issueEventDate sent for rows without one (None = the server's time of sending)."""
+    if operation is not Operation.ENROL or not validated.valid[ISSUE_EVENT_DATE].isna().any():
+        return None
+    day = st.date_input(
+        "issueEventDate for rows without one",
+        value=None,
+        key=key(operation, "default_date"),
+        help="Taken as 00:00 UTC. Leave empty to let Capillary use the time each batch is sent.",
+    )
+    return None if day is None else int(pd.Timestamp(day, tz="UTC").timestamp())
+
+
 def dry_run_step(
-    conn: ActiveConnection, operation: Operation, upload: Upload, validated: ValidatedInput, badge: Badge
+    conn: ActiveConnection,
+    operation: Operation,
+    upload: Upload,
+    validated: ValidatedInput,
+    badge: Badge,
+    default_date: int | None = None,
 ) -> DryRunReport | None:
+    if upload.report is not None and upload.report_for != default_date:
+        upload.report = None  # the prediction assumed another date
     if st.button("Dry run", key=key(operation, "dry_run"), icon=":material/fact_check:",
                  help="Checks the badge and predicts refusals using reads only; nothing is written."):  # fmt: skip
         with st.spinner("Checking the badge and a sample of customers..."):
-            upload.report = call_api("Dry run", lambda: dry_run(conn.client, validated, badge_id=badge.id))
+            upload.report = call_api(
+                "Dry run",
+                lambda: dry_run(conn.client, validated, badge_id=badge.id, default_event_date=default_date),
+            )
+            upload.report_for = default_date
     report = upload.report
     if report is None:
         st.caption("Run the dry run to see the summary before starting.")
@@ -341,7 +366,7 @@ def dry_run_step(
 
 def start_step(
     conn: ActiveConnection, operation: Operation, upload: Upload, validated: ValidatedInput, badge: Badge,
-    report: DryRunReport,
+    report: DryRunReport, default_date: int | None = None,
 ) -> None:  # fmt: skip
     with st.expander("Job settings"):
         batch_size = st.number_input("Rows per request", 1, MAX_BATCH_SIZE[operation], 100,
@@ -369,7 +394,9 @@ def start_step(
             job_key=job_key.strip(),
             file_sha256=upload.sha256,
             file_name=upload.name,
-            settings=PlanSettings(batch_size=int(batch_size), concurrency=int(concurrency)),
+            settings=PlanSettings(
+                batch_size=int(batch_size), concurrency=int(concurrency), issue_event_date=default_date
+            ),
         )
     except PlanError as exc:
         st.error(escape_md(str(exc)))

@@ -109,10 +109,15 @@ def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
     badge_id = at.selectbox(key="be_badge").value
     connection.client.issue_bulk(badge_id=badge_id, customers=[ids[1]], request_id=f"appt-{uuid.uuid4().hex}")
 
+    # Rows without an issueEventDate get the one chosen here (a day inside the badge period).
+    today = datetime.now(UTC).date()
+    at = at.date_input(key="be_default_date").set_value(today).run()
+
     at = at.button(key="be_dry_run").click().run()
     assert not at.exception, at.exception
     summary = dict(table_with(at, "", "value").values.tolist())
     assert summary["Rows to send"] == "5"
+    assert summary["Predicted 'event date outside badge period' (816)"] == "0"
     assert summary["Predicted 'already enrolled' (1040)"] == "1 — 5 customers looked up"
     assert summary["Predicted to succeed"] == "4"
     checks = table_with(at, "result", "check")
@@ -132,6 +137,9 @@ def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
     assert counts.input_rows == 6  # every row of the file is accounted for, the skipped repeat included
     assert counts.failed == 0
     assert counts.succeeded + counts.skipped == 6
+    midnight = int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp())
+    assert job.issue_event_date == midnight
+    assert {b.issue_event_date for b in bulk.registry().journal.batches(job_id)} == {midnight}
 
     at = at.run()
     assert not at.exception, at.exception

@@ -257,3 +257,12 @@ def test_summary_lines_for_the_card():
     assert lines["Rows to send"] == "2"
     assert lines["Predicted 'already enrolled' (1040)"] == "1 — 2 customers looked up"
     assert lines["Predicted to succeed"] == "1"
+
+
+def test_default_event_date_replaces_now_for_rows_without_one():
+    validated = enrol_input([1, 2], ["", "2026-02-01"])
+    assert run(Server(), validated).predicted_816 == 0  # now is inside the badge period
+    outside = run(Server(), validated, default_event_date=START - 86_400)
+    assert outside.predicted_816 == 1
+    (warning,) = [c for c in outside.checks if c.code == 816]
+    assert warning.message.startswith("1 rows have an event date (or, when empty, the default date) outside")
