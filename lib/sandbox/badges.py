@@ -28,6 +28,7 @@ from lib.sandbox.common import (
     query_enum,
     with_iso,
 )
+from lib.sandbox.customer_views import resolve_customer
 from lib.sandbox.views import BadgeView, load_badge, load_badges, render_badge, render_summary
 
 # Owners every sandbox org has enabled; the rest are valid enum values that answer 714, as on a
@@ -305,22 +306,21 @@ class BadgeBackend:
         }
 
     # ---- #8 fixed-window cycles ------------------------------------------------------------
-    def fixed_window_details(self, org_id: int, query: Any) -> dict[str, Any]:
+    def fixed_window_details(self, org_id: int, query: Any, identifier: str | None = None) -> dict[str, Any]:
+        """#8. `customerId` may be an email, mobile... when `X-CAP-CUSTOMER-IDENTIFIER` says so."""
         badge_id = query.get("badgeMetaId")
         if not badge_id:
             raise E.InvalidRequest("badgeMetaId is mandatory", reference="badgeMetaId")
         scope = query_enum(query.get("constraintType"), ("BADGE", "CUSTOMER", "ALL"), "constraintType", "ALL")
         include_counts = query_bool(query.get("includeEarnCount"))
         customer_raw = query.get("customerId")
-        customer_id = int(customer_raw) if customer_raw and customer_raw.strip().isdigit() else None
-        if customer_raw and customer_id is None:
-            raise E.InvalidRequest(f"Invalid customer id '{customer_raw}'", reference="customerId")
-        if include_counts and scope in ("CUSTOMER", "ALL") and customer_id is None:
+        if include_counts and scope in ("CUSTOMER", "ALL") and not customer_raw:
             raise E.CustomerIdMissing(reference="customerId")
         reference_filter = query.get("fixedWindowCycleReferenceId")
         page = page_of(query)
         with self.ctx.store.read() as conn:
             view = load_badge(conn, org_id, str(badge_id))
+            customer_id = resolve_customer(conn, org_id, customer_raw, identifier) if customer_raw else None
             start = pick_instant({"d": query.get("startDate")}, "d") or from_epoch(view.doc["startOn"])
             end = pick_instant({"d": query.get("endDate")}, "d") or from_epoch(view.doc["expiresOn"])
             rows = []

@@ -60,7 +60,7 @@ HANDLERS: dict[str, Handler] = {
     ),
     "update_badge": lambda s, c: s.badges.update_badge(c.org_id, c.body),
     "list_badges": lambda s, c: s.badges.list_badges(c.org_id, c.query),
-    "get_fixed_window_details": lambda s, c: s.badges.fixed_window_details(c.org_id, c.query),
+    "get_fixed_window_details": lambda s, c: s.badges.fixed_window_details(c.org_id, c.query, c.identifier),
     "get_badge": lambda s, c: s.badges.get_badge(
         c.org_id,
         c.params["badgeId"],
@@ -177,8 +177,9 @@ async def _serve(service: SandboxService, endpoint: Endpoint, request: Request) 
         org_id = 0 if endpoint.name in UNAUTHENTICATED else _authenticate(service, request.headers)
         data = decode_json(await read_limited(request, service.max_body_bytes))
         body = read_body(endpoint, data)
-        query = request.query_params
-        read_query(endpoint, dict(query))
+        # A repeated parameter (status=LIVE&status=UPCOMING) means the same as the comma list.
+        query = {key: ",".join(request.query_params.getlist(key)) for key in request.query_params}
+        read_query(endpoint, query)
         if endpoint.name in UNAUTHENTICATED:
             result = _oauth_token(service, body)
         else:

@@ -139,3 +139,29 @@ def test_detail_of_an_unknown_badge_is_404(client):
     with pytest.raises(APIStatusError) as info:
         client.get_customer_badge(customer_id=305, badge_id="0" * 24)
     assert info.value.status_code == 404
+
+
+def test_fixed_window_counts_for_a_customer_named_by_identifier(client, make_badge, known_customer):
+    badge = make_badge(
+        customerConstraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "MONTHS",
+                              "maxEarnLimit": 3}]
+    )  # fmt: skip
+    client.earn(badge_id=badge.id, customer_id=known_customer, triggered_by=LOYALTY)
+    answer = client.send_raw(
+        "GET",
+        "/api_gateway/v1/badges/badgeMeta/getFixedWindowDetails",
+        params={"badgeMetaId": badge.id, "constraintType": "CUSTOMER", "customerId": "ada@example.com",
+                "includeEarnCount": "true"},
+        headers={"X-CAP-CUSTOMER-IDENTIFIER": "email"},
+    )  # fmt: skip
+    data = answer.json()["data"]
+    assert data["customerId"] == known_customer
+    assert sum(c["earnCount"] for c in data["fixedWindowCycles"]) == 1
+
+
+def test_repeated_query_parameters_read_as_a_list(client, make_badge):
+    live = make_badge()
+    answer = client.send_raw(
+        "GET", f"/api_gateway/v1/badges/badgeMeta?status=LIVE&status=UPCOMING&limit=50&name={live.name}"
+    )
+    assert live.id in [b["id"] for b in answer.json()["data"]["metaBasicDetails"]]
