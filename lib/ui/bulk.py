@@ -10,7 +10,6 @@ is only shown to a session connected to the same org and backend that planned it
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,12 +18,12 @@ import streamlit as st
 from lib.api.models import Badge, BadgeSummary
 from lib.bulk import export, results
 from lib.bulk.dryrun import DryRunReport, badge_period, dry_run
-from lib.bulk.journal import Job, JobState, Journal
+from lib.bulk.journal import Job, JobState
 from lib.bulk.mapping import ColumnMapping, fields_for, guess_identifier, mapping_problems, suggest_mapping
 from lib.bulk.model import CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.planner import MAX_BATCH_SIZE, MAX_CONCURRENCY, PlanError, PlanSettings, plan_job
 from lib.bulk.reader import FileReadError, SheetTable, read_table
-from lib.bulk.runner import JobRunner
+from lib.bulk.registry import JobRegistry, registry_for
 from lib.bulk.templates import template_csv, template_filename, template_xlsx
 from lib.bulk.validate import (
     MappingError,
@@ -61,33 +60,12 @@ def escape_md(text: str) -> str:
 # --- Process-wide job machinery -------------------------------------------------------------------
 
 
-class JobRegistry:
-    """One runner per job in this process; runner threads never touch Streamlit."""
-
-    def __init__(self, journal: Journal) -> None:
-        self.journal = journal
-        self._runners: dict[str, JobRunner] = {}
-        self._lock = threading.Lock()
-
-    def start(self, job_id: str, client) -> JobRunner:
-        with self._lock:
-            runner = self._runners.get(job_id)
-            if runner is None or not runner.running:
-                runner = JobRunner(self.journal, job_id, client)
-                runner.start()
-                self._runners[job_id] = runner
-            return runner
-
-    def runner(self, job_id: str) -> JobRunner | None:
-        with self._lock:
-            runner = self._runners.get(job_id)
-        return runner if runner is not None and runner.running else None
+JOURNAL_FILE = "bulk-jobs.sqlite"
 
 
-@st.cache_resource
 def registry() -> JobRegistry:
-    """The journal file and the runners are shared by every session; jobs are filtered per connection."""
-    return JobRegistry(Journal(data_dir() / "bulk-jobs.sqlite"))
+    """The process-wide runners of the console's journal; jobs are filtered per connection below."""
+    return registry_for(data_dir() / JOURNAL_FILE)
 
 
 def job_for(conn: ActiveConnection, operation: Operation, job_id: str) -> Job | None:
@@ -430,7 +408,7 @@ def job_panel(conn: ActiveConnection, operation: Operation, job_id: str) -> None
             f"Job {job.job_id} · badge {job.badge_id} · file {job.file_name or '-'} · key {job.job_key[:16]}"
         )
     )
-    running = registry().runner(job_id) is not None
+    running = _live(job_id)
     st.fragment(run_every=1 if running else None)(_progress)(conn, operation, job_id, running)
     job = registry().journal.job(job_id)
     if not running and job.state in (
@@ -443,12 +421,17 @@ def job_panel(conn: ActiveConnection, operation: Operation, job_id: str) -> None
     leave_job(operation)
 
 
+def _live(job_id: str) -> bool:
+    """Running here, or in another console process (then this view follows the journal)."""
+    return registry().runner(job_id) is not None or registry().running_elsewhere(job_id)
+
+
 def _progress(conn: ActiveConnection, operation: Operation, job_id: str, was_running: bool) -> None:
     journal = registry().journal
     job = journal.job(job_id)
     counts = journal.counts(job_id)
     runner = registry().runner(job_id)
-    if was_running and runner is None:
+    if was_running and not _live(job_id):
         st.rerun()  # the job stopped since this view was drawn: redraw with results
     done = counts.settled / counts.input_rows if counts.input_rows else 1.0
     state = f"{job.state.value}" + (f" ({job.reason})" if job.reason else "")
@@ -463,14 +446,19 @@ def _progress(conn: ActiveConnection, operation: Operation, job_id: str, was_run
     with st.container(horizontal=True):
         if runner is not None:
             if st.button("Pause", key=key(operation, "pause"), icon=":material/pause:"):
-                runner.pause()
+                registry().pause(job_id)
             if st.button("Cancel", key=key(operation, "cancel"), icon=":material/cancel:"):
-                runner.cancel()
-        elif not job.state.finished and st.button(
-            "Resume", key=key(operation, "resume"), icon=":material/play_arrow:"
-        ):
-            registry().start(job_id, conn.client)
-            st.rerun()
+                registry().cancel(job_id)
+        elif registry().running_elsewhere(job_id):
+            st.info("Another console process is running this job; this view only follows it.")
+        elif not job.state.finished:
+            if st.button("Resume", key=key(operation, "resume"), icon=":material/play_arrow:"):
+                registry().start(job_id, conn.client)
+                st.rerun()
+            if st.button("Cancel", key=key(operation, "cancel"), icon=":material/cancel:",
+                         help="Sends nothing new; rows never sent are marked skipped."):  # fmt: skip
+                registry().cancel(job_id, conn.client)
+                st.rerun()
 
 
 def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:

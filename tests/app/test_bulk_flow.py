@@ -9,6 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 
 from lib.bulk.journal import JobState
+from lib.bulk.mapping import suggest_mapping
+from lib.bulk.model import Operation
+from lib.bulk.planner import plan_job
+from lib.bulk.validate import validate
 from lib.ui import bulk
 from lib.ui.state import Key
 
@@ -231,3 +235,24 @@ def test_import_flow_runs_and_the_job_is_listed_for_reopening(run_page):
 
 def test_markup_in_file_content_is_shown_as_text():
     assert bulk.escape_md("[click](http://x) *bold* <b>") == "\\[click\\](http://x) \\*bold\\* \\<b\\>"
+
+
+def test_job_link_reattaches_to_a_planned_job_which_resumes_from_the_page(run_page):
+    at = run_page("bulk_enrol.py")
+    connection = at.session_state[Key.CONNECTION]
+    name = fresh_enrol_badge(at)
+    badge = next(b for b in connection.client.iter_badges(max_items=1000) if b.name == name)
+    frame = pd.DataFrame({"customerId": pd.Series(["100031", "100032"], dtype="str")})
+    frame.index = pd.RangeIndex(2, 4, name="row")
+    validated = validate(frame, suggest_mapping(Operation.ENROL, ["customerId"]))
+    job = plan_job(bulk.registry().journal, validated, org=connection.org, base_url=connection.base_url,
+                   badge_id=badge.id, job_key=f"planned-{uuid.uuid4().hex}")  # fmt: skip
+
+    at = run_page("bulk_enrol.py", job=job.job_id)
+    assert not at.exception, at.exception
+    assert at.get("progress")[0].proto.text == "PLANNED: 0 of 2 rows settled"
+    at = at.button(key="be_resume").click().run()
+    finished, counts = wait_for_job(job.job_id)
+    assert (finished.state, counts.succeeded) == (JobState.COMPLETED, 2)
+    at = at.run()
+    assert table_with(at, "status", "issuedId")["status"].tolist() == ["succeeded", "succeeded"]
