@@ -46,6 +46,7 @@ PREVIEW_ROWS = 1000
 EDITABLE_ROWS = 500
 NOT_MAPPED = "(not in the file)"
 JOB_PARAM = "job"
+JOURNAL_FILE = "bulk-jobs.sqlite"
 
 
 def key(operation: Operation, name: str) -> str:
@@ -58,9 +59,6 @@ def escape_md(text: str) -> str:
 
 
 # --- Process-wide job machinery -------------------------------------------------------------------
-
-
-JOURNAL_FILE = "bulk-jobs.sqlite"
 
 
 def registry() -> JobRegistry:
@@ -104,7 +102,7 @@ def template_downloads(operation: Operation) -> None:
         st.download_button("CSV template", template_csv(operation), template_filename(operation, "csv"),
                            mime="text/csv", on_click="ignore", icon=":material/download:",
                            key=key(operation, "tpl_csv"))  # fmt: skip
-        st.download_button("XLSX template", template_xlsx(operation), template_filename(operation, "xlsx"),
+        st.download_button("XLSX template", lambda: template_xlsx(operation), template_filename(operation, "xlsx"),
                            on_click="ignore", icon=":material/download:", key=key(operation, "tpl_xlsx"))  # fmt: skip
 
 
