@@ -312,6 +312,7 @@ class CustomerViewBackend:
             for key in ("tags", "badgeRank", "customFields"):
                 out[key] = doc.get(key)
             out["activeEarnedCount"] = history.active_earns(view.id)
+            out["issuedStatus"] = history.issue_status(view.id)
             with_iso(out, "lastEarnedOn", history.last(view.id, "last_earned_on"))
             with_iso(out, "lastEarnedOnDate", history.last(view.id, "last_earned_on"))
             with_iso(out, "lastEarnEventDate", history.last(view.id, "last_event"))

@@ -145,11 +145,26 @@ def render_constraints(view: BadgeView, now: datetime, *, with_current_cycle: bo
     return out
 
 
+# Fields the API always answers, null or empty when never set (the documented responses show them).
+BADGE_DEFAULTS: dict[str, Any] = {
+    "description": None,
+    "images": [],
+    "tags": [],
+    "benefits": [],
+    "badgeGroupId": None,
+    "badgeRank": None,
+    "customFields": {},
+    "issuedBadgeExpiry": None,
+    "customerConstraints": [],
+    "badgeConstraints": [],
+}
+
+
 def render_badge(ctx: Context, conn, view: BadgeView, *, with_statistics: bool) -> dict[str, Any]:
     """The full badge object of #1, #2 and #4."""
     now = ctx.now()
     doc = view.doc
-    out = copy.deepcopy(doc)
+    out = copy.deepcopy(BADGE_DEFAULTS) | copy.deepcopy(doc)
     for key in ("startOn", "expiresOn", "createdOn", "lastUpdatedOn"):
         with_iso(out, key, doc.get(key))
     out["earnedBadgeExpiry"] = _expiry(doc.get("earnedBadgeExpiry"))
@@ -187,7 +202,7 @@ def render_summary(ctx: Context, conn, org_id: int, views: list[BadgeView]) -> l
     items = []
     for view in views:
         doc = view.doc
-        item = {key: copy.deepcopy(doc.get(key)) for key in SUMMARY_FIELDS}
+        item = {key: copy.deepcopy(doc.get(key, BADGE_DEFAULTS.get(key))) for key in SUMMARY_FIELDS}
         item["badgeGroupName"] = groups.get(doc.get("badgeGroupId") or "", (None, None))[0]
         for key in ("startOn", "expiresOn", "createdOn", "lastUpdatedOn"):
             with_iso(item, key, doc.get(key))
