@@ -403,7 +403,7 @@ class AwardBackend:
     ) -> list[dict[str, Any]]:
         """One envelope per element, in order; imported earns skip limits and claims (history)."""
         now = self.ctx.now()
-        batch = uuid.uuid4()
+        batch = uuid.uuid4().hex  # the documented ids look like f93f710f..._1
         out: list[dict[str, Any]] = []
         with self.ctx.store.write() as conn:
             badges: dict[str, bool] = {}
