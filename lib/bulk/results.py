@@ -49,6 +49,10 @@ RESULT_COLUMNS = (
 )
 
 
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("object").where(values.notna(), "").astype("str")
+
+
 def _iso(seconds: pd.Series) -> pd.Series:
     values = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
     return values.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype("str").where(values.notna(), "")
@@ -78,16 +82,12 @@ def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
             "row": raw["row"].astype("int64"),
             "customerId": customer,
             "status": raw["state"].map(STATUS),
-            "reason": raw["reason"].fillna("").astype("str"),
-            "issuedId": (raw["result_id"] if enrol else pd.Series(None, index=raw.index))
-            .fillna("")
-            .astype("str"),
-            "earnedBadgeId": (raw["result_id"] if not enrol else pd.Series(None, index=raw.index))
-            .fillna("")
-            .astype("str"),
+            "reason": _text(raw["reason"]),
+            "issuedId": _text(raw["result_id"]),
+            "earnedBadgeId": _text(raw["result_id"]),
             "errorCode": pd.array(raw["code"], dtype="Int64"),
-            "errorMessage": raw["message"].fillna("").astype("str"),
-            "requestId": request_id.fillna("").astype("str"),
+            "errorMessage": _text(raw["message"]),
+            "requestId": _text(request_id),
             "attempts": raw["attempts"].astype("int64"),
             "issueEventDate": _iso(raw["issue_event_date"]),
             "earnEventDate": _iso(raw["earn_event_date"]),
