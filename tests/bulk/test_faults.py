@@ -3,6 +3,7 @@ opens late): every scenario ends with the invariant holding and no customer enro
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import threading
@@ -155,10 +156,8 @@ class LateProxy:
             pass
         finally:
             for s in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def close(self) -> None:
         self._stop.set()
