@@ -67,7 +67,7 @@ class _History:
                 " SUM(revoked_on IS NULL AND expires_on <= ?) AS expired, SUM(revoked_on IS NULL) AS total,"
                 " MAX(CASE WHEN revoked_on IS NULL THEN earned_on END) AS last_earned_on,"
                 " MAX(CASE WHEN revoked_on IS NULL THEN event_date END) AS last_event"
-                " FROM earns WHERE org_id = ? AND customer_id = ? GROUP BY badge_id",
+                " FROM earns INDEXED BY earns_of_customer WHERE org_id = ? AND customer_id = ? GROUP BY badge_id",
                 (now, now, org_id, customer_id),
             )
         }

@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS issues (
 );
 CREATE INDEX IF NOT EXISTS issues_by_customer ON issues (org_id, badge_id, customer_id);
 CREATE INDEX IF NOT EXISTS issues_by_time ON issues (org_id, badge_id, issued_on);
+CREATE INDEX IF NOT EXISTS issues_of_customer ON issues (org_id, customer_id);
+CREATE INDEX IF NOT EXISTS issues_counted ON issues (org_id, badge_id) WHERE revoked_on IS NULL;
 CREATE TABLE IF NOT EXISTS earns (
     id TEXT PRIMARY KEY,
     org_id INTEGER NOT NULL,
@@ -89,6 +91,7 @@ CREATE INDEX IF NOT EXISTS earns_by_customer ON earns (org_id, badge_id, custome
 CREATE INDEX IF NOT EXISTS earns_by_event ON earns (org_id, badge_id, event_date);
 CREATE INDEX IF NOT EXISTS earns_by_processing ON earns (org_id, badge_id, earned_on);
 CREATE INDEX IF NOT EXISTS earns_of_customer ON earns (org_id, customer_id);
+CREATE INDEX IF NOT EXISTS earns_counted ON earns (org_id, badge_id) WHERE revoked_on IS NULL;
 CREATE TABLE IF NOT EXISTS request_ids (
     org_id INTEGER NOT NULL,
     endpoint TEXT NOT NULL,

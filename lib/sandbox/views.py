@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from lib.domain import BadgeStatus, badge_status
+from lib.domain.timeutil import day_start
 from lib.sandbox import errors as E
 from lib.sandbox.badge_rules import FixedWindowConfig, fixed_window_configs
 from lib.sandbox.common import Context, epoch, from_epoch, with_iso
@@ -103,15 +104,18 @@ def _expiry(raw: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _config_span(config: FixedWindowConfig, view: BadgeView, now: datetime) -> dict[str, Any]:
     """`cycleStatus`, `startDate` and `endDate` of one config over the span it applies to."""
-    cycles = config.layout(view.start, view.end).between(view.start, view.end, inc=True)
-    if not cycles:
+    layout = config.layout(view.start, view.end)
+    if layout.end_day is not None and layout.end_day <= layout.first_day:
         return {"cycleStatus": "EXPIRED"}
+    first = layout.cycle_at(day_start(layout.first_day))
+    last = layout.cycle_at(day_start(layout.end_day - 1)) if layout.end_day is not None else None
+    assert first is not None
     out: dict[str, Any] = {}
-    with_iso(out, "startDate", epoch(cycles[0].start))
-    with_iso(out, "endDate", epoch(cycles[-1].last_day))
-    if now < cycles[0].start or now < view.start:
+    with_iso(out, "startDate", epoch(first.start))
+    with_iso(out, "endDate", epoch(last.last_day) if last else None)
+    if now < first.start or now < view.start:
         out["cycleStatus"] = "UPCOMING"
-    elif now >= cycles[-1].end:
+    elif last is not None and now >= last.end:
         out["cycleStatus"] = "EXPIRED"
     else:
         out["cycleStatus"] = "ACTIVE"
