@@ -87,7 +87,10 @@ with st.container(horizontal=True):
 
 st.markdown("**Limit usage** (includeStatistics)")
 usage = limit_usage(detail)
-st.dataframe(usage, hide_index=True, key="cv_usage") if not usage.empty else st.caption("No limits.")
+if usage.empty:
+    st.caption("No limits.")
+else:
+    st.dataframe(usage, hide_index=True, key="cv_usage")
 left, right = st.columns(2)
 with left:
     st.markdown("**Enrolments**")

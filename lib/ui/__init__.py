@@ -8,6 +8,7 @@ session-state keys, draws the sidebar connection panel and returns the session's
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from lib.ui.connection import ActiveConnection, connection_panel
 from lib.ui.errors import call_api, describe_error, show_error
@@ -27,6 +28,7 @@ __all__ = [
 
 def page_setup(title: str) -> ActiveConnection:
     """Frame every page the same way; stop the page until the session has a working connection."""
+    _leave_folder_navigation()
     st.set_page_config(
         page_title=f"{title} · Badge Console", page_icon=":material/military_tech:", layout="wide"
     )
@@ -38,3 +40,17 @@ def page_setup(title: str) -> ActiveConnection:
         st.info("Choose a backend and enter credentials in the sidebar to start.", icon=":material/link_off:")
         st.stop()
     return active
+
+
+def _leave_folder_navigation() -> None:
+    """Make a first visit straight to a page URL go through app.py's navigation.
+
+    Until some session has run `st.navigation`, Streamlit treats a `pages/` folder the old way: it
+    runs the page script alone and lists the folder's files in the sidebar. The console's pages are
+    declared in app.py, so the first visitor of a freshly started server who opens a deep link
+    (`/badge_editor?badge=...`) would get that old list. Switching the flag and rerunning runs app.py,
+    which then shows the requested page with the real navigation.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,15 +76,14 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def console_url(tmp_path_factory) -> Iterator[str]:
-    """A running console on a free loopback port, with its own fresh sandbox database."""
+@contextmanager
+def running_console(data_dir: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port with its own sandbox data; yields its URL."""
     if not CHROMIUM.exists():
         if _browser_required():
             pytest.fail(f"BADGE_CONSOLE_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
         pytest.skip(f"{CHROMIUM} is missing")
     port = _free_port()
-    data_dir = tmp_path_factory.mktemp("console-data")
     log_path = data_dir / "streamlit.log"
     env = {
         **os.environ,
@@ -117,6 +117,13 @@ def console_url(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def console_url(tmp_path_factory) -> Iterator[str]:
+    """The console shared by the browser tests, with a fresh sandbox database."""
+    with running_console(tmp_path_factory.mktemp("console-data")) as url:
+        yield url
 
 
 def wait_for_run(page, timeout: float = 120_000) -> None:

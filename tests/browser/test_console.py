@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_for_run
+from tests.browser.conftest import running_console, wait_for_run
 
 pytestmark = pytest.mark.browser
 
@@ -89,3 +89,32 @@ def test_what_if_panel_counts_allowed_and_blocked(open_page):
     expect(panel.get_by_test_id("stMetric")).to_have_count(4)
     expect(panel.get_by_test_id("stMetric").nth(0)).to_contain_text("620")  # 10 customers x 2 a day x 31 days
     expect(panel.get_by_test_id("stMetric").nth(1)).to_contain_text("310")  # 1 a day each
+
+
+def test_customer_view_and_request_log(open_page, screenshot_dir):
+    page = open_page("customer_view")
+    page.get_by_label("Customer", exact=True).fill("100001")
+    page.get_by_label("Customer", exact=True).press("Enter")
+    wait_for_run(page)
+    expect(page.get_by_text("Limit usage", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.set_viewport_size({"width": 1500, "height": 1600})
+    page.screenshot(path=str(screenshot_dir / "customer_view.png"), full_page=True)
+
+    page.get_by_role("link", name="Request log").click()
+    wait_for_run(page)
+    expect(page.get_by_role("heading", name="Request log", level=1)).to_be_visible()
+    expect(page.get_by_test_id("stCode").first).to_contain_text("curl -X GET")
+    expect(page.get_by_test_id("stCode").first).to_contain_text("$CAPILLARY_AUTH")
+    page.screenshot(path=str(screenshot_dir / "request_log.png"), full_page=True)
+
+
+def test_first_visit_to_a_deep_link_gets_the_console_navigation(page, tmp_path):
+    """A freshly started server whose first visitor opens a page URL still shows app.py's navigation."""
+    with running_console(tmp_path) as url:
+        page.goto(f"{url}/request_log")
+        wait_for_run(page)
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav).to_contain_text("Badge editor")
+        expect(nav).not_to_contain_text("request log")  # the lower-case file list of the pages/ folder
+        expect(page.get_by_role("heading", name="Request log", level=1)).to_be_visible()
