@@ -132,6 +132,8 @@ CREATE TABLE IF NOT EXISTS org_meta (
 );
 """
 
+SCHEMA_VERSION = 1  # PRAGMA user_version of a sandbox file; bump when SCHEMA changes incompatibly
+
 # Everything an org owns; a reset empties these and keeps the orgs.
 DATA_TABLES = (
     "earns",
@@ -157,7 +159,20 @@ class Store:
         self._all_lock = threading.Lock()
         self._write_lock = threading.RLock()
         with self._write_lock:
-            self._connection().executescript(SCHEMA)  # executescript manages its own transaction
+            conn = self._connection()
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            has_tables = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+            if has_tables and version not in (
+                0,
+                SCHEMA_VERSION,
+            ):  # 0: written before versioning (same schema)
+                self.close()
+                raise RuntimeError(
+                    f"{self.path} was written by another version of the sandbox (schema {version}, expected "
+                    f"{SCHEMA_VERSION}); delete it or choose another database file"
+                )
+            conn.executescript(SCHEMA)  # executescript manages its own transaction
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -274,3 +274,14 @@ def test_command_line(tmp_path):
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert "username 'demo'" in output and "username 'demo2'" in output
+
+
+def test_a_database_of_another_schema_is_refused_with_a_clear_message(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE badges (id TEXT)")
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(RuntimeError, match="another version of the sandbox"):
+        SandboxService(path)
