@@ -187,9 +187,7 @@ async def _serve(service: SandboxService, endpoint: Endpoint, request: Request) 
             result = await run_in_threadpool(HANDLERS[endpoint.name], service, call)
     except E.Unauthorized as error:
         return error_response(error, unauthorized_headers)
-    except E.RevokeTargetMissing as error:  # documented as a 200 whose body carries the error
-        return json_response(write_response(endpoint, E.error_envelope(error)), 200)
-    except E.SandboxError as error:
+    except E.SandboxError as error:  # 1051 has status 200 in the table: a 200 whose body is the error
         return error_response(error)
     if rule is not None and rule.kind is FaultKind.COMMIT_THEN_DELAY:
         await asyncio.sleep(rule.delay)
