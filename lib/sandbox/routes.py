@@ -41,6 +41,7 @@ class Call:
     query: Any
     headers: Headers
     body: Any
+    raw_body: Any = None  # the JSON as sent (identifier values such as "0098..." keep their zeros)
 
     @property
     def identifier(self) -> str | None:
@@ -49,7 +50,10 @@ class Call:
 
 def _revoke_earn(s: SandboxService, c: Call) -> Any:
     with s.store.read() as conn:
-        customer_id = resolve_customer(conn, c.org_id, c.body["customerId"], c.identifier)
+        sent = c.raw_body.get("customerId") if isinstance(c.raw_body, dict) else None
+        customer_id = resolve_customer(
+            conn, c.org_id, sent if sent is not None else c.body["customerId"], c.identifier
+        )
     return s.awards.revoke_earn(c.org_id, c.body, customer_id)
 
 
@@ -183,7 +187,7 @@ async def _serve(service: SandboxService, endpoint: Endpoint, request: Request) 
         if endpoint.name in UNAUTHENTICATED:
             result = _oauth_token(service, body)
         else:
-            call = Call(org_id, dict(request.path_params), query, request.headers, body)
+            call = Call(org_id, dict(request.path_params), query, request.headers, body, data)
             result = await run_in_threadpool(HANDLERS[endpoint.name], service, call)
     except E.Unauthorized as error:
         return error_response(error, unauthorized_headers)
