@@ -49,8 +49,11 @@ def _leave_folder_navigation() -> None:
     runs the page script alone and lists the folder's files in the sidebar. The console's pages are
     declared in app.py, so the first visitor of a freshly started server who opens a deep link
     (`/badge_editor?badge=...`) would get that old list. Switching the flag and rerunning runs app.py,
-    which then shows the requested page with the real navigation.
+    which then shows the requested page with the real navigation. Only a session's first run can
+    be such a visit, so later runs (and their button clicks) are never repeated.
     """
-    if PagesManager.uses_pages_directory:
+    first_run = Key.FRAMED not in st.session_state
+    st.session_state[Key.FRAMED] = True
+    if first_run and PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()

@@ -21,6 +21,8 @@ class Key(StrEnum):
     """The last `Health` check of the active connection."""
     EDITOR_LOADED_ID = "editor_loaded_id"
     """Id whose values are in the editor's widgets, to reload only when the selection changes."""
+    FRAMED = "framed"
+    """Set by the first page run of the session (see `lib.ui.page_setup`)."""
     FLASH = "flash"
     """A (level, text) message shown once at the top of the next page drawn."""
 
