@@ -149,3 +149,13 @@ def test_overview_filters_on_the_server_and_draws_every_chart(run_page):
     sent = at.session_state[Key.CONNECTION].request_log.entries()
     assert any(("status", "LIVE") in e.query for e in sent)
     assert at.metric[0].value == str(len(table))
+
+
+def test_every_page_works_on_an_empty_org(run_page):
+    for name in ("overview.py", "badge_editor.py", "customer_view.py", "request_log.py"):
+        at = run_page(name)
+        at.segmented_control(key="conn_org").set_value("demo2").run()
+        assert not at.exception, (name, at.exception)
+        if name == "customer_view.py":
+            at.text_input(key="cv_customer").set_value(FIRST_DEMO_CUSTOMER).run()
+            assert not at.exception, (name, at.exception)
