@@ -2,8 +2,8 @@
 
 Target (DESIGN.md): <= 300 ms per rerun. The editor reruns on every widget change, because its
 widgets live outside a form so the preview follows them; a rerun draws every field, checks the
-rules, builds the timeline and the request. Measured on a new badge with a daily customer fixed
-window over a year, against the embedded sandbox (reads are cached, as in the app), median of reruns.
+rules, builds the timeline and the request. Measured on a new badge with daily customer and badge
+fixed windows (90 days, then five years), against the embedded sandbox (reads are cached, as in the app), median of reruns.
 Peer, measured in the same run: a trivial page (one `st.write`) rerun the same way, i.e. what AppTest
 and Streamlit's script runner cost by themselves.
 
@@ -46,18 +46,26 @@ def main() -> None:
     editor.toggle(key="ed_bfw_on").set_value(True).run()
     assert not editor.exception, editor.exception
     ours = median_rerun_ms(editor)
+    start = editor.datetime_input(key="ed_start").value
+    editor.datetime_input(key="ed_end").set_value(start.replace(year=start.year + 5)).run()
+    assert not editor.exception, editor.exception
+    five_years = median_rerun_ms(editor)
 
     trivial = AppTest.from_string("import streamlit as st\nst.write('hello')", default_timeout=30)
     trivial.run()
     peer = median_rerun_ms(trivial)
 
+    def verdict(ms: float) -> str:
+        return "OK" if ms <= 300 else "MISSED"
+
     print(
-        f"badge editor rerun: {ours:7.1f} ms median of {RERUNS}   target <= 300 ms: "
-        f"{'OK' if ours <= 300 else 'MISSED'}"
+        f"badge editor rerun, 90-day badge:       {ours:7.1f} ms median of {RERUNS}   target <= 300 ms: {verdict(ours)}"
     )
     print(
-        f"peer (trivial page): {peer:6.1f} ms median of {RERUNS}   editor's own share ~{ours - peer:.1f} ms"
+        f"badge editor rerun, 5-year daily badge: {five_years:7.1f} ms median of {RERUNS}   "
+        f"target <= 300 ms: {verdict(five_years)}   (3,652 cycles in the timeline)"
     )
+    print(f"peer, trivial page rerun:               {peer:7.1f} ms median of {RERUNS}")
 
 
 if __name__ == "__main__":
