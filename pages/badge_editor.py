@@ -64,7 +64,7 @@ with left:
 request = build_request(form, badge_id=badge_id)
 
 with right:
-    rules = draw_preview(request, now)
+    rules = draw_preview(request, saved, now)
     draw_what_if(rules)
     draw_checks(conn, request, saved, violations)
     blocked = bool(violations) or not request.sendable

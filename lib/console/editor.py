@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from lib.api.errors import FieldProblem, RequestValidationError
 from lib.api.models import BadgeCreate, BadgeUpdate
 from lib.api.request_log import shell_quote
 from lib.console.badge_form import BadgeForm, to_body
-from lib.domain import BadgeRules, Limit, check_badge
+from lib.domain import BadgeRules, FixedWindowLimit, Limit, check_badge, plan_fixed_window_change
 from lib.domain.rules import RuleViolation
 from lib.domain.simulator import earn_pattern, simulate
 
@@ -91,12 +91,45 @@ def section_of(field: str) -> str:
     return SECTIONS.get(head, "basics")
 
 
-def preview_rules(request: EditorRequest) -> BadgeRules | None:
-    """The earn rules the preview and what-if use, or None while the form is incomplete."""
+def preview_rules(
+    request: EditorRequest, saved: Mapping[str, Any] | None = None, now: datetime | None = None
+) -> BadgeRules | None:
+    """The earn rules the preview and what-if use, or None while the form is incomplete.
+
+    On an update of a badge that has started, a changed fixed-window shape does not apply at once:
+    the running cycle finishes and the new cycles start at their first boundary (reference 7.2.5).
+    Given `saved` and `now`, the rules carry both configs with those bounds, as the sandbox plans them.
+    """
     try:
-        return badge_draft(request.body).to_rules()
+        rules = badge_draft(request.body).to_rules()
     except (ValueError, TypeError):
         return None
+    if saved is None or now is None:
+        return rules
+    try:
+        before = badge_draft(saved).to_rules()
+    except (ValueError, TypeError):
+        return rules
+    return replace(
+        rules,
+        customer_limits=_planned(before.customer_limits, rules.customer_limits, rules, now),
+        badge_limits=_planned(before.badge_limits, rules.badge_limits, rules, now),
+    )
+
+
+def _planned(
+    saved: Sequence[Limit], edited: Sequence[Limit], rules: BadgeRules, now: datetime
+) -> tuple[Limit, ...]:
+    saved_window = next((limit for limit in saved if isinstance(limit, FixedWindowLimit)), None)
+    if saved_window is None:
+        return tuple(edited)
+    out: list[Limit] = []
+    for limit in edited:
+        if isinstance(limit, FixedWindowLimit):
+            out += plan_fixed_window_change(saved_window, limit, now, rules.start, rules.end).configs
+        else:
+            out.append(limit)
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,10 @@ def _cycle_rows(limit: FixedWindowLimit, rules: BadgeRules, until: datetime) -> 
     days = np.array(list(layout.iter_days(until_day)), dtype="int64").reshape(-1, 2)
     starts, ends = days[:, 0] * MS_PER_DAY, days[:, 1] * MS_PER_DAY
     lane = f"Fixed window · {limit.describe()}"
+    if limit.effective_from is not None:
+        lane += f" (new, from {limit.effective_from:%Y-%m-%d})"
+    elif limit.effective_until is not None:
+        lane += f" (running, until {limit.effective_until:%Y-%m-%d})"
     start_text = np.datetime_as_string(starts.astype("datetime64[ms]"), unit="D")
     last_text = np.datetime_as_string((ends - MS_PER_DAY).astype("datetime64[ms]"), unit="D")
     labels = [

@@ -27,10 +27,10 @@ def _default_sample(rules: BadgeRules, now: datetime) -> date:
     return now.date()
 
 
-def draw_preview(request: EditorRequest, now: datetime) -> BadgeRules | None:
+def draw_preview(request: EditorRequest, saved: Mapping[str, Any] | None, now: datetime) -> BadgeRules | None:
     """The live timeline of the edited (unsaved) badge; returns its rules for the what-if panel."""
     st.subheader("Preview")
-    rules = preview_rules(request)
+    rules = preview_rules(request, saved, now)
     if rules is None:
         st.info("Complete the start date, limits and expiry to see the timeline.", icon=":material/timeline:")
         return None

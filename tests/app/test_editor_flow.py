@@ -162,3 +162,17 @@ def test_benefits_tags_and_custom_fields_from_the_tables_reach_the_request(run_p
     request = next(c.value for c in at.code if c.language == "json")
     assert '"seriesId": 6789' in request and '"promotionId": 80332' in request
     assert '"name": "season"' in request
+
+
+def test_changing_a_live_fixed_window_previews_both_configs(run_page):
+    at = run_page("badge_editor.py")
+    client = at.session_state[Key.CONNECTION].client
+    live = [b for b in client.iter_badges(status=["LIVE"]) if b.name == "Daily Streak"]
+    assert live, "the demo org has a live badge with 3-day customer cycles"
+    at = run_page("badge_editor.py", badge=live[0].id)
+    at.selectbox(key="ed_cfw_unit").set_value("MONTHS").run()
+    assert not at.exception, at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lanes = {trace["name"] for trace in spec["data"]}
+    assert any("(running, until" in lane for lane in lanes), lanes
+    assert any("(new, from" in lane for lane in lanes), lanes

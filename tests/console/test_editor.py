@@ -108,3 +108,17 @@ def test_what_if_refuses_huge_patterns():
         assert "attempts" in str(exc)
     else:
         raise AssertionError("a 30 million attempt pattern must be refused")
+
+
+def test_a_live_change_of_cycle_shape_starts_at_the_next_boundary():
+    """5-day cycles from 2024-04-15 changed to MONTHS on 2024-04-27: the old cycles run to 04-30,
+    the monthly ones start 2024-05-01 (reference 7.2.5)."""
+    badge_id = "661e11563753c37878a8b2c7"
+    live = dict(start=datetime(2024, 4, 15), end=datetime(2024, 12, 31, 23, 59, 59), cfw_on=True, cfw_max=1)
+    saved = to_body(_form(**live, cfw_unit="DAYS", cfw_rate=5), badge_id=badge_id)
+    edited = build_request(_form(**live, cfw_unit="MONTHS"), badge_id=badge_id)
+    rules = preview_rules(edited, saved, datetime(2024, 4, 27, 10, tzinfo=UTC))
+    running, upcoming = rules.customer_limits
+    assert running.rule.refresh_rate == 5 and running.effective_until == datetime(2024, 5, 1, tzinfo=UTC)
+    assert upcoming.rule.unit == "MONTHS" and upcoming.effective_from == datetime(2024, 5, 1, tzinfo=UTC)
+    assert preview_rules(edited).customer_limits[0].effective_from is None  # a create has nothing running
