@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lib.api.errors import NotFoundError
-from lib.bulk.journal import Item
+from lib.bulk.journal import OpenItem
 from lib.bulk.model import Operation
 
 
@@ -39,11 +39,11 @@ def _epoch(value: datetime | float | int | None) -> int | None:
 
 
 def look_up(
-    client, operation: Operation, badge_id: str, items: Sequence[Item]
-) -> tuple[list[Found], list[Item]]:
+    client, operation: Operation, badge_id: str, items: Sequence[OpenItem]
+) -> tuple[list[Found], list[OpenItem]]:
     """(found, absent) for the given rows; API errors other than "not found" propagate."""
     found: list[Found] = []
-    absent: list[Item] = []
+    absent: list[OpenItem] = []
     claimed: set[str] = set()
     for item in items:
         if item.customer_id is None:
@@ -66,7 +66,7 @@ def look_up(
     return found, absent
 
 
-def _enrolment(detail, item: Item) -> str | None:
+def _enrolment(detail, item: OpenItem) -> str | None:
     issuals = detail.issual_details.issuals if detail.issual_details else []
     active = [i for i in issuals if str(i.issued_status or "").upper() == "ACTIVE" and i.revoked_on is None]
     if not active:
@@ -78,7 +78,7 @@ def _enrolment(detail, item: Item) -> str | None:
     return active[0].issue_id or ""
 
 
-def _earn(detail, item: Item, claimed: set[str]) -> str | None:
+def _earn(detail, item: OpenItem, claimed: set[str]) -> str | None:
     earns = detail.earn_details.earns if detail.earn_details else []
     for earn in earns:
         if earn.revoked_on is not None or (earn.earned_badge_id and earn.earned_badge_id in claimed):

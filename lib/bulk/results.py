@@ -61,16 +61,9 @@ def _iso(seconds: pd.Series) -> pd.Series:
 def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
     """One line per input row: row, customerId, status, reason, ids, error code/message, requestId, attempts."""
     job = _job(journal, job_id)
-    rows = journal.item_rows(job_id)
-    columns = rows[0].keys() if rows else []
-    raw = pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
+    raw = journal.item_frame(job_id)
     if raw.empty:
         return pd.DataFrame({name: pd.Series(dtype="object") for name in RESULT_COLUMNS})
-    batches = pd.DataFrame(
-        [(r["batch"], r["request_id"]) for r in journal.batch_rows(job_id)],
-        columns=["batch", "batch_request_id"],
-    )
-    raw = raw.merge(batches, on="batch", how="left")
     enrol = job.operation == Operation.ENROL.value
     sent = raw["attempts"] > 0
     request_id = raw["server_request_id"].where(raw["server_request_id"].notna(), None)

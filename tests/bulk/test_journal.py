@@ -94,7 +94,7 @@ def test_repair_batches_get_new_request_ids_and_keep_attempt_counts(journal):
         4,
         BatchState.PLANNED,
     )
-    assert {i.attempts for i in journal.open_items(job.job_id, new)} == {1}
+    assert {i.attempts for i in journal.items(job.job_id) if i.batch == new} == {1}
     check_invariant(journal.counts(job.job_id))
 
 
