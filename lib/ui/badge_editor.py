@@ -176,9 +176,14 @@ def _extras(base: BadgeForm, custom_field_names: Sequence[str]) -> dict[str, Any
     st.markdown("**Tags**")
     tags = _table("tags", base.tags, ("name", "value"), {})
     st.markdown("**Custom fields**")
+    st.caption("The org's custom fields are listed; a field left empty is not sent (its default applies).")
     known = dict.fromkeys(custom_field_names, "") | base.custom_fields
     rows = _table("custom_fields", [{"name": k, "value": v} for k, v in known.items()], ("name", "value"), {})
-    custom = {str(r["name"]): "" if r["value"] is None else str(r["value"]) for r in rows if r.get("name")}
+    custom = {
+        str(r["name"]): str(r["value"])
+        for r in rows
+        if r.get("name") and (r.get("value") not in (None, "") or r["name"] in base.custom_fields)
+    }
     return {"benefits": benefits, "tags": tags, "custom_fields": custom}
 
 

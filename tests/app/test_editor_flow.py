@@ -176,3 +176,22 @@ def test_changing_a_live_fixed_window_previews_both_configs(run_page):
     lanes = {trace["name"] for trace in spec["data"]}
     assert any("(running, until" in lane for lane in lanes), lanes
     assert any("(new, from" in lane for lane in lanes), lanes
+
+
+def test_a_badge_without_custom_fields_loads_unchanged(run_page):
+    """The org's custom fields are offered as empty rows; left empty they are not sent, so no diff."""
+    at = run_page("badge_editor.py")
+    client = at.session_state[Key.CONNECTION].client
+    now = datetime.now(UTC)
+    badge = client.create_badge(
+        badge={
+            "name": f"No custom fields {now:%H%M%S%f}",
+            "startOn": now + timedelta(days=2),
+            "expiresOn": now + timedelta(days=30),
+            "earnType": "EARN",
+            "earnedBadgeExpiry": {"expiryType": "NEVER"},
+            "ownership": {"restrictedToOwners": ["Loyalty"]},
+        }
+    )
+    at = run_page("badge_editor.py", badge=badge.id)
+    assert "Changes against the saved badge (0)" in [e.label for e in at.expander]
