@@ -16,8 +16,12 @@ now = conn.now()
 
 names = call_api("Load badges", lambda: reads.badges(conn).set_index("id")["name"].to_dict()) or {}
 wanted = st.query_params.get("badge", NEW)
-if wanted not in names:
-    wanted = NEW
+if wanted not in names and wanted != NEW:  # newer than the cached list, or not of this org
+    opened = call_api("Open badge", lambda: reads.badge_body(conn, wanted))
+    if opened is None:
+        wanted = NEW
+    else:
+        names[wanted] = opened["name"]
 if st.session_state.get("ed_pick") != wanted:
     st.session_state["ed_pick"] = wanted  # the URL (?badge=<id>) decides which badge is open
 

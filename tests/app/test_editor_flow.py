@@ -195,3 +195,10 @@ def test_a_badge_without_custom_fields_loads_unchanged(run_page):
     )
     at = run_page("badge_editor.py", badge=badge.id)
     assert "Changes against the saved badge (0)" in [e.label for e in at.expander]
+
+
+def test_an_unknown_badge_in_the_url_says_so_and_opens_a_new_form(run_page):
+    at = run_page("badge_editor.py", badge="0123456789abcdef01234567")
+    assert not at.exception
+    assert "Open badge failed" in " ".join(e.value for e in at.error)
+    assert at.button(key="ed_save").label == "Create badge"
