@@ -189,6 +189,7 @@ class WhatIf:
     blocked: int
     outside_period: int
     per_limit: pd.DataFrame
+    per_cycle: pd.DataFrame
 
 
 def _limit_name(limit: Limit) -> str:
@@ -225,26 +226,22 @@ def what_if(rules: BadgeRules, *, customers: int, per_day: int, start: datetime,
         blocked=result.blocked,
         outside_period=result.outside_period,
         per_limit=pd.DataFrame(rows, columns=["limit", "level", "checked", "allowed", "blocked"]),
+        per_cycle=_per_cycle(result),
     )
 
 
-def cycle_usage(
-    rules: BadgeRules, *, customers: int, per_day: int, start: datetime, end: datetime, limit_index: int = 0
-) -> pd.DataFrame:
-    """Earned/blocked per cycle of one fixed-window limit under the pattern (for a detail table)."""
-    result = simulate(rules, earn_pattern(customers=customers, per_day=per_day, start=start, end=end))
-    if limit_index >= len(result.cycle_counts):
-        return pd.DataFrame(columns=["cycle start", "last day", "earned", "blocked"])
-    counts: Sequence = result.cycle_counts[limit_index].cycles
-    return pd.DataFrame(
-        [
-            {
-                "cycle start": c.cycle.start.date(),
-                "last day": c.cycle.last_day.date(),
-                "earned": c.earned,
-                "blocked": c.blocked,
-            }
-            for c in counts
-            if c.earned or c.blocked
-        ]
-    )
+def _per_cycle(result) -> pd.DataFrame:
+    """Earned and refused attempts per cycle of every fixed-window limit (cycles with attempts only)."""
+    rows = [
+        {
+            "limit": counts.limit.describe(),
+            "cycle start": c.cycle.start.date(),
+            "last day": c.cycle.last_day.date(),
+            "earned": c.earned,
+            "blocked": c.blocked,
+        }
+        for counts in result.cycle_counts
+        for c in counts.cycles
+        if c.earned or c.blocked
+    ]
+    return pd.DataFrame(rows, columns=["limit", "cycle start", "last day", "earned", "blocked"])

@@ -80,6 +80,9 @@ def draw_what_if(rules: BadgeRules | None) -> None:
             st.metric("Blocked", f"{outcome.blocked:,}")
             st.metric("Outside the badge period", f"{outcome.outside_period:,}")
         st.dataframe(outcome.per_limit, hide_index=True, key="wi_table")
+        if not outcome.per_cycle.empty:
+            st.caption("Per fixed-window cycle (by event date):")
+            st.dataframe(outcome.per_cycle, hide_index=True, key="wi_cycles", height=220)
         st.caption(
             "Computed by the same simulator the sandbox enforces limits with; limits are checked in "
             "order, customer limits first, and a refused attempt counts against none after it."

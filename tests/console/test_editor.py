@@ -97,6 +97,8 @@ def test_what_if_counts_per_limit_in_checking_order():
     assert table["checked"].tolist() == [200, 150]
     assert table["blocked"].tolist() == [50, 100]
     assert table["allowed"].tolist() == [150, 50]
+    cycles = outcome.per_cycle[outcome.per_cycle["limit"] == "All customers: 5 per day"]
+    assert len(cycles) == 10 and set(cycles["earned"]) == {5}
 
 
 def test_what_if_refuses_huge_patterns():
