@@ -169,34 +169,43 @@ def plan_job(
     batch_keys = pd.Series(list(zip(group_codes, chunk.to_numpy(), strict=True)), index=to_send.index)
     to_send["batch"] = pd.factorize(batch_keys, sort=False)[0]
 
-    batches = []
     reason_done = Reason.ALREADY_ENROLLED if operation is Operation.ENROL else Reason.ALREADY_IMPORTED
-    for batch, part in to_send.groupby("batch", sort=True):
-        ids = part["customer"].astype("int64").tolist()
-        first = part["event"].iloc[0]
+    # Batch numbers follow the sorted order, so each batch is one contiguous slice.
+    sorted_ids = to_send["customer"].to_numpy(dtype="int64")
+    sorted_batch = to_send["batch"].to_numpy(dtype="int64")
+    sorted_event = to_send["event"].to_numpy(dtype="float64")
+    cuts = np.flatnonzero(np.diff(sorted_batch)) + 1
+    batches = []
+    for start, end in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(sorted_ids)].tolist(), strict=True):
+        if start == end:
+            continue
+        first = sorted_event[start]
         ie_date = None if operation is Operation.IMPORT or np.isnan(first) else int(first)
-        request_id = batch_request_id(org, badge_id, job_key, int(batch), ids, ie_date)
-        batches.append((job_id, int(batch), request_id, len(part), ie_date, now))
+        number = int(sorted_batch[start])
+        request_id = batch_request_id(org, badge_id, job_key, number, sorted_ids[start:end].tolist(), ie_date)
+        batches.append((job_id, number, request_id, end - start, ie_date, now))
 
-    def opt_int(value: float) -> int | None:
-        return None if np.isnan(value) else int(value)
-
+    batch_of = np.full(n, -1, dtype="int64")
+    batch_of[to_send.index.to_numpy()] = sorted_batch
+    nothing = [None] * n
+    dates = _optional_ints(event)
+    issue_dates = dates if operation is Operation.ENROL else nothing
+    earn_dates = dates if operation is Operation.IMPORT else nothing
+    expiry = _optional_ints(expires) if operation is Operation.IMPORT else nothing
+    skipped, planned, why = ItemState.SKIPPED.value, ItemState.PLANNED.value, reason_done.value
     items: list[tuple] = []
-    planned_batch = dict(zip(to_send["row"].tolist(), to_send["batch"].tolist(), strict=True))
-    for row, customer, ev, ex, is_done, ldate in zip(
-        rows.tolist(), customers.tolist(), event.tolist(), expires.tolist(), already.tolist(),
-        ledger_dates.tolist(), strict=True,
+    for row, customer, batch, is_done, ldate, ie, ee, ex_on in zip(
+        rows.tolist(), customers.tolist(), batch_of.tolist(), already.tolist(), ledger_dates.tolist(),
+        issue_dates, earn_dates, expiry, strict=True,
     ):  # fmt: skip
-        ie = opt_int(ev) if operation is Operation.ENROL else None
-        ee = opt_int(ev) if operation is Operation.IMPORT else None
-        ex_on = opt_int(ex) if operation is Operation.IMPORT else None
         if is_done:
             result = done.get((customer, ldate))
-            items.append((job_id, row, customer, None, None, ItemState.SKIPPED.value, reason_done.value, None,
-                          "done by an earlier job", result, ie, ee, ex_on, now))  # fmt: skip
+            items.append((job_id, row, customer, None, None, skipped, why, None, "done by an earlier job",
+                          result, ie, ee, ex_on, now))  # fmt: skip
         else:
-            items.append((job_id, row, customer, None, planned_batch[row], ItemState.PLANNED.value, None, None,
-                          None, None, ie, ee, ex_on, None))  # fmt: skip
+            items.append(
+                (job_id, row, customer, None, batch, planned, None, None, None, None, ie, ee, ex_on, None)
+            )
 
     items.extend(_rows_not_sent(job_id, validated, set(rows.tolist()), now))
     job = {
@@ -221,6 +230,12 @@ def plan_job(
     created = journal.job(job_id)
     assert created is not None
     return created
+
+
+def _optional_ints(values: np.ndarray) -> list[int | None]:
+    """float array with NaN for missing -> Python ints and None."""
+    series = pd.Series(values).astype("Int64")
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
 def _rows_not_sent(job_id: str, validated: ValidatedInput, planned: set[int], now: float) -> list[tuple]:
