@@ -94,9 +94,13 @@ def _secrets() -> dict[str, Any]:
     return dict(section) if section else {}
 
 
+_FINGERPRINT_KEY = os.urandom(32)
+"""Per-process key of the connection fingerprints, so a fingerprint cannot be used to test guesses."""
+
+
 def _fingerprint(*parts: str) -> str:
-    """Identifies a configuration without keeping its secret in a readable form."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    """Identifies a configuration (it keys this session's cached reads) without keeping its secret."""
+    return hashlib.blake2b("\x1f".join(parts).encode(), key=_FINGERPRINT_KEY, digest_size=32).hexdigest()
 
 
 def _connect(
@@ -170,7 +174,11 @@ def _cluster_panel(backend: str) -> None:
         return
     fingerprint = _fingerprint(backend, base_url, method, user, secret)
     if _current_fingerprint() != fingerprint:
-        auth = BasicAuth(user, secret) if method == "Basic" else OAuthAuth(user, secret)
+        try:
+            auth = BasicAuth(user, secret) if method == "Basic" else OAuthAuth(user, secret)
+        except RequestValidationError as exc:
+            st.caption(exc.message)
+            return
         _connect(f"{backend}: {target}", base_url, auth, user, fingerprint)
 
 
