@@ -60,9 +60,10 @@ for tab, (badge_type, table) in zip(st.tabs(list(VIEWS.values())), tables.items(
             st.dataframe(table, hide_index=True, column_config=columns, key=f"cv_table_{badge_type}")
 
 st.subheader("One badge: history and limit usage")
-known = {}
-for table in tables.values():
-    known |= dict(zip(table["badge_id"], table["name"], strict=True))
+known = {}  # badges with history first: earned, expired, then the ones still open to the customer
+for badge_type in ("EARNED", "EXPIRED", "AVAILABLE", "AVAILABLE_TO_ISSUE"):
+    table = tables[badge_type]
+    known |= {k: v for k, v in zip(table["badge_id"], table["name"], strict=True) if k not in known}
 if not known:
     st.caption("This customer has no badges to inspect.")
     st.stop()
@@ -91,10 +92,12 @@ if usage.empty:
     st.caption("No limits.")
 else:
     st.dataframe(usage, hide_index=True, key="cv_usage")
+moment = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+moments = {name: moment for name in ("enrolled", "earned", "event date", "expires", "revoked")}
 left, right = st.columns(2)
 with left:
     st.markdown("**Enrolments**")
-    st.dataframe(enrolments(detail), hide_index=True, key="cv_enrolments")
+    st.dataframe(enrolments(detail), hide_index=True, key="cv_enrolments", column_config=moments)
 with right:
     st.markdown("**Earns**")
-    st.dataframe(earns(detail), hide_index=True, key="cv_earns")
+    st.dataframe(earns(detail), hide_index=True, key="cv_earns", column_config=moments)

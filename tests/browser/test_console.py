@@ -99,6 +99,7 @@ def test_customer_view_and_request_log(open_page, screenshot_dir):
     expect(page.get_by_text("Limit usage", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.set_viewport_size({"width": 1500, "height": 1600})
+    expect(page.get_by_test_id("stDataFrame").last.locator("canvas").first).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "customer_view.png"), full_page=True)
 
     page.get_by_role("link", name="Request log").click()
