@@ -49,6 +49,12 @@ class JobRegistry:
 
     attach = runner
 
+    def wait(self, job_id: str, timeout: float | None = None):
+        """Block until this process's runner of the job ends (None if it never ran here)."""
+        with self._lock:
+            runner = self._runners.get(job_id)
+        return runner.wait(timeout) if runner is not None else None
+
     def pause(self, job_id: str) -> bool:
         runner = self.runner(job_id)
         if runner is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
+import time
 
 import pytest
 
@@ -24,6 +24,13 @@ from tests.bulk.conftest import (
     import_input,
     issue_requests,
 )
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
 
 
 def plan(journal, validated, client, badge, key="file", **settings):
@@ -131,8 +138,7 @@ def test_cancel_skips_what_was_never_sent(journal, client, faults, enrol_badge):
     )
     runner = JobRunner(journal, job.job_id, client, config=FAST)
     runner.start()
-    while journal.counts(job.job_id).succeeded < 10:
-        threading.Event().wait(0.02)
+    wait_until(lambda: journal.counts(job.job_id).succeeded >= 10)
     runner.cancel()
     result = runner.wait(30)
     assert result.state is JobState.CANCELLED
@@ -151,18 +157,15 @@ def test_pause_and_resume_through_the_registry(journal, client, faults, enrol_ba
     registry = JobRegistry(journal, config=FAST)
     registry.start(job.job_id, client)
     assert registry.attach(job.job_id) is not None
-    while journal.counts(job.job_id).succeeded < 20:
-        threading.Event().wait(0.02)
+    wait_until(lambda: journal.counts(job.job_id).succeeded >= 20)
     assert registry.pause(job.job_id)
-    paused = registry.runner(job.job_id) or None
-    result = (paused.wait(30) if paused else None) or journal.job(job.job_id)
-    assert journal.job(job.job_id).state is JobState.PAUSED and journal.job(job.job_id).reason == "user"
+    paused = registry.wait(job.job_id, 30)
+    assert (paused.state, paused.reason) == (JobState.PAUSED, "user")
     assert 0 < journal.counts(job.job_id).planned < 200
     faults.clear_faults()
-    registry.resume(job.job_id, client).wait(60)
-    assert journal.job(job.job_id).state is JobState.COMPLETED
+    resumed = registry.resume(job.job_id, client).wait(60)
+    assert resumed.state is JobState.COMPLETED
     assert_settled_exactly_once(journal, job.job_id, faults, enrol_badge, ids)
-    assert result is not None
 
 
 def test_a_second_runner_is_kept_out_by_the_lease(journal, client, faults, enrol_badge):
@@ -172,8 +175,7 @@ def test_a_second_runner_is_kept_out_by_the_lease(journal, client, faults, enrol
     )
     first = JobRunner(journal, job.job_id, client, config=FAST)
     first.start()
-    while journal.lease_holder(job.job_id) is None:
-        threading.Event().wait(0.01)
+    wait_until(lambda: journal.lease_holder(job.job_id) is not None)
     with pytest.raises(LeaseHeldError):
         JobRunner(journal, job.job_id, client, config=FAST).run()
     assert first.wait(60).state is JobState.COMPLETED
@@ -185,8 +187,7 @@ def test_registry_resumes_jobs_a_dead_process_left_running(journal, client, faul
     journal.set_job_state(job.job_id, JobState.RUNNING)  # as a process that died mid-run leaves it
     registry = JobRegistry(journal, config=FAST)
     assert registry.resume_unfinished(lambda j: client if j.org == "demo" else None) == [job.job_id]
-    registry.runner(job.job_id).wait(60) if registry.runner(job.job_id) else None
-    assert journal.job(job.job_id).state is JobState.COMPLETED
+    assert registry.wait(job.job_id, 60).state is JobState.COMPLETED
 
 
 def test_import_earned_badges(journal, client, faults, import_badge):
