@@ -28,7 +28,7 @@ from lib.api.client import BadgesClient
 from lib.api.clusters import CLUSTERS, resolve_base_url
 from lib.api.errors import BadgesError, RequestValidationError
 from lib.api.request_log import RequestLog
-from lib.sandbox.server import SandboxHandle, embedded_sandbox
+from lib.sandbox.server import SandboxHandle, default_data_dir, embedded_sandbox
 from lib.ui.errors import describe_error
 from lib.ui.state import Key
 
@@ -73,11 +73,8 @@ class Health:
 
 
 def data_dir() -> Path:
-    """Where the embedded sandbox keeps its SQLite file (`$BADGE_CONSOLE_DATA_DIR` wins)."""
-    configured = os.environ.get("BADGE_CONSOLE_DATA_DIR")
-    if configured:
-        return Path(configured)
-    return Path.home() / ".local" / "share" / "badge-console"
+    """The console's data folder (sandbox database, bulk job journals): `$BADGE_CONSOLE_DATA_DIR` wins."""
+    return default_data_dir()
 
 
 @st.cache_resource(show_spinner="Starting the local sandbox with demo data...")
