@@ -418,6 +418,11 @@ class JobRunner:
         parked = BatchState.UNKNOWN if batch.ambiguous else BatchState.PLANNED
         detail = {"code": decision.code, "error": f"{decision.reason}: {decision.message}"[:500]}
         action = decision.action
+        refused_after_unclear = action is Action.FAIL_ROWS and batch.ambiguous
+        if refused_after_unclear:
+            # An earlier attempt may have been applied; this refusal says nothing about it: look first,
+            # and fail only the rows that are really absent.
+            action = Action.RECONCILE
         if action in (Action.RETRY, Action.UNKNOWN) and not self.budget.take(decision.cost):
             self.journal.reopen_batch(self.job_id, batch.batch, state=BatchState.UNKNOWN if (
                 batch.ambiguous or decision.ambiguous) else BatchState.PLANNED, not_before=None,
@@ -435,7 +440,8 @@ class JobRunner:
                                       not_before=now + decision.delay, ambiguous=True, **detail)  # fmt: skip
             self._push(batch.batch, now + decision.delay)
         elif action is Action.RECONCILE:
-            absent = "fail" if decision.reason == "refused-after-unclear-attempt" else "repair"
+            unclear = refused_after_unclear or decision.reason == "refused-after-unclear-attempt"
+            absent = "fail" if unclear else "repair"
             self.journal.reopen_batch(self.job_id, batch.batch, state=BatchState.UNKNOWN, not_before=None,
                                       ambiguous=True, reconcile=True, absent_action=absent, **detail)  # fmt: skip
             self._push(batch.batch, now)
