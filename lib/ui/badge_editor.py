@@ -85,7 +85,7 @@ def _basics(groups: dict[str, str], problems: Sequence[RuleViolation]) -> None:
         format_func=lambda g: "No group" if g is None else groups.get(g, g),
         key=_k("group_id"),
     )
-    middle.number_input("Rank", min_value=1, step=1, key=_k("rank"), placeholder="none")
+    middle.number_input("Rank", min_value=0, step=1, key=_k("rank"), placeholder="none")
     right.toggle("Active", key=_k("active"))
 
 
@@ -123,7 +123,7 @@ def _fixed_window(p: str) -> None:
     left.number_input("Max earns per cycle", min_value=0, step=1, key=_k(f"{p}fw_max"))
     unit = middle.selectbox("Cycle", UNITS, key=_k(f"{p}fw_unit"))
     if unit == "DAYS":
-        right.number_input("Days per cycle (refreshRate)", min_value=1, step=1, key=_k(f"{p}fw_rate"))
+        right.number_input("Days per cycle (refreshRate)", min_value=0, step=1, key=_k(f"{p}fw_rate"))
     elif unit == "WEEKS":
         right.selectbox("Week starts on", WEEKDAYS, key=_k(f"{p}fw_week_start"))
 
@@ -139,7 +139,7 @@ def _rolling_pairs(p: str) -> None:
             placeholder="off",
         )
         right.number_input(
-            f"N ({unit})", min_value=1, step=1, key=_k(f"{p}rw_{unit}_span"), placeholder="off"
+            f"N ({unit})", min_value=0, step=1, key=_k(f"{p}rw_{unit}_span"), placeholder="off"
         )
 
 
@@ -190,7 +190,11 @@ def _extras(base: BadgeForm, custom_field_names: Sequence[str]) -> dict[str, Any
 def draw_form(
     violations: dict[str, list[RuleViolation]], groups: dict[str, str], custom_field_names: Sequence[str]
 ) -> BadgeForm:
-    """Draw every field; return the form as the user left it in this run."""
+    """Draw every field; return the form as the user left it in this run.
+
+    Number fields accept 0 so that any badge the API returns can be loaded; values the server would
+    refuse (a 0-day cycle) are reported by the rule checks instead.
+    """
 
     def title(label: str, *sections: str) -> str:
         count = sum(len(violations.get(s, [])) for s in sections)
