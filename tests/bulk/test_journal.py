@@ -126,6 +126,26 @@ def test_a_dead_process_lease_is_taken_over_at_once(journal):
     assert journal.acquire_lease(job.job_id, lease_owner_id(), ttl=600)
 
 
+def recount(journal: Journal, job_id: str) -> dict[str, int]:
+    rows = journal._conn.execute(
+        "SELECT state, COUNT(*) FROM items WHERE job_id = ? GROUP BY state", (job_id,)
+    )
+    return dict(rows.fetchall())
+
+
+def test_running_counts_match_a_full_recount(journal):
+    job = new_job(journal, ids=range(1, 31), batch_size=10)
+    journal.mark_sending(job.job_id, 0)
+    journal.reopen_batch(job.job_id, 0, state=BatchState.UNKNOWN, not_before=None, ambiguous=True)
+    rows = [i.row for i in journal.open_items(job.job_id, 0)]
+    journal.replan_rows(job.job_id, 0, rows[:3], lambda g, ids, d: "r")
+    journal.settle(job.job_id, 0, [Outcome(r, ItemState.SUCCEEDED, "reconciled") for r in rows[3:]])
+    journal.finish_cancelled(job.job_id)
+    counts = journal.counts(job.job_id)
+    assert recount(journal, job.job_id) == {"SKIPPED": counts.skipped, "SUCCEEDED": counts.succeeded}
+    assert (counts.skipped, counts.succeeded) == (23, 7)
+
+
 def test_cancel_settles_rows_never_sent(journal):
     job = new_job(journal)
     journal.mark_sending(job.job_id, 0)

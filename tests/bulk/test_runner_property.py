@@ -142,6 +142,10 @@ def test_any_fault_sequence_ends_with_everyone_enrolled_once(
     journal = Journal(path)
     counts = check_invariant(journal.counts(job.job_id))
     assert counts.pending == 0
+    recount = dict(journal._conn.execute(
+        "SELECT state, COUNT(*) FROM items WHERE job_id = ? GROUP BY state", (job.job_id,)).fetchall())  # fmt: skip
+    assert recount == {k: v for k, v in {"SUCCEEDED": counts.succeeded, "FAILED": counts.failed,
+                                         "SKIPPED": counts.skipped}.items() if v}  # fmt: skip
     assert all(len(held) == 1 for held in server.enrolled.values())
     items = journal.items(job.job_id)
     ok = {
