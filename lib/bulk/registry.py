@@ -106,11 +106,23 @@ _registries: dict[str, JobRegistry] = {}
 _registries_lock = threading.Lock()
 
 
-def registry_for(journal_path: str | Path, *, config: RunConfig | None = None) -> JobRegistry:
-    """The registry of this journal file in this process (created on first use)."""
+def registry_for(
+    journal_path: str | Path,
+    *,
+    config: RunConfig | None = None,
+    resume_with: Callable[[Job], object | None] | None = None,
+) -> JobRegistry:
+    """The registry of this journal file in this process (created on first use).
+
+    On creation, jobs a dead process left RUNNING are resumed for every job ``resume_with(job)``
+    returns a client for (the console passes its embedded sandbox's client, for example).
+    """
     key = str(Path(journal_path).resolve())
     with _registries_lock:
         registry = _registries.get(key)
+        created = registry is None
         if registry is None:
             registry = _registries[key] = JobRegistry(Journal(key), config=config)
-        return registry
+    if created and resume_with is not None:
+        registry.resume_unfinished(resume_with)
+    return registry

@@ -12,7 +12,7 @@ import pytest
 from lib.bulk import results
 from lib.bulk.journal import ItemState, JobState, Journal, check_invariant
 from lib.bulk.planner import PlanSettings, plan_job
-from lib.bulk.registry import JobRegistry
+from lib.bulk.registry import JobRegistry, registry_for
 from lib.bulk.runner import JobRunner, LeaseHeldError
 from tests.bulk.conftest import (
     DAY,
@@ -187,6 +187,16 @@ def test_registry_resumes_jobs_a_dead_process_left_running(journal, client, faul
     journal.set_job_state(job.job_id, JobState.RUNNING)  # as a process that died mid-run leaves it
     registry = JobRegistry(journal, config=FAST)
     assert registry.resume_unfinished(lambda j: client if j.org == "demo" else None) == [job.job_id]
+    assert registry.wait(job.job_id, 60).state is JobState.COMPLETED
+
+
+def test_registry_for_a_journal_resumes_on_first_use(tmp_path, client, faults, enrol_badge):
+    path = tmp_path / "console.sqlite"
+    journal = Journal(path)
+    job = plan(journal, enrol_input(customer_ids(30)), client, enrol_badge)
+    journal.set_job_state(job.job_id, JobState.RUNNING)
+    registry = registry_for(path, config=FAST, resume_with=lambda j: client)
+    assert registry is registry_for(path)
     assert registry.wait(job.job_id, 60).state is JobState.COMPLETED
 
 
