@@ -8,6 +8,7 @@ filters) are defined here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -42,11 +43,11 @@ __all__ = [
     "ImageTag",
     "ItemStatus",
     "ManagementConstraintType",
+    "OpenCycleStatus",
+    "OpenItemStatus",
     "OwnerType",
     "SortOrder",
     "Weekday",
-    "OpenCycleStatus",
-    "OpenItemStatus",
     "WireActivationAction",
     "WireBadgeStatus",
     "WireDurationUnit",
@@ -126,18 +127,36 @@ class SortOrder(StrEnum):
 
 # ---- tolerant readers ---------------------------------------------------------------------------
 
-_DURATION_ALIASES = {"DAILY": "DAYS", "WEEKLY": "WEEKS", "MONTHLY": "MONTHS", "DAY": "DAYS"}
-_DURATION_ALIASES |= {"WEEK": "WEEKS", "MONTH": "MONTHS"}
-
 
 def _upper_token(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def read_duration_unit(value: Any) -> Any:
-    """``DAILY/WEEKLY/MONTHLY`` (the reference text) mean ``DAYS/WEEKS/MONTHS`` (every example)."""
-    token = _upper_token(value)
-    return _DURATION_ALIASES.get(token, token) if isinstance(token, str) else value
+def _alias_reader(aliases: dict[str, str]) -> Callable[[Any], Any]:
+    """Upper-cased text, with an older spelling replaced by the canonical one."""
+
+    def read(value: Any) -> Any:
+        token = _upper_token(value)
+        return aliases.get(token, token) if isinstance(token, str) else value
+
+    return read
+
+
+# ``DAILY/WEEKLY/MONTHLY`` (the reference text) mean ``DAYS/WEEKS/MONTHS`` (every example).
+read_duration_unit = _alias_reader(
+    {
+        "DAILY": "DAYS",
+        "WEEKLY": "WEEKS",
+        "MONTHLY": "MONTHS",
+        "DAY": "DAYS",
+        "WEEK": "WEEKS",
+        "MONTH": "MONTHS",
+    }
+)
+# ``ENDED`` is the product pages' word for ``EXPIRED``.
+read_badge_status = _alias_reader({"ENDED": "EXPIRED"})
+# ``DEACTIVATED`` (management page text) is ``DE_ACTIVATED`` (the data).
+read_activation = _alias_reader({"DEACTIVATED": "DE_ACTIVATED"})
 
 
 def read_earn_type(value: Any) -> Any:
@@ -155,19 +174,9 @@ def read_weekday(value: Any) -> Any:
     return value
 
 
-def read_badge_status(value: Any) -> Any:
-    """``ENDED`` is the product pages' word for ``EXPIRED``."""
-    token = _upper_token(value)
-    return "EXPIRED" if token == "ENDED" else token
+def _open(enum_cls: type[StrEnum]) -> Any:
+    """``enum_cls`` when the text is one of its values (any case), else the text as received."""
 
-
-def read_activation(value: Any) -> Any:
-    """``DEACTIVATED`` (management page text) is ``DE_ACTIVATED`` (the data)."""
-    token = _upper_token(value)
-    return "DE_ACTIVATED" if token == "DEACTIVATED" else token
-
-
-def _known_or_raw(enum_cls: type[StrEnum]):
     def read(value: Any) -> Any:
         if isinstance(value, str):
             try:
@@ -176,18 +185,14 @@ def _known_or_raw(enum_cls: type[StrEnum]):
                 return value
         return value
 
-    return read
+    return Annotated[enum_cls | str, Field(union_mode="left_to_right"), BeforeValidator(read)]
 
 
-OpenItemStatus = Annotated[
-    ItemStatus | str, Field(union_mode="left_to_right"), BeforeValidator(_known_or_raw(ItemStatus))
-]
+OpenItemStatus = _open(ItemStatus)
 """An enrolment/earn status: ACTIVE/EXPIRED/REVOKED as documented, kept as text otherwise (an earnBulk
 example answers ``"LIVE"``)."""
 
-OpenCycleStatus = Annotated[
-    CycleStatus | str, Field(union_mode="left_to_right"), BeforeValidator(_known_or_raw(CycleStatus))
-]
+OpenCycleStatus = _open(CycleStatus)
 """A fixed-window config state; the expired value is not documented, so unknown values are kept."""
 
 WireDurationUnit = Annotated[DurationUnit, BeforeValidator(read_duration_unit)]
