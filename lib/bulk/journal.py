@@ -7,12 +7,19 @@ twice. The console's progress view reads the same file, so a refresh, a second t
 process all show the same numbers.
 
 Durability: WAL with ``synchronous=FULL`` (NORMAL may lose the last commits on power loss). Rows are
-indexed by (job, batch) and (job, state): per-batch updates and the live counts stay cheap at 100k rows.
+indexed by (job, batch), so per-batch work stays cheap at 100k rows (an unindexed per-batch update
+makes a run quadratic); per-state row counts are kept by a trigger in the same transactions, so the
+progress view reads a handful of numbers, never the rows.
 
 States
-    row:    PLANNED -> SENDING -> SUCCEEDED | FAILED | SKIPPED | UNKNOWN (-> reconciled or re-planned)
+    row:    PLANNED -> SUCCEEDED | FAILED | SKIPPED, or UNKNOWN (-> reconciled, or re-planned)
+            (rows of a batch that is SENDING are counted as sending; the row itself is not rewritten)
     batch:  PLANNED -> SENDING -> DONE | UNKNOWN (outcome unclear: resend same requestId or reconcile)
     job:    PLANNED -> RUNNING -> COMPLETED | PAUSED(reason) | STOPPED(reason) | CANCELLED
+
+Per-item 1040 ("an active issue already exists") in a 200 is recorded as SKIPPED(already-enrolled)
+with the existing issueId, not FAILED: the customer holds the enrolment the job wanted, and a
+"retry failed rows" job must not pick them up again.
 """
 
 from __future__ import annotations
