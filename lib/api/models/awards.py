@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import Field, model_validator
 
 from lib.api.models.enums import OpenItemStatus, OwnerType
 from lib.api.models.envelope import ApiErrorItem
@@ -20,6 +20,7 @@ from lib.api.models.wire import (
     TextId,
     Timestamp,
     WireModel,
+    wire_name,
 )
 
 MAX_REVOKE_ITEMS = 20
@@ -41,7 +42,7 @@ class IssueBulkRequest(RequestModel):
     customers: list[CustomerId]
     request_id: TextId | None = None
     issue_event_date: Timestamp | None = None
-    issue_event_date_iso: IsoTimestamp | None = Field(default=None, alias="issueEventDateISO")
+    issue_event_date_iso: IsoTimestamp | None = None
     triggered_by: TriggeredBy | None = None
 
 
@@ -58,7 +59,7 @@ class IssueBulkResult(WireModel):
     badge_meta_id: str | None = None
     triggered_by: TriggeredBy | None = None
     expires_on: Timestamp | None = None
-    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    expires_on_iso: IsoTimestamp | None = None
     issued_badges: list[IssuedBadge] = Field(default_factory=list)
     request_id: TextId | None = None
 
@@ -101,7 +102,7 @@ class EarnRequest(RequestModel):
     request_id: TextId
     triggered_by: TriggeredBy
     earn_event_date: Timestamp | None = None
-    earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="earnEventDateISO")
+    earn_event_date_iso: IsoTimestamp | None = None
 
 
 class EarnResult(WireModel):
@@ -111,7 +112,7 @@ class EarnResult(WireModel):
     customer_id: CustomerId | None = None
     earned_badge_id: str | None = None
     expires_on: Timestamp | None = None
-    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    expires_on_iso: IsoTimestamp | None = None
     request_id: TextId | None = None
     issued_id: str | None = None
 
@@ -123,20 +124,13 @@ class EarnBulkRequest(RequestModel):
     """The page names the list ``customerIds``; the OpenAPI schema says ``customerId``."""
 
     badge_meta_id: str
-    customer_ids: list[CustomerId] = Field(
-        validation_alias=AliasChoices("customerIds", "customerId", "customer_ids"),
-        serialization_alias="customerIds",
-    )
+    customer_ids: list[CustomerId] = wire_name("customerIds", "customerId", "customer_ids", default=...)
     request_id: TextId | None = None
     triggered_by: TriggeredBy | None = None
-    earn_event_date: Timestamp | None = Field(
-        default=None,
-        validation_alias=AliasChoices("earnEventDate", "earnEvenrDate", "earn_event_date"),
-        serialization_alias="earnEventDate",
-    )
-    earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="earnEventDateISO")
+    earn_event_date: Timestamp | None = wire_name("earnEventDate", "earnEvenrDate", "earn_event_date")
+    earn_event_date_iso: IsoTimestamp | None = None
     issue_event_date: Timestamp | None = None
-    issue_event_date_iso: IsoTimestamp | None = Field(default=None, alias="issueEventDateISO")
+    issue_event_date_iso: IsoTimestamp | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -175,7 +169,7 @@ class EarnBulkResult(WireModel):
 
     badge_meta_id: str | None = None
     expires_on: Timestamp | None = None
-    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    expires_on_iso: IsoTimestamp | None = None
     triggered_by: TriggeredBy | None = None
     request_id: TextId | None = None
     earned_badges_list: list[EarnedBadgeRef] | None = None
@@ -228,9 +222,7 @@ class RevokeEarnResult(WireModel):
     badge_meta_id: str | None = None
     customer_id: CustomerRef | None = None
     earned_badge_id: str | None = None
-    is_active: bool | None = Field(
-        default=None, validation_alias=AliasChoices("isActive", "active"), serialization_alias="isActive"
-    )
+    is_active: bool | None = wire_name("isActive", "active")
 
 
 # ---- #14 import ---------------------------------------------------------------------------------
@@ -243,9 +235,9 @@ class ImportEarnedBadge(RequestModel):
     badge_meta_id: str
     customer_id: CustomerId
     earn_event_date: Timestamp | None = None
-    earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="earnEventDateISO")
+    earn_event_date_iso: IsoTimestamp | None = None
     earn_expires_on: Timestamp | None = None
-    earn_expires_on_iso: IsoTimestamp | None = Field(default=None, alias="earnExpiresOnISO")
+    earn_expires_on_iso: IsoTimestamp | None = None
 
     @model_validator(mode="after")
     def _expiry_given(self) -> ImportEarnedBadge:

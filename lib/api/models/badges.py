@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import Field, model_validator
 
 from lib.api.models.constraints import Benefit, Constraint
 from lib.api.models.enums import (
@@ -18,6 +18,7 @@ from lib.api.models.enums import (
     WireEarnType,
 )
 from lib.api.models.envelope import Pagination
+from lib.api.models.shared import Audited, DateSpan
 from lib.api.models.wire import (
     CustomerId,
     IsoTimestamp,
@@ -25,6 +26,7 @@ from lib.api.models.wire import (
     TextId,
     Timestamp,
     WireModel,
+    wire_name,
 )
 
 
@@ -38,17 +40,13 @@ class ExpiryConfig(WireModel):
     """
 
     expiry_type: ExpiryType
-    relative_expiry_type: WireDurationUnit | None = Field(
-        default=None,
-        validation_alias=AliasChoices("relativeExpirytype", "relativeExpiryType", "relative_expiry_type"),
-        serialization_alias="relativeExpirytype",
+    relative_expiry_type: WireDurationUnit | None = wire_name(
+        "relativeExpirytype", "relativeExpiryType", "relative_expiry_type"
     )
     value: int | None = None
-    kind: AbsoluteExpiryKind | None = Field(
-        default=None, validation_alias=AliasChoices("type", "kind"), serialization_alias="type"
-    )
+    kind: AbsoluteExpiryKind | None = wire_name("type", "kind")
     expires_on: Timestamp | None = None
-    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    expires_on_iso: IsoTimestamp | None = None
     expire_with_badge_meta: bool | None = None
 
     @model_validator(mode="before")
@@ -64,11 +62,7 @@ class Claim(WireModel):
 
     owner_type: OwnerType
     reference_id: TextId
-    is_active: bool | None = Field(
-        default=None,
-        validation_alias=AliasChoices("isActive", "active", "is_active"),
-        serialization_alias="isActive",
-    )
+    is_active: bool | None = wire_name("isActive", "active", "is_active")
     badge_meta_id: str | None = None
 
 
@@ -104,9 +98,9 @@ class _BadgeDefinition(WireModel):
     name: str | None = None
     description: str | None = None
     start_on: Timestamp | None = None
-    start_on_iso: IsoTimestamp | None = Field(default=None, alias="startOnISO")
+    start_on_iso: IsoTimestamp | None = None
     expires_on: Timestamp | None = None
-    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    expires_on_iso: IsoTimestamp | None = None
     earned_badge_expiry: ExpiryConfig | None = None
     issued_badge_expiry: ExpiryConfig | None = None
     images: list[Image] | None = None
@@ -120,9 +114,7 @@ class _BadgeDefinition(WireModel):
     badge_group_id: str | None = None
     badge_rank: int | None = None
     default_till_id: int | None = None
-    active: bool | None = Field(
-        default=None, validation_alias=AliasChoices("active", "isActive"), serialization_alias="active"
-    )
+    active: bool | None = wire_name("active", "isActive")
 
     @property
     def starts(self):
@@ -146,9 +138,7 @@ class BadgeCreate(RequestModel, _BadgeDefinition):
     earned_badge_expiry: ExpiryConfig
     earn_type: WireEarnType
     ownership: Ownership = Field(default_factory=Ownership)
-    active: bool | None = Field(
-        default=True, validation_alias=AliasChoices("active", "isActive"), serialization_alias="active"
-    )
+    active: bool | None = wire_name("active", "isActive", default=True)
 
     @model_validator(mode="after")
     def _dates_given(self) -> BadgeCreate:
@@ -171,7 +161,7 @@ class BadgeUpdate(RequestModel, _BadgeDefinition):
     id: TextId
 
 
-class BadgeSummary(_BadgeDefinition):
+class BadgeSummary(_BadgeDefinition, Audited):
     """A badge as listed by #3 (no constraints or benefits there) and the base of the full object."""
 
     id: TextId
@@ -181,12 +171,6 @@ class BadgeSummary(_BadgeDefinition):
     status: WireBadgeStatus | None = None
     issued_count: int | None = None
     earned_count: int | None = None
-    created_on: Timestamp | None = None
-    created_on_iso: IsoTimestamp | None = Field(default=None, alias="createdOnISO")
-    created_by: int | None = None
-    last_updated_on: Timestamp | None = None
-    last_updated_on_iso: IsoTimestamp | None = Field(default=None, alias="lastUpdatedOnISO")
-    last_updated_by: int | None = None
 
 
 class Badge(BadgeSummary):
@@ -204,30 +188,20 @@ class ActivationResult(WireModel):
     """``data`` of activate/deactivate (#5)."""
 
     id: TextId
-    is_active: bool = Field(
-        validation_alias=AliasChoices("isActive", "active"), serialization_alias="isActive"
-    )
+    is_active: bool = wire_name("isActive", "active", default=...)
 
 
-class FixedWindowCycle(WireModel):
+class FixedWindowCycle(DateSpan):
     fixed_window_cycle_reference_id: str | None = None
-    start_date: Timestamp | None = None
-    end_date: Timestamp | None = None
-    start_date_iso: IsoTimestamp | None = Field(default=None, alias="startDateISO")
-    end_date_iso: IsoTimestamp | None = Field(default=None, alias="endDateISO")
     earn_count: int | None = None
     constraint_type: str | None = None
 
 
-class FixedWindowDetails(WireModel):
+class FixedWindowDetails(DateSpan):
     """``data`` of getFixedWindowDetails (#8): every config's cycles in time order."""
 
     badge_meta_id: str | None = None
     org_id: int | None = None
     customer_id: CustomerId | None = None
-    start_date: Timestamp | None = None
-    end_date: Timestamp | None = None
-    start_date_iso: IsoTimestamp | None = Field(default=None, alias="startDateISO")
-    end_date_iso: IsoTimestamp | None = Field(default=None, alias="endDateISO")
     fixed_window_cycles: list[FixedWindowCycle] = Field(default_factory=list)
     pagination: Pagination | None = None

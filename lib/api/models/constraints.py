@@ -18,16 +18,12 @@ from lib.api.models.enums import (
     WireDurationUnit,
     WireWeekday,
 )
+from lib.api.models.shared import DateSpan
 from lib.api.models.wire import IsoTimestamp, Timestamp, WireModel
 
 
-class CycleBounds(WireModel):
+class CycleBounds(DateSpan):
     """``currentCycle``: the fixed-window cycle containing "now" (statistics views)."""
-
-    start_date: Timestamp | None = None
-    end_date: Timestamp | None = None
-    start_date_iso: IsoTimestamp | None = Field(default=None, alias="startDateISO")
-    end_date_iso: IsoTimestamp | None = Field(default=None, alias="endDateISO")
 
 
 class _ConstraintBase(WireModel):
@@ -51,8 +47,8 @@ class _FixedWindowFields(_ConstraintBase):
     cycle_status: OpenCycleStatus | None = None
     start_date: Timestamp | None = None
     end_date: Timestamp | None = None
-    start_date_iso: IsoTimestamp | None = Field(default=None, alias="startDateISO")
-    end_date_iso: IsoTimestamp | None = Field(default=None, alias="endDateISO")
+    start_date_iso: IsoTimestamp | None = None
+    end_date_iso: IsoTimestamp | None = None
     current_cycle: CycleBounds | None = None
 
 

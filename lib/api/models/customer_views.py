@@ -22,10 +22,11 @@ from lib.api.models.enums import (
     WireWeekday,
 )
 from lib.api.models.envelope import Pagination
+from lib.api.models.shared import ChangeStamps, DateSpan, LastEarned
 from lib.api.models.wire import IsoTimestamp, TextId, Timestamp, WireModel
 
 
-class CustomerBadge(WireModel):
+class CustomerBadge(LastEarned):
     """One badge in #15's ``badges[]``."""
 
     badge_meta_id: str
@@ -33,9 +34,9 @@ class CustomerBadge(WireModel):
     name: str | None = None
     description: str | None = None
     start_on: Timestamp | None = None
-    start_on_iso: IsoTimestamp | None = Field(default=None, alias="startOnISO")
+    start_on_iso: IsoTimestamp | None = None
     expires_on: Timestamp | None = None
-    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
+    expires_on_iso: IsoTimestamp | None = None
     images: list[Image] | None = None
     tags: list[Tag] | None = None
     badge_group_id: str | None = None
@@ -47,10 +48,6 @@ class CustomerBadge(WireModel):
     customer_constraints: list[Constraint] | None = None
     badge_constraints: list[Constraint] | None = None
     earned_count: int | None = None
-    last_earned_on_date: Timestamp | None = None
-    last_earned_on_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnDateISO")
-    last_earn_event_date: Timestamp | None = None
-    last_earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnEventDateISO")
     custom_fields: dict[str, Any] | None = None
     active: bool | None = None
 
@@ -62,36 +59,33 @@ class CustomerBadges(WireModel):
     pagination: Pagination | None = None
 
 
-class CustomerBadgeSummary(WireModel):
+class _CustomerBadgeView(ChangeStamps, LastEarned):
+    """What #16's list items and #17's detail share."""
+
+    name: str | None = None
+    description: str | None = None
+    badge_type: WireEarnType | None = None
+    badge_status: WireBadgeStatus | None = None
+    badge_rank: int | None = None
+    images: list[Image] | None = None
+    starts_on: Timestamp | None = None
+    starts_on_iso: IsoTimestamp | None = None
+    expires_on: Timestamp | None = None
+    expires_on_iso: IsoTimestamp | None = None
+    last_earned_on: Timestamp | None = None
+    last_earned_on_iso: IsoTimestamp | None = None
+
+
+class CustomerBadgeSummary(_CustomerBadgeView):
     """One item of #16's ``customerBadges[]``; note ``startsOn`` (with an s) and ``badgeType`` =
     the badge's earn type."""
 
     badge_meta_id: str
-    name: str | None = None
-    description: str | None = None
-    badge_type: WireEarnType | None = None
     badge_group_id: str | None = None
     badge_group_name: str | None = None
-    badge_rank: int | None = None
-    created_on: Timestamp | None = None
-    created_on_iso: IsoTimestamp | None = Field(default=None, alias="createdOnISO")
-    last_updated_on: Timestamp | None = None
-    last_updated_on_iso: IsoTimestamp | None = Field(default=None, alias="lastUpdatedOnISO")
-    images: list[Image] | None = None
-    badge_status: WireBadgeStatus | None = None
-    last_earned_on: Timestamp | None = None
-    last_earned_on_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnISO")
-    starts_on: Timestamp | None = None
-    starts_on_iso: IsoTimestamp | None = Field(default=None, alias="startsOnISO")
-    expires_on: Timestamp | None = None
-    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
     earn_count: int | None = None
     ownership: Ownership | None = None
     issue_status: str | None = None
-    last_earned_on_date: Timestamp | None = None
-    last_earned_on_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnDateISO")
-    last_earn_event_date: Timestamp | None = None
-    last_earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnEventDateISO")
     active: bool | None = None
 
 
@@ -111,11 +105,8 @@ class EarnUsage(WireModel):
     current_earn_count_months: int | None = None
 
 
-class WindowBounds(WireModel):
-    start_date: Timestamp | None = None
-    end_date: Timestamp | None = None
-    start_date_iso: IsoTimestamp | None = Field(default=None, alias="startDateISO")
-    end_date_iso: IsoTimestamp | None = Field(default=None, alias="endDateISO")
+class WindowBounds(DateSpan):
+    """``fixedWindowCycle``: the cycle a fixed-window usage counts in."""
 
 
 class ConstraintUsage(WireModel):
@@ -173,38 +164,18 @@ class EarnDetails(WireModel):
     earns: list[Earn] = Field(default_factory=list)
 
 
-class CustomerBadgeDetail(WireModel):
+class CustomerBadgeDetail(_CustomerBadgeView):
     """``data`` of #17."""
 
     id: TextId
-    name: str | None = None
-    description: str | None = None
-    created_on: Timestamp | None = None
-    created_on_iso: IsoTimestamp | None = Field(default=None, alias="createdOnISO")
-    last_updated_on: Timestamp | None = None
-    last_updated_on_iso: IsoTimestamp | None = Field(default=None, alias="lastUpdatedOnISO")
-    starts_on: Timestamp | None = None
-    starts_on_iso: IsoTimestamp | None = Field(default=None, alias="startsOnISO")
-    expires_on: Timestamp | None = None
-    expires_on_iso: IsoTimestamp | None = Field(default=None, alias="expiresOnISO")
     action: WireActivationAction | None = None
-    badge_type: WireEarnType | None = None
-    badge_status: WireBadgeStatus | None = None
     owner: list[OwnerType] | None = None
     claimed_by: list[Any] | None = None
-    images: list[Image] | None = None
     earn_expiry: ExpiryConfig | None = None
     issue_expiry: ExpiryConfig | None = None
     tags: list[Tag] | None = None
-    badge_rank: int | None = None
     custom_fields: dict[str, Any] | None = None
     active_earned_count: int | None = None
-    last_earned_on: Timestamp | None = None
-    last_earned_on_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnISO")
-    last_earned_on_date: Timestamp | None = None
-    last_earned_on_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnedOnDateISO")
-    last_earn_event_date: Timestamp | None = None
-    last_earn_event_date_iso: IsoTimestamp | None = Field(default=None, alias="lastEarnEventDateISO")
     customer_constraints: list[ConstraintUsage] | None = None
     badge_constraints: list[ConstraintUsage] | None = None
     issual_details: IssualDetails | None = None

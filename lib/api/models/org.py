@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BeforeValidator, Field, PlainSerializer, SecretStr
+from pydantic import BeforeValidator, Field, PlainSerializer, SecretStr
 
 from lib.api.models.enums import CustomFieldDataType
 from lib.api.models.envelope import Pagination
-from lib.api.models.wire import IsoTimestamp, RequestModel, TextId, Timestamp, WireModel
+from lib.api.models.shared import Audited
+from lib.api.models.wire import RequestModel, TextId, Timestamp, WireModel, wire_name
 
 
 def _as_text(value: Any) -> Any:
@@ -30,24 +31,16 @@ FieldText = Annotated[str, BeforeValidator(_as_text)]
 class BadgeGroupRequest(RequestModel):
     """Body of create (#18) and update (#19) group; the tables capitalise ``Name``/``Rank``."""
 
-    name: str = Field(validation_alias=AliasChoices("name", "Name"), serialization_alias="name")
-    rank: int = Field(validation_alias=AliasChoices("rank", "Rank"), serialization_alias="rank")
+    name: str = wire_name("name", "Name", default=...)
+    rank: int = wire_name("rank", "Rank", default=...)
 
 
-class BadgeGroup(WireModel):
+class BadgeGroup(Audited):
     id: TextId
     org_id: int | None = None
     name: str | None = None
     rank: int | None = None
-    created_by: int | None = None
-    created_on: Timestamp | None = None
-    created_on_iso: IsoTimestamp | None = Field(default=None, alias="createdOnISO")
-    last_updated_by: int | None = None
-    last_updated_on: Timestamp | None = None
-    last_updated_on_iso: IsoTimestamp | None = Field(default=None, alias="lastUpdatedOnISO")
-    is_active: bool | None = Field(
-        default=None, validation_alias=AliasChoices("isActive", "active"), serialization_alias="isActive"
-    )
+    is_active: bool | None = wire_name("isActive", "active")
 
 
 class BadgeGroupList(WireModel):
@@ -68,7 +61,7 @@ class CustomFieldRequest(RequestModel):
     is_active: bool | None = None
 
 
-class CustomField(WireModel):
+class CustomField(Audited):
     id: TextId
     org_id: int | None = None
     name: str | None = None
@@ -76,12 +69,6 @@ class CustomField(WireModel):
     default_value: FieldText | None = None
     is_active: bool | None = None
     data_type: CustomFieldDataType | None = None
-    created_on: Timestamp | None = None
-    created_on_iso: IsoTimestamp | None = Field(default=None, alias="createdOnISO")
-    created_by: int | None = None
-    last_updated_on: Timestamp | None = None
-    last_updated_on_iso: IsoTimestamp | None = Field(default=None, alias="lastUpdatedOnISO")
-    last_updated_by: int | None = None
 
 
 class CustomFieldList(WireModel):

@@ -34,6 +34,11 @@ StatusList = Annotated[
     PlainSerializer(lambda v: ",".join(str(s) for s in v), return_type=str, when_used="json"),
 ]
 
+PageNumber = Annotated[int, Field(ge=0)]
+"""0-based ``page``."""
+PageSize = Annotated[int, Field(ge=1)]
+"""``size`` / ``limit``: items per page."""
+
 
 class QueryModel(RequestModel):
     """Base of the query models: ``to_query()`` is the URL-ready ``{name: text}`` mapping."""
@@ -59,9 +64,9 @@ class BadgeListQuery(QueryModel):
     claimed_by: OwnerType | None = None
     unclaimed: bool | None = None
     name: str | None = None
-    limit: int | None = Field(default=None, ge=1)
-    page: int | None = Field(default=None, ge=0)
-    size: int | None = Field(default=None, ge=1)
+    limit: PageSize | None = None
+    page: PageNumber | None = None
+    size: PageSize | None = None
     sort_on: str | None = None
     start_on: IsoTimestamp | None = None
     expires_on: IsoTimestamp | None = None
@@ -86,8 +91,8 @@ class FixedWindowQuery(QueryModel):
     include_earn_count: bool | None = None
     start_date: Timestamp | None = None
     end_date: Timestamp | None = None
-    page: int | None = Field(default=None, ge=0)
-    size: int | None = Field(default=None, ge=1)
+    page: PageNumber | None = None
+    size: PageSize | None = None
 
 
 class CustomerBadgesQuery(QueryModel):
@@ -97,9 +102,9 @@ class CustomerBadgesQuery(QueryModel):
     include_expired: bool | None = None
     sort_on: str | None = None
     group_id: str | None = None
-    limit: int | None = Field(default=None, ge=1)
-    page: int | None = Field(default=None, ge=0)
-    size: int | None = Field(default=None, ge=1)
+    limit: PageSize | None = None
+    page: PageNumber | None = None
+    size: PageSize | None = None
     last_earned_on_date: int | None = None
     last_earn_event_date: int | None = None
 
@@ -107,8 +112,8 @@ class CustomerBadgesQuery(QueryModel):
 class CustomerBadgePageQuery(QueryModel):
     """#16 all customer badges."""
 
-    page: int | None = Field(default=None, ge=0)
-    size: int | None = Field(default=None, ge=1)
+    page: PageNumber | None = None
+    size: PageSize | None = None
     sort_on: str | None = None
     order: SortOrder | None = None
     name: str | None = None
@@ -135,8 +140,8 @@ class CustomerBadgeDetailQuery(QueryModel):
 class PageQuery(QueryModel):
     """Groups (#20, #21) and custom fields (#24): 0-based ``page``, ``size``, ``order``."""
 
-    page: int | None = Field(default=None, ge=0)
-    size: int | None = Field(default=None, ge=1)
+    page: PageNumber | None = None
+    size: PageSize | None = None
     order: SortOrder | None = None
     sort_on: str | None = None
     status: bool | None = None

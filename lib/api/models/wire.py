@@ -16,9 +16,11 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     PlainSerializer,
     SerializationInfo,
     SerializerFunctionWrapHandler,
@@ -33,6 +35,19 @@ _FAST_LIMIT = 2**32
 _FAR_YEAR = re.compile(r"^([+-]?)\d{5,}-")
 
 
+def wire_alias(name: str) -> str:
+    """``start_on`` -> ``startOn``; the ISO twins keep the API's capitals (``start_on_iso`` -> ``startOnISO``)."""
+    if name.endswith("_iso"):
+        return to_camel(name.removesuffix("_iso")) + "ISO"
+    return to_camel(name)
+
+
+def wire_name(name: str, *also: str, default: Any = None) -> Any:
+    """A field written as ``name`` and read from ``name`` or any of ``also`` (other spellings the docs
+    show, e.g. ``isActive``/``active``). ``default=...`` makes it required."""
+    return Field(default=default, validation_alias=AliasChoices(name, *also), serialization_alias=name)
+
+
 class WireModel(BaseModel):
     """Base of every Badges API model: camelCase on the wire, snake_case in Python.
 
@@ -42,7 +57,7 @@ class WireModel(BaseModel):
     """
 
     model_config = ConfigDict(
-        alias_generator=to_camel,
+        alias_generator=wire_alias,
         populate_by_name=True,
         extra="allow",
         use_enum_values=False,
