@@ -33,7 +33,6 @@ from lib.api.models import (
     BadgeGroupList,
     BadgeGroupRequest,
     BadgeList,
-    BadgeListQuery,
     BadgeSummary,
     BadgeUpdate,
     Claim,
@@ -42,9 +41,7 @@ from lib.api.models import (
     CustomerBadgeDetail,
     CustomerBadgeDetailQuery,
     CustomerBadgePage,
-    CustomerBadgePageQuery,
     CustomerBadges,
-    CustomerBadgesQuery,
     CustomerBadgeSummary,
     CustomField,
     CustomFieldList,
@@ -64,7 +61,6 @@ from lib.api.models import (
     IssueBulkResult,
     OrgMeta,
     OrgMetaRequest,
-    PageQuery,
     RevokeEarnRequest,
     RevokeEarnResult,
     RevokeIssual,
@@ -75,6 +71,24 @@ from lib.api.models import (
 from lib.api.models.enums import CustomFieldDataType, OwnerType
 from lib.api.models.org import OrgMetaTag
 from lib.api.pagination import DEFAULT_PAGE_SIZE, Paginator
+
+
+@dataclass(frozen=True, slots=True)
+class Paged:
+    """How a list endpoint pages: the answer's item list and the name of its page-size parameter."""
+
+    items: str
+    size_param: str = "size"
+
+
+PAGED: Mapping[str, Paged] = {
+    "list_badges": Paged("meta_basic_details", size_param="limit"),
+    "get_fixed_window_details": Paged("fixed_window_cycles"),
+    "get_customer_badges": Paged("badges", size_param="limit"),
+    "list_customer_badges": Paged("customer_badges"),
+    "list_groups": Paged("badge_groups"),
+    "list_custom_fields": Paged("custom_field_ro_list"),
+}
 
 
 class BadgeEndpoints:
@@ -104,28 +118,36 @@ class BadgeEndpoints:
             )
         return parsed.data
 
+    def _page(self, name: str, filters: Mapping[str, Any], *, page: int, size: int, **call: Any) -> Any:
+        """One page of a list endpoint; ``size`` goes in the endpoint's own page-size parameter."""
+        query = build_query(
+            ENDPOINTS_BY_NAME[name].query_model, filters, page=page, **{PAGED[name].size_param: size}
+        )
+        return self._call_endpoint(name, query=query, **call)
+
     def _paginate(
         self,
         name: str,
-        query_model: type[Any],
         filters: Mapping[str, Any],
         *,
-        items: str,
-        size_param: str,
         page_size: int,
         max_items: int | None,
         path_params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Paginator[Any]:
+        """Every item of every page of a list endpoint, fetched as the caller iterates."""
         if page_size < 1:
             raise RequestValidationError("page_size must be at least 1")
+        paged = PAGED[name]
         # Built once now, so bad filters fail at the call and not at the first iteration.
-        first = build_query(query_model, filters, page=0, **{size_param: page_size})
+        first = build_query(
+            ENDPOINTS_BY_NAME[name].query_model, filters, page=0, **{paged.size_param: page_size}
+        )
 
         def fetch(page: int) -> tuple[Sequence[Any], Any]:
             query = first if page == 0 else first.model_copy(update={"page": page})
             data = self._call_endpoint(name, path_params=path_params, query=query, headers=headers)
-            return getattr(data, items), data.pagination
+            return getattr(data, paged.items), data.pagination
 
         return Paginator(fetch, max_items=max_items)
 
@@ -146,22 +168,13 @@ class BadgeEndpoints:
     def list_badges(self, *, page: int = 0, limit: int = DEFAULT_PAGE_SIZE, **filters: Any) -> BadgeList:
         """#3, one page. Filters: status (list), earn_type, badge_type, action, owner, claimed_by,
         unclaimed, name, sort_on, start_on, expires_on."""
-        query = build_query(BadgeListQuery, filters, page=page, limit=limit)
-        return self._call_endpoint("list_badges", query=query)
+        return self._page("list_badges", filters, page=page, size=limit)
 
     def iter_badges(
         self, *, page_size: int = DEFAULT_PAGE_SIZE, max_items: int | None = None, **filters: Any
     ) -> Paginator[BadgeSummary]:
         """#3, every page (``limit`` + ``page``). Same filters as ``list_badges``."""
-        return self._paginate(
-            "list_badges",
-            BadgeListQuery,
-            filters,
-            items="meta_basic_details",
-            size_param="limit",
-            page_size=page_size,
-            max_items=max_items,
-        )
+        return self._paginate("list_badges", filters, page_size=page_size, max_items=max_items)
 
     def get_badge(self, *, badge_id: str, include_statistics: bool = False) -> Badge:
         """#4. With statistics: issued/earned counts and the current fixed-window cycle."""
@@ -211,15 +224,8 @@ class BadgeEndpoints:
         **filters: Any,
     ) -> Paginator[FixedWindowCycle]:
         """#8, every cycle of every fixed-window configuration, in time order."""
-        return self._paginate(
-            "get_fixed_window_details",
-            FixedWindowQuery,
-            {"badge_meta_id": check_object_id(badge_id), **filters},
-            items="fixed_window_cycles",
-            size_param="size",
-            page_size=page_size,
-            max_items=max_items,
-        )
+        filters = {"badge_meta_id": check_object_id(badge_id), **filters}
+        return self._paginate("get_fixed_window_details", filters, page_size=page_size, max_items=max_items)
 
     # Enrolment and earning (#9-#14)
 
@@ -359,11 +365,8 @@ class BadgeEndpoints:
     ) -> CustomerBadges:
         """#15, one page. Filters: badge_type (AVAILABLE/EARNED), include_expired, sort_on, group_id,
         last_earned_on_date, last_earn_event_date."""
-        headers, customer = customer_ref(customer_id, identifier)
-        query = build_query(CustomerBadgesQuery, filters, page=page, limit=limit)
-        return self._call_endpoint(
-            "get_customer_badges", path_params={"customerId": customer}, query=query, headers=headers
-        )
+        scope = customer_scope(customer_id, identifier)
+        return self._page("get_customer_badges", filters, page=page, size=limit, **scope)
 
     def iter_badges_for_customer(
         self,
@@ -375,17 +378,9 @@ class BadgeEndpoints:
         **filters: Any,
     ) -> Paginator[CustomerBadge]:
         """#15, every page (``limit`` + ``page``)."""
-        headers, customer = customer_ref(customer_id, identifier)
+        scope = customer_scope(customer_id, identifier)
         return self._paginate(
-            "get_customer_badges",
-            CustomerBadgesQuery,
-            filters,
-            items="badges",
-            size_param="limit",
-            page_size=page_size,
-            max_items=max_items,
-            path_params={"customerId": customer},
-            headers=headers,
+            "get_customer_badges", filters, page_size=page_size, max_items=max_items, **scope
         )
 
     def list_customer_badges(
@@ -400,11 +395,8 @@ class BadgeEndpoints:
         """#16, one page. Filters: badge_type (AVAILABLE_TO_ISSUE/AVAILABLE/EARNED/EXPIRED), sort_on,
         order, name, action, badge_status, owner, claimed_by, start_on, expires_on (+ operators),
         group_id, last_earn_event_date, last_earned_on_date."""
-        headers, customer = customer_ref(customer_id, identifier)
-        query = build_query(CustomerBadgePageQuery, filters, page=page, size=size)
-        return self._call_endpoint(
-            "list_customer_badges", path_params={"customerId": customer}, query=query, headers=headers
-        )
+        scope = customer_scope(customer_id, identifier)
+        return self._page("list_customer_badges", filters, page=page, size=size, **scope)
 
     def iter_customer_badges(
         self,
@@ -416,17 +408,9 @@ class BadgeEndpoints:
         **filters: Any,
     ) -> Paginator[CustomerBadgeSummary]:
         """#16, every page (``page`` + ``size``). Same filters as ``list_customer_badges``."""
-        headers, customer = customer_ref(customer_id, identifier)
+        scope = customer_scope(customer_id, identifier)
         return self._paginate(
-            "list_customer_badges",
-            CustomerBadgePageQuery,
-            filters,
-            items="customer_badges",
-            size_param="size",
-            page_size=page_size,
-            max_items=max_items,
-            path_params={"customerId": customer},
-            headers=headers,
+            "list_customer_badges", filters, page_size=page_size, max_items=max_items, **scope
         )
 
     def get_customer_badge(
@@ -466,23 +450,13 @@ class BadgeEndpoints:
         self, *, page: int = 0, size: int = DEFAULT_PAGE_SIZE, order: str | None = None
     ) -> BadgeGroupList:
         """#20, one page."""
-        return self._call_endpoint(
-            "list_groups", query=build_model(PageQuery, page=page, size=size, order=order)
-        )
+        return self._page("list_groups", {"order": order}, page=page, size=size)
 
     def iter_groups(
         self, *, page_size: int = DEFAULT_PAGE_SIZE, max_items: int | None = None, order: str | None = None
     ) -> Paginator[BadgeGroup]:
         """#20, every page."""
-        return self._paginate(
-            "list_groups",
-            PageQuery,
-            {"order": order},
-            items="badge_groups",
-            size_param="size",
-            page_size=page_size,
-            max_items=max_items,
-        )
+        return self._paginate("list_groups", {"order": order}, page_size=page_size, max_items=max_items)
 
     def get_group(self, *, group_id: str) -> BadgeGroup:
         """#21."""
@@ -537,23 +511,13 @@ class BadgeEndpoints:
         self, *, page: int = 0, size: int = DEFAULT_PAGE_SIZE, **filters: Any
     ) -> CustomFieldList:
         """#24, one page. Filters: order, sort_on, is_active."""
-        return self._call_endpoint(
-            "list_custom_fields", query=build_query(PageQuery, filters, page=page, size=size)
-        )
+        return self._page("list_custom_fields", filters, page=page, size=size)
 
     def iter_custom_fields(
         self, *, page_size: int = DEFAULT_PAGE_SIZE, max_items: int | None = None, **filters: Any
     ) -> Paginator[CustomField]:
         """#24, every page."""
-        return self._paginate(
-            "list_custom_fields",
-            PageQuery,
-            filters,
-            items="custom_field_ro_list",
-            size_param="size",
-            page_size=page_size,
-            max_items=max_items,
-        )
+        return self._paginate("list_custom_fields", filters, page_size=page_size, max_items=max_items)
 
     def get_custom_field(self, *, custom_field_id: str) -> CustomField:
         """#25."""
@@ -597,18 +561,9 @@ def failed_items(
 ) -> list[FailedItem]:
     """The per-customer failures of a bulk answer (1040 already enrolled, 404 no issue instance, ...),
     whatever shape it came in; an empty list when every customer succeeded."""
-    if isinstance(result, IssueBulkResult):
-        return [
-            _failed(i, item.customer_id, item.error)
-            for i, item in enumerate(result.issued_badges)
-            if item.error
-        ]
-    if isinstance(result, RevokeIssueResult):
-        return [
-            _failed(i, item.customer_id, item.error)
-            for i, item in enumerate(result.revoked_issued_badges)
-            if item.error
-        ]
+    if isinstance(result, IssueBulkResult | RevokeIssueResult):
+        items = result.issued_badges if isinstance(result, IssueBulkResult) else result.revoked_issued_badges
+        return [_failed(i, item.customer_id, item.error) for i, item in enumerate(items) if item.error]
     if isinstance(result, EarnBulkResult):
         failures = []
         for i, item in enumerate(result.failures()):
@@ -683,6 +638,12 @@ def customer_ref(customer_id: Any, identifier: Any) -> tuple[dict[str, str] | No
             problems=[FieldProblem("customerId", "required")],
         )
     return {defaults.CUSTOMER_IDENTIFIER_HEADER: kind.value}, text
+
+
+def customer_scope(customer_id: Any, identifier: Any) -> dict[str, Any]:
+    """The path parameter and header of a per-customer read (#15, #16)."""
+    headers, customer = customer_ref(customer_id, identifier)
+    return {"path_params": {"customerId": customer}, "headers": headers}
 
 
 def build_model(model: type[Any], value: Any = None, /, **fields: Any) -> Any:
