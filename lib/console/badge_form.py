@@ -9,6 +9,11 @@ any badge the API returns, whatever model class carried it.
 Limits are grouped the way the API allows them: per level, at most one fixed window, one rolling
 window (customer: one object with day/week/month pairs; badge: one object per unit), one fixed value
 and the explicit "no limit".
+
+The date widgets show minutes, while a saved badge's instants may carry seconds and fractions
+(`"startOn": 1795242819.946771`). The form keeps those saved instants beside the widget values, and
+sends a saved instant back exactly as long as its widget still shows it: re-sending a live badge
+whose start the user never touched must not read as a new start (723).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from lib.api.models import epoch_seconds, parse_instant
 
 UNITS = ("DAYS", "WEEKS", "MONTHS")
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -37,6 +44,8 @@ BENEFIT_FIELDS = (
 _LOYALTY_FIELDS = BENEFIT_FIELDS[2:]
 _ROLL_UNITS = (("days", "Days"), ("weeks", "Weeks"), ("months", "Months"))
 WIDGET_PREFIX = "ed_"
+INSTANT_FIELDS = ("start", "end", "earned_fixed_at", "issued_fixed_at")
+"""The form's date-and-time widgets (`st.datetime_input`, minute precision)."""
 
 
 def _tomorrow() -> datetime:
@@ -105,8 +114,11 @@ class BadgeForm:
     benefits: list[dict[str, Any]] = field(default_factory=list)
     tags: list[dict[str, str]] = field(default_factory=list)
     custom_fields: dict[str, str] = field(default_factory=dict)
+    # The saved badge's instants, exact and aware (UTC), by instant field; empty for a new badge
+    saved_instants: dict[str, datetime] = field(default_factory=dict)
 
     TABLE_FIELDS = ("benefits", "tags", "custom_fields")
+    NON_WIDGET_FIELDS = (*TABLE_FIELDS, "saved_instants")
 
 
 def widget_values(form: BadgeForm) -> dict[str, Any]:
@@ -114,26 +126,39 @@ def widget_values(form: BadgeForm) -> dict[str, Any]:
     return {
         WIDGET_PREFIX + name: value
         for name, value in asdict(form).items()
-        if name not in BadgeForm.TABLE_FIELDS
+        if name not in BadgeForm.NON_WIDGET_FIELDS
     }
 
 
 def form_fields() -> list[str]:
-    return [f.name for f in fields(BadgeForm) if f.name not in BadgeForm.TABLE_FIELDS]
+    return [f.name for f in fields(BadgeForm) if f.name not in BadgeForm.NON_WIDGET_FIELDS]
 
 
 # -- form -> JSON body ------------------------------------------------------------------------------
 
 
-def _epoch(value: datetime | None) -> int | None:
+def shown_in_widget(value: datetime) -> datetime:
+    """What a date-and-time widget shows for `value`: naive UTC, to the minute."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(second=0, microsecond=0)
+
+
+def _epoch(form: BadgeForm, name: str) -> int | float | None:
+    """Epoch seconds to send for instant field `name`: the saved instant, to the microsecond, while
+    the widget still shows it; else the widget's value."""
+    value: datetime | None = getattr(form, name)
     if value is None:
         return None
+    saved = form.saved_instants.get(name)
+    if saved is not None and shown_in_widget(saved) == shown_in_widget(value):
+        return epoch_seconds(saved)
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return int(aware.timestamp())
 
 
 def _expiry_body(
-    kind: str, unit: str, value: int, absolute: str, fixed_at: datetime | None
+    kind: str, unit: str, value: int, absolute: str, fixed_at: int | float | None
 ) -> dict[str, Any]:
     if kind == "RELATIVE":
         return {"expiryType": "RELATIVE", "relativeExpirytype": unit, "value": value}
@@ -142,7 +167,7 @@ def _expiry_body(
         return {
             "expiryType": "ABSOLUTE",
             "type": absolute,
-            "expiresOn": None if with_meta else _epoch(fixed_at),
+            "expiresOn": None if with_meta else fixed_at,
             "expireWithBadgeMeta": with_meta,
         }
     return {"expiryType": kind}
@@ -232,14 +257,22 @@ def to_body(form: BadgeForm, *, badge_id: str | None = None) -> dict[str, Any]:
     body |= {
         "name": form.name.strip(),
         "description": form.description,
-        "startOn": _epoch(form.start),
-        "expiresOn": _epoch(form.end),
+        "startOn": _epoch(form, "start"),
+        "expiresOn": _epoch(form, "end"),
         "earnedBadgeExpiry": _expiry_body(
-            form.earned_type, form.earned_unit, form.earned_value, form.earned_kind, form.earned_fixed_at
+            form.earned_type,
+            form.earned_unit,
+            form.earned_value,
+            form.earned_kind,
+            _epoch(form, "earned_fixed_at"),
         ),
         "issuedBadgeExpiry": (
             _expiry_body(
-                form.issued_type, form.issued_unit, form.issued_value, form.issued_kind, form.issued_fixed_at
+                form.issued_type,
+                form.issued_unit,
+                form.issued_value,
+                form.issued_kind,
+                _epoch(form, "issued_fixed_at"),
             )
             if form.earn_type == "ISSUE_EARN"
             else None
@@ -265,19 +298,24 @@ def to_body(form: BadgeForm, *, badge_id: str | None = None) -> dict[str, Any]:
 # -- JSON body -> form ------------------------------------------------------------------------------
 
 
-def _naive_utc(value: Any) -> datetime | None:
-    """Epoch seconds, an ISO string or a datetime from the API -> naive UTC for the widgets."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, int | float):
-        moment = datetime.fromtimestamp(float(value), UTC)
-    else:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=0)
+def _saved_instant(body: Mapping[str, Any] | None, key: str) -> datetime | None:
+    """An instant of a saved badge: the epoch field, which holds it exactly; the `...ISO` twin of an
+    answer is the same instant written to the second, so it only stands in when the epoch is absent."""
+    for candidate in ((body or {}).get(key), (body or {}).get(f"{key}ISO")):
+        if candidate is not None and candidate != "":
+            return parse_instant(candidate)
+    return None
+
+
+def _fixed_at(expiry: Mapping[str, Any] | None) -> datetime | None:
+    absolute = bool(expiry) and str(expiry.get("expiryType")) == "ABSOLUTE"
+    return _saved_instant(expiry, "expiresOn") if absolute else None
+
+
+def _instant_values(instants: Mapping[str, datetime | None]) -> dict[str, Any]:
+    """Widget values for the saved instants, and the instants themselves to send back untouched."""
+    present = {name: value for name, value in instants.items() if value is not None}
+    return {name: shown_in_widget(value) for name, value in present.items()} | {"saved_instants": present}
 
 
 def _expiry_values(prefix: str, expiry: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -292,7 +330,7 @@ def _expiry_values(prefix: str, expiry: Mapping[str, Any] | None) -> dict[str, A
         absolute = expiry.get("type") or (
             "WITH_BADGE_META" if expiry.get("expireWithBadgeMeta") else "FIXED_DATE"
         )
-        values |= {f"{prefix}_kind": str(absolute), f"{prefix}_fixed_at": _naive_utc(expiry.get("expiresOn"))}
+        values[f"{prefix}_kind"] = str(absolute)
     return values
 
 
@@ -337,8 +375,8 @@ def from_body(badge: Mapping[str, Any]) -> BadgeForm:
     values: dict[str, Any] = {
         "name": badge.get("name") or "",
         "description": badge.get("description") or "",
-        "start": _naive_utc(badge.get("startOn")),
-        "end": _naive_utc(badge.get("expiresOn")),
+        "start": None,
+        "end": None,
         "earn_type": badge.get("earnType") or "EARN",
         "active": bool(badge.get("active", True)),
         "owners": list((badge.get("ownership") or {}).get("restrictedToOwners") or []),
@@ -352,6 +390,14 @@ def from_body(badge: Mapping[str, Any]) -> BadgeForm:
     }
     values |= _expiry_values("earned", badge.get("earnedBadgeExpiry"))
     values |= _expiry_values("issued", badge.get("issuedBadgeExpiry"))
+    values |= _instant_values(
+        {
+            "start": _saved_instant(badge, "startOn"),
+            "end": _saved_instant(badge, "expiresOn"),
+            "earned_fixed_at": _fixed_at(badge.get("earnedBadgeExpiry")),
+            "issued_fixed_at": _fixed_at(badge.get("issuedBadgeExpiry")),
+        }
+    )
     values |= _limit_values(
         list(badge.get("customerConstraints") or []) + list(badge.get("badgeConstraints") or [])
     )

@@ -81,8 +81,30 @@ def rule_violations(
 
     Bodies become drafts through `lib.api.convert`, the same bridge the sandbox reads them with.
     """
-    saved_draft = badge_draft(saved) if saved is not None else None
+    saved_draft = badge_draft(stored_instants(saved)) if saved is not None else None
     return check_badge(saved_draft, badge_draft(request.body), now)
+
+
+def stored_instants(saved: Mapping[str, Any]) -> dict[str, Any]:
+    """A saved badge (an answer) with its instants read from the epoch fields only.
+
+    In a request the `...ISO` twin wins, and `badge_draft` reads bodies that way; in an answer the
+    twin is the stored instant written to the second (`"startOnISO": "...T06:33:39Z"` beside
+    `"startOn": 1795242819.946771`), so a start sent back exactly would look moved (723).
+    """
+
+    def epochs_only(body: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            key: value
+            for key, value in body.items()
+            if not (key.endswith("ISO") and body.get(key[:-3]) is not None)
+        }
+
+    out = epochs_only(saved)
+    for key in ("earnedBadgeExpiry", "issuedBadgeExpiry"):
+        if isinstance(out.get(key), Mapping):
+            out[key] = epochs_only(out[key])
+    return out
 
 
 def section_of(field: str) -> str:
@@ -107,7 +129,7 @@ def preview_rules(
     if saved is None or now is None:
         return rules
     try:
-        before = badge_draft(saved).to_rules()
+        before = badge_draft(stored_instants(saved)).to_rules()
     except (ValueError, TypeError):
         return rules
     return replace(

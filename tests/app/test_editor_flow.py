@@ -2,7 +2,10 @@
 
 import json
 import urllib.request
+import uuid
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from lib.ui.state import Key
 
@@ -202,3 +205,33 @@ def test_an_unknown_badge_in_the_url_says_so_and_opens_a_new_form(run_page):
     assert not at.exception
     assert "Open badge failed" in " ".join(e.value for e in at.error)
     assert at.button(key="ed_save").label == "Create badge"
+
+
+@pytest.mark.parametrize("microsecond", [946_771, 0], ids=["fractional-seconds", "whole-seconds"])
+def test_a_live_badge_saved_without_touching_its_dates_keeps_them_exactly(run_page, microsecond):
+    """The date widgets show minutes; an untouched start must go back as saved, or the server says 723."""
+    at = run_page("badge_editor.py")
+    client = at.session_state[Key.CONNECTION].client
+    start = (datetime.now(UTC) - timedelta(days=2)).replace(second=19, microsecond=microsecond)
+    saved = client.create_badge(
+        badge={
+            "name": f"Live to the second {uuid.uuid4().hex[:8]}",
+            "startOn": start,
+            "expiresOn": start + timedelta(days=60, seconds=7),
+            "earnType": "EARN",
+            "earnedBadgeExpiry": {"expiryType": "NEVER"},
+            "ownership": {"restrictedToOwners": ["Loyalty"]},
+        },
+        migration=True,
+    )
+    assert client.get_badge(badge_id=saved.id).start_on == start
+    at = run_page("badge_editor.py", badge=saved.id)
+    at.text_area(key="ed_description").set_value("Re-saved without touching the dates").run()
+    assert not at.exception, at.exception
+    assert not at.button(key="ed_save").disabled, [e.value for e in at.error]
+    assert "Changes against the saved badge (1)" in [e.label for e in at.expander]
+    at.button(key="ed_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    after = client.get_badge(badge_id=saved.id)
+    assert after.description == "Re-saved without touching the dates"
+    assert (after.start_on, after.expires_on) == (start, start + timedelta(days=60, seconds=7))

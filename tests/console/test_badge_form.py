@@ -188,7 +188,7 @@ def test_documented_badges_round_trip_through_the_form():
         for key in ("name", "description", "earnedBadgeExpiry", "earnType", "badgeRank", "active"):
             assert body[key] == badge[key], key
         assert body["ownership"]["restrictedToOwners"] == badge["ownership"]["restrictedToOwners"]
-        assert body["startOn"] == int(badge["startOn"]) and body["expiresOn"] == int(badge["expiresOn"])
+        assert body["startOn"] == badge["startOn"] and body["expiresOn"] == badge["expiresOn"]
         assert sorted(map(json.dumps, body["badgeConstraints"])) == sorted(
             map(json.dumps, badge["badgeConstraints"])
         )
@@ -199,3 +199,35 @@ def test_widget_values_cover_every_simple_field():
     values = widget_values(_form())
     assert sorted(values) == sorted(f"ed_{name}" for name in form_fields())
     assert BadgeForm(**{k.removeprefix("ed_"): v for k, v in values.items()}) == _form()
+
+
+LIVE_STARTS = [
+    pytest.param(1795242819.946771, "2026-11-21T06:33:39Z", id="fractional-seconds"),
+    pytest.param(1795242819, "2026-11-21T06:33:39Z", id="whole-seconds"),
+]
+
+
+@pytest.mark.parametrize(("start_on", "start_iso"), LIVE_STARTS)
+def test_untouched_instants_are_sent_back_exactly(start_on, start_iso):
+    saved = {
+        "id": "x",
+        "name": "Live",
+        "startOn": start_on,
+        "startOnISO": start_iso,
+        "expiresOn": 1797921219.5,
+        "earnedBadgeExpiry": {"expiryType": "ABSOLUTE", "type": "FIXED_DATE", "expiresOn": 1798000007.25},
+    }
+    form = from_body(saved)
+    assert form.start == datetime(2026, 11, 21, 6, 33), "the widget shows the minute"
+    body = to_body(form, badge_id="x")
+    assert body["startOn"] == start_on and body["expiresOn"] == 1797921219.5
+    assert body["earnedBadgeExpiry"]["expiresOn"] == 1798000007.25
+    # A widget value in the saved minute, with or without its seconds, is the untouched start.
+    form.start = datetime(2026, 11, 21, 6, 33, 39)
+    assert to_body(form, badge_id="x")["startOn"] == start_on
+
+
+def test_a_changed_instant_is_sent_as_the_widget_shows_it():
+    form = from_body({"name": "Live", "startOn": 1795242819.946771, "expiresOn": 1797921219})
+    form.start = datetime(2026, 11, 21, 6, 34)
+    assert to_body(form)["startOn"] == 1795242840

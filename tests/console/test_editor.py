@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from lib.console.badge_form import BadgeForm, to_body
+from lib.console.badge_form import BadgeForm, from_body, to_body
 from lib.console.editor import (
     build_request,
     curl_command,
@@ -124,3 +124,23 @@ def test_a_live_change_of_cycle_shape_starts_at_the_next_boundary():
     assert running.rule.refresh_rate == 5 and running.effective_until == datetime(2024, 5, 1, tzinfo=UTC)
     assert upcoming.rule.unit == "MONTHS" and upcoming.effective_from == datetime(2024, 5, 1, tzinfo=UTC)
     assert preview_rules(edited).customer_limits[0].effective_from is None  # a create has nothing running
+
+
+def test_an_untouched_live_start_with_fractional_seconds_breaks_no_rule():
+    """The answer's ISO twin is written to the second; the epoch field holds the stored start."""
+    saved = {
+        **to_body(_form(start=datetime(2026, 11, 1)), badge_id="x"),
+        "startOn": 1793532919.946771,
+        "startOnISO": "2026-11-01T10:15:19Z",
+    }
+    request = build_request(from_body(saved), badge_id="x")
+    assert request.body["startOn"] == 1793532919.946771
+    assert rule_violations(saved, request, NOW) == []
+    assert diff(saved, request.body) == []
+
+
+def test_a_moved_live_start_is_still_refused():
+    saved = {**to_body(_form(start=datetime(2026, 11, 1)), badge_id="x"), "startOn": 1793532919.946771}
+    form = from_body(saved)
+    form.start = datetime(2026, 11, 1, 10, 16)
+    assert 723 in {v.code for v in rule_violations(saved, build_request(form, badge_id="x"), NOW)}
