@@ -40,6 +40,12 @@ from lib.ui.errors import call_api
 
 PREFIX = {Operation.ENROL: "be", Operation.IMPORT: "ie"}
 VERB = {Operation.ENROL: "Enrol", Operation.IMPORT: "Import earned badges for"}
+INTRO = {
+    Operation.ENROL: "Upload customer ids (and optionally an issueEventDate per row), check them, rehearse "
+    "the job with a dry run, then enrol.",
+    Operation.IMPORT: "Upload customerId, earnEventDate and earnExpiresOn per row, check them, rehearse "
+    "the import with a dry run, then import.",
+}
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"]
 MAX_UPLOAD_MB = 50
 PREVIEW_ROWS = 1000
@@ -509,3 +515,33 @@ def recent_jobs(conn: ActiveConnection, operation: Operation) -> None:
         if st.button("Open", key=key(operation, "open_job")):
             st.query_params[JOB_PARAM] = chosen
             st.rerun()
+
+
+def bulk_page(conn: ActiveConnection, operation: Operation) -> None:
+    """The whole page: the job the URL points at, or the steps from upload to starting a job."""
+    job_id = attached_job()
+    if job_id:
+        job_panel(conn, operation, job_id)
+        return
+    st.caption(f"{INTRO[operation]} A job survives a closed tab: reopen it from Recent jobs or its link.")
+    template_downloads(operation)
+    recent_jobs(conn, operation)
+
+    st.header("1. File", divider="gray")
+    upload = upload_step(operation)
+    if upload is None:
+        return
+    st.header("2. Columns and badge", divider="gray")
+    mapping = mapping_step(operation, upload)
+    badge = badge_step(conn, operation)
+    if mapping is None or badge is None:
+        return
+    st.header("3. Check", divider="gray")
+    validated = validation_step(conn, operation, upload, mapping, badge)
+    if validated is None:
+        return
+    st.header("4. Dry run and start", divider="gray")
+    default_date = default_event_date(operation, validated)
+    report = dry_run_step(conn, operation, upload, validated, badge, default_date)
+    if report is not None:
+        start_step(conn, operation, upload, validated, badge, report, default_date)
