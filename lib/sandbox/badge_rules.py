@@ -1,10 +1,11 @@
 """A stored badge seen through `lib.domain`: its edit-rule violations, its limits, its cycle configs.
 
 The sandbox keeps no rule of its own. A badge's canonical wire JSON is read into the domain's
-`BadgeDraft`, `check_badge` says what an edit breaks, and `BadgeRules` plus the fixed-window
-configs decide earns. Fixed-window configs live beside the badge as a list of entries because a
-live change of the cycle shape leaves two of them (the running one, cut at the change, and the
-upcoming one), and both keep counting for their own span.
+`BadgeDraft` by `lib.api.convert`, the same reading the console's editor previews with;
+`check_badge` says what an edit breaks, and `BadgeRules` plus the fixed-window configs decide earns.
+Fixed-window configs live beside the badge as a list of entries because a live change of the cycle
+shape leaves two of them (the running one, cut at the change, and the upcoming one), and both keep
+counting for their own span.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lib.api.convert import badge_draft, badge_rules
 from lib.domain import (
     ConstraintLevel,
     CycleLayout,
@@ -21,7 +23,6 @@ from lib.domain import (
     Weekday,
 )
 from lib.domain.badge import BadgeRules
-from lib.domain.drafts import BadgeDraft, ConstraintDraft, ExpiryDraft
 from lib.domain.rules import FixedWindowChangeKind, check_badge, plan_fixed_window_change
 from lib.sandbox import errors as E
 from lib.sandbox.common import epoch, from_epoch
@@ -43,63 +44,13 @@ def _instant(value: Any) -> datetime | None:
     )
 
 
-def _expiry_draft(raw: dict[str, Any] | None) -> ExpiryDraft | None:
-    if not raw:
-        return None
-    return ExpiryDraft(
-        expiry_type=raw.get("expiryType"),
-        kind=raw.get("type"),
-        fixed_at=_instant(raw.get("expiresOn")),
-        relative_unit=raw.get("relativeExpirytype", raw.get("relativeExpiryType")),
-        value=raw.get("value"),
-        expire_with_badge_meta=raw.get("expireWithBadgeMeta"),
-    )
-
-
-_CONSTRAINT_FIELDS = {
-    "constraint_type": "constraintType",
-    "max_earn_limit": "maxEarnLimit",
-    "duration_type": "durationType",
-    "refresh_rate": "refreshRate",
-    "start_day_of_the_week": "startDayOfTheWeek",
-    "roll_type": "rollType",
-    "roll_value": "rollValue",
-    "max_earn_for_days": "maxEarnForDays",
-    "roll_for_days": "rollForDays",
-    "max_earn_for_weeks": "maxEarnForWeeks",
-    "roll_for_weeks": "rollForWeeks",
-    "max_earn_for_months": "maxEarnForMonths",
-    "roll_for_months": "rollForMonths",
-    "reference_id": "referenceId",
-}
-
-
-def _constraint_draft(raw: dict[str, Any]) -> ConstraintDraft:
-    return ConstraintDraft(**{attr: raw.get(key) for attr, key in _CONSTRAINT_FIELDS.items()})
-
-
-def draft_of(doc: dict[str, Any]) -> BadgeDraft:
-    """The domain's view of a badge's canonical wire JSON."""
-    owners = (doc.get("ownership") or {}).get("restrictedToOwners")
-    return BadgeDraft(
-        id=doc.get("id"),
-        name=doc.get("name"),
-        start_on=_instant(doc.get("startOn")),
-        expires_on=_instant(doc.get("expiresOn")),
-        earn_type=doc.get("earnType"),
-        earned_expiry=_expiry_draft(doc.get("earnedBadgeExpiry")),
-        issued_expiry=_expiry_draft(doc.get("issuedBadgeExpiry")),
-        owners=tuple(owners) if owners is not None else None,
-        customer_constraints=tuple(_constraint_draft(c) for c in doc.get("customerConstraints") or []),
-        badge_constraints=tuple(_constraint_draft(c) for c in doc.get("badgeConstraints") or []),
-    )
-
-
 def badge_violations(
     saved: dict[str, Any] | None, edited: dict[str, Any], now: datetime, *, migration: bool = False
 ) -> list[E.SandboxError]:
     """`check_badge`'s violations as the sandbox's typed errors (same codes, same fields)."""
-    violations = check_badge(draft_of(saved) if saved else None, draft_of(edited), now, migration=migration)
+    violations = check_badge(
+        badge_draft(saved) if saved else None, badge_draft(edited), now, migration=migration
+    )
     out: list[E.SandboxError] = []
     for violation in violations:
         kind = _CODE_TO_ERROR.get(violation.code, E.InvalidRequest)
@@ -207,7 +158,7 @@ def plan_fixed_windows(
 
 def rules_of(doc: dict[str, Any], entries: list[dict[str, Any]]) -> BadgeRules:
     """The badge's earn rules, with every fixed-window config bounded to its own span."""
-    base = draft_of(doc).to_rules()
+    base = badge_rules(doc)
     configs = fixed_window_configs(entries)
     customer = tuple(x for x in base.customer_limits if not isinstance(x, FixedWindowLimit))
     badge = tuple(x for x in base.badge_limits if not isinstance(x, FixedWindowLimit))
