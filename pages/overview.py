@@ -6,9 +6,10 @@ import streamlit as st
 
 from lib import charts
 from lib.bulk.export import csv_bytes
-from lib.console.overview import TableFilter, filter_table, in_range, kpis, owners_series
+from lib.console.overview import TABLE_COLUMNS, TableFilter, filter_table, in_range, kpis, owners_series
 from lib.domain import BadgeStatus, EarnType, OwnerType
 from lib.ui import call_api, open_in_editor, page_setup, reads
+from lib.ui.tables import selected_row
 
 conn = page_setup("Overview")
 
@@ -55,25 +56,10 @@ with st.container(horizontal=True):
 
 st.subheader("Badges")
 st.caption("Select a row to open the badge in the editor.")
-picked = st.dataframe(
+picked = selected_row(
     shown,
-    hide_index=True,
-    on_select="rerun",
-    selection_mode="single-row",
     key="ov_table",
-    column_order=[
-        "name",
-        "status",
-        "earn_type",
-        "active",
-        "owners",
-        "group",
-        "rank",
-        "start",
-        "end",
-        "issued",
-        "earned",
-    ],
+    column_order=[column for column in TABLE_COLUMNS if column != "id"],
     column_config={
         "start": st.column_config.DatetimeColumn("Start (UTC)", format="YYYY-MM-DD"),
         "end": st.column_config.DatetimeColumn("End (UTC)", format="YYYY-MM-DD"),
@@ -92,9 +78,8 @@ with st.container(horizontal=True):
     )
     if st.button("New badge", icon=":material/add:", key="ov_new"):
         open_in_editor(None)
-if picked and picked.selection.rows:
-    badge_id = shown.iloc[picked.selection.rows[0]]["id"]
-    open_in_editor(badge_id)
+if picked is not None:
+    open_in_editor(shown.iloc[picked]["id"])
 
 left, right = st.columns(2)
 left.plotly_chart(charts.issued_vs_earned(shown), key="ov_chart_issued")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.console.request_log import log_frame
 from lib.ui import page_setup
+from lib.ui.tables import selected_row
 
 conn = page_setup("Request log")
 entries = conn.request_log.latest()
@@ -24,11 +25,8 @@ if not entries:
     st.stop()
 
 frame = log_frame(entries)
-picked = st.dataframe(
+picked = selected_row(
     frame,
-    hide_index=True,
-    on_select="rerun",
-    selection_mode="single-row",
     key="log_table",
     column_config={
         "time": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
@@ -36,11 +34,9 @@ picked = st.dataframe(
         "codes": st.column_config.TextColumn("Capillary codes"),
     },
 )
-rows = picked.selection.rows if picked else []
-index = rows[0] if rows else 0
-entry = entries[index]
+entry = entries[picked or 0]
 st.subheader(f"{entry.method} {entry.path}")
-st.caption("Selected row" if rows else "Latest call (select a row to inspect another)")
+st.caption("Selected row" if picked is not None else "Latest call (select a row to inspect another)")
 st.code(entry.to_curl(), language="bash", wrap_lines=True)
 if entry.request_body:
     with st.expander("Request body"):

@@ -62,55 +62,49 @@ def badge_rows(items: Iterable[object]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def enrolments(detail: object) -> pd.DataFrame:
-    issuals = detail.issual_details.issuals if detail.issual_details else []
+ENROLMENT_COLUMNS = {
+    "issue_id": "issue_id",
+    "status": "issued_status",
+    "enrolled": "issued_on",
+    "event date": "issue_event_date",
+    "expires": "issue_expires_on",
+    "revoked": "revoked_on",
+    "owner": "owner_type",
+    "owner ref": "owner_reference_id",
+}
+"""Enrolment history table: column -> attribute of an `issuals` item of #17."""
+EARN_COLUMNS = {
+    "earned_badge_id": "earned_badge_id",
+    "status": "earned_status",
+    "earned": "earned_on",
+    "event date": "earn_event_date",
+    "expires": "earn_expires_on",
+    "revoked": "revoked_on",
+    "owner": "owner_type",
+    "owner ref": "owner_reference_id",
+}
+"""Earn history table: column -> attribute of an `earns` item of #17."""
+
+
+def _history(items: Iterable[object], columns: dict[str, str]) -> pd.DataFrame:
+    """One row per item; statuses and owner types as their API names, instants kept as datetimes."""
+    enums = {"status", "owner"}
     rows = [
         {
-            "issue_id": i.issue_id,
-            "status": _text(i.issued_status),
-            "enrolled": i.issued_on,
-            "event date": i.issue_event_date,
-            "expires": i.issue_expires_on,
-            "revoked": i.revoked_on,
-            "owner": _text(i.owner_type),
-            "owner ref": i.owner_reference_id,
+            column: _text(getattr(item, attr)) if column in enums else getattr(item, attr)
+            for column, attr in columns.items()
         }
-        for i in issuals
+        for item in items
     ]
-    return pd.DataFrame(
-        rows,
-        columns=["issue_id", "status", "enrolled", "event date", "expires", "revoked", "owner", "owner ref"],
-    )
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def enrolments(detail: object) -> pd.DataFrame:
+    return _history(detail.issual_details.issuals if detail.issual_details else [], ENROLMENT_COLUMNS)
 
 
 def earns(detail: object) -> pd.DataFrame:
-    items = detail.earn_details.earns if detail.earn_details else []
-    rows = [
-        {
-            "earned_badge_id": e.earned_badge_id,
-            "status": _text(e.earned_status),
-            "earned": e.earned_on,
-            "event date": e.earn_event_date,
-            "expires": e.earn_expires_on,
-            "revoked": e.revoked_on,
-            "owner": _text(e.owner_type),
-            "owner ref": e.owner_reference_id,
-        }
-        for e in items
-    ]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "earned_badge_id",
-            "status",
-            "earned",
-            "event date",
-            "expires",
-            "revoked",
-            "owner",
-            "owner ref",
-        ],
-    )
+    return _history(detail.earn_details.earns if detail.earn_details else [], EARN_COLUMNS)
 
 
 def _window(usage: object) -> str:

@@ -50,24 +50,33 @@ def upload(at, content: bytes, name: str = "customers.csv"):
     return at.run()
 
 
-def fresh_enrol_badge(at) -> str:
-    """A new LIVE enrol & issue badge, so no demo enrolment can collide with the test's customers."""
+def fresh_badge(at, prefix: str, *, started_days_ago: int = 1, **fields) -> str:
+    """A new LIVE badge (created as a migration, so it may start in the past); its name."""
     client = at.session_state[Key.CONNECTION].client
     now = datetime.now(UTC)
-    name = f"Bulk flow {uuid.uuid4().hex[:8]}"
+    name = f"{prefix} {uuid.uuid4().hex[:8]}"
     client.create_badge(
         badge={
             "name": name,
-            "startOn": now - timedelta(days=1),
+            "startOn": now - timedelta(days=started_days_ago),
             "expiresOn": now + timedelta(days=30),
-            "earnType": "ISSUE_EARN",
-            "issuedBadgeExpiry": {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 5},
             "earnedBadgeExpiry": {"expiryType": "NEVER"},
-            "ownership": {"restrictedToOwners": ["Loyalty"]},
+            **fields,
         },
         migration=True,
     )
     return name
+
+
+def fresh_enrol_badge(at) -> str:
+    """A new LIVE enrol & issue badge, so no demo enrolment can collide with the test's customers."""
+    return fresh_badge(
+        at,
+        "Bulk flow",
+        earnType="ISSUE_EARN",
+        issuedBadgeExpiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 5},
+        ownership={"restrictedToOwners": ["Loyalty"]},
+    )
 
 
 def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
@@ -190,21 +199,14 @@ def test_import_page_maps_template_headers_and_refuses_expiry_before_event(run_p
 
 def test_import_flow_runs_and_the_job_is_listed_for_reopening(run_page):
     at = run_page("import_earned.py")
-    client = at.session_state[Key.CONNECTION].client
-    now = datetime.now(UTC)
-    name = f"Import flow {uuid.uuid4().hex[:8]}"
-    client.create_badge(
-        badge={
-            "name": name,
-            "startOn": now - timedelta(days=400),
-            "expiresOn": now + timedelta(days=30),
-            "earnType": "EARN",
-            "earnedBadgeExpiry": {"expiryType": "NEVER"},
-            "ownership": {"restrictedToOwners": ["Historical_Import"]},
-        },
-        migration=True,
+    name = fresh_badge(
+        at,
+        "Import flow",
+        started_days_ago=400,
+        earnType="EARN",
+        ownership={"restrictedToOwners": ["Historical_Import"]},
     )
-    event = int((now - timedelta(days=100)).timestamp())
+    event = int((datetime.now(UTC) - timedelta(days=100)).timestamp())
     rows = "".join(f"{100_020 + i},{event},{event + 86_400 * 365}\n" for i in range(3))
     at.file_uploader(key="ie_file").upload(
         "history.csv", f"customerId,earnEventDate,earnExpiresOn\n{rows}".encode()
