@@ -145,7 +145,27 @@ def open_page(page, console_url):
     return _open
 
 
-@pytest.fixture(scope="session")
-def screenshot_dir() -> Path:
+SCREENSHOT_NAMES = {
+    "overview.png",
+    "editor.png",
+    "customer_view.png",
+    "request_log.png",
+    "bulk_enrol_summary.png",
+    "bulk_enrol_results.png",
+}
+"""The pictures in docs/screenshots, rewritten by every browser run (the README shows some of them)."""
+
+
+def save_screenshot(page, name: str, *, width: int = 1500, height: int) -> None:
+    """`docs/screenshots/<name>` of the page as a reader first sees it: run finished, scrolled to the top.
+
+    Streamlit scrolls its main area, not the document, so the picture is the viewport of this size.
+    """
+    assert name in SCREENSHOT_NAMES, name
+    page.set_viewport_size({"width": width, "height": height})
+    wait_for_run(page)
+    page.evaluate(
+        "() => document.querySelectorAll('[data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0))"
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)

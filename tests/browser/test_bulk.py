@@ -5,12 +5,12 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_for_run
+from tests.browser.conftest import save_screenshot, wait_for_run
 
 pytestmark = pytest.mark.browser
 
 
-def test_bulk_enrol_end_to_end_and_reattach_after_reload(open_page, tmp_path, screenshot_dir):
+def test_bulk_enrol_end_to_end_and_reattach_after_reload(open_page, tmp_path):
     first = 118_000 + int(time.time()) % 900
     upload = tmp_path / "enrol.csv"
     upload.write_text(
@@ -35,14 +35,16 @@ def test_bulk_enrol_end_to_end_and_reattach_after_reload(open_page, tmp_path, sc
     expect(page.get_by_role("heading", name="Summary")).to_be_visible()
     page.get_by_text("I confirm", exact=False).click()
     wait_for_run(page)
-    page.set_viewport_size({"width": 1500, "height": 2400})
-    page.screenshot(path=str(screenshot_dir / "bulk_enrol_summary.png"), full_page=True)
+    save_screenshot(page, "bulk_enrol_summary.png", height=2400)
     page.get_by_role("button", name="Start job").click()
 
     expect(page.get_by_role("heading", name="Results")).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stProgress")).to_contain_text("COMPLETED")
     assert "job=job-" in page.url
-    page.screenshot(path=str(screenshot_dir / "bulk_enrol_results.png"), full_page=True)
+    wait_for_run(page)
+    expect(page.get_by_role("button", name="Results as CSV")).to_be_visible()
+    expect(page.locator(".js-plotly-plot")).to_contain_text("Rows by outcome")
+    save_screenshot(page, "bulk_enrol_results.png", height=1300)
 
     page.reload()
     wait_for_run(page)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import running_console, wait_for_run
+from tests.browser.conftest import running_console, save_screenshot, wait_for_run
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_every_page_opens(open_page, path):
     expect(page.get_by_text("Org demo", exact=False).first).to_be_visible()
 
 
-def test_overview_shows_badges_and_charts(open_page, screenshot_dir):
+def test_overview_shows_badges_and_charts(open_page):
     page = open_page("")
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
@@ -33,10 +33,10 @@ def test_overview_shows_badges_and_charts(open_page, screenshot_dir):
     page.set_viewport_size({"width": 1500, "height": 2600})
     wait_for_run(page)
     expect(page.locator(".js-plotly-plot")).to_have_count(4)
-    page.screenshot(path=str(screenshot_dir / "overview.png"), full_page=True)
+    save_screenshot(page, "overview.png", height=2600)
 
 
-def test_create_a_badge_through_the_form(open_page, screenshot_dir):
+def test_create_a_badge_through_the_form(open_page):
     name = f"Browser badge {datetime.now(UTC):%H%M%S}"
     page = open_page("badge_editor")
     timeline = page.locator(".js-plotly-plot").first
@@ -49,8 +49,7 @@ def test_create_a_badge_through_the_form(open_page, screenshot_dir):
     page.get_by_text("Fixed window (cycles)").first.click()
     wait_for_run(page)
     expect(page.locator(".js-plotly-plot").first).to_contain_text("Fixed window")
-    page.set_viewport_size({"width": 1500, "height": 1500})
-    page.screenshot(path=str(screenshot_dir / "editor.png"), full_page=True)
+    save_screenshot(page, "editor.png", height=1500)
 
     page.get_by_role("button", name="Create badge").click()
     wait_for_run(page)
@@ -91,7 +90,7 @@ def test_what_if_panel_counts_allowed_and_blocked(open_page):
     expect(panel.get_by_test_id("stMetric").nth(1)).to_contain_text("310")  # 1 a day each
 
 
-def test_customer_view_and_request_log(open_page, screenshot_dir):
+def test_customer_view_and_request_log(open_page):
     page = open_page("customer_view")
     page.get_by_label("Customer", exact=True).fill("100001")
     page.get_by_label("Customer", exact=True).press("Enter")
@@ -100,14 +99,14 @@ def test_customer_view_and_request_log(open_page, screenshot_dir):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.set_viewport_size({"width": 1500, "height": 1600})
     expect(page.get_by_test_id("stDataFrame").last.locator("canvas").first).to_be_visible()
-    page.screenshot(path=str(screenshot_dir / "customer_view.png"), full_page=True)
+    save_screenshot(page, "customer_view.png", height=1600)
 
     page.get_by_role("link", name="Request log").click()
     wait_for_run(page)
     expect(page.get_by_role("heading", name="Request log", level=1)).to_be_visible()
     expect(page.get_by_test_id("stCode").first).to_contain_text("curl -X GET")
     expect(page.get_by_test_id("stCode").first).to_contain_text("$CAPILLARY_AUTH")
-    page.screenshot(path=str(screenshot_dir / "request_log.png"), full_page=True)
+    save_screenshot(page, "request_log.png", height=1600)
 
 
 def test_first_visit_to_a_deep_link_gets_the_console_navigation(page, tmp_path):
