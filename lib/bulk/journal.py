@@ -8,8 +8,13 @@ process all show the same numbers.
 
 Durability: WAL with ``synchronous=FULL`` (NORMAL may lose the last commits on power loss). Rows are
 indexed by (job, batch), so per-batch work stays cheap at 100k rows (an unindexed per-batch update
-makes a run quadratic); per-state row counts are kept by a trigger in the same transactions, so the
-progress view reads a handful of numbers, never the rows.
+makes a run quadratic). Per-state row counts are adjusted once per transaction by the statement that
+changes the rows (one grouped delta, not a trigger firing twice per row), so the progress view reads a
+handful of numbers, never the rows.
+
+Writes go through one connection under a lock; reads use a small pool of their own connections, so a
+worker reading its next batch never waits behind another worker's commit (WAL readers see every
+committed transaction and never block the writer).
 
 States
     row:    PLANNED -> SUCCEEDED | FAILED | SKIPPED, or UNKNOWN (-> reconciled, or re-planned)
@@ -24,6 +29,7 @@ with the existing issueId, not FAILED: the customer holds the enrolment the job 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -36,7 +42,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,11 +134,6 @@ CREATE TABLE IF NOT EXISTS item_counts (
     n INTEGER NOT NULL,
     PRIMARY KEY (job_id, state)
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS item_recounted AFTER UPDATE OF state ON items WHEN OLD.state <> NEW.state BEGIN
-    UPDATE item_counts SET n = n - 1 WHERE job_id = OLD.job_id AND state = OLD.state;
-    INSERT INTO item_counts (job_id, state, n) VALUES (NEW.job_id, NEW.state, 1)
-        ON CONFLICT (job_id, state) DO UPDATE SET n = n + 1;
-END;
 CREATE TABLE IF NOT EXISTS events (
     job_id TEXT NOT NULL,
     at REAL NOT NULL,
@@ -378,7 +379,7 @@ def _row(cls, row: sqlite3.Row | None):
 
 
 class Journal:
-    """One journal file. Thread-safe: one connection, writes serialised by a lock.
+    """One journal file. Thread-safe: one writing connection serialised by a lock, pooled readers.
 
     Several processes may open the same file (WAL readers never block the writer); the job lease
     decides which of them may run a job.
@@ -395,12 +396,22 @@ class Journal:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA busy_timeout=30000")
+        self._readers: list[sqlite3.Connection] = []  # idle reading connections
+        self._all_readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         with self._lock:
             self._conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
         with self.transaction() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is not None and int(row[0]) < 2:
-                # Journals written before the running counts existed: count once.
+            triggered = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'item_recounted'"
+            ).fetchone()
+            if triggered is not None:
+                # Journals whose counts a per-row trigger kept: the writes below keep them now.
+                conn.execute("DROP TRIGGER item_recounted")
+            if (row is not None and int(row[0]) < 2) or triggered is not None:
+                # Count once: journals written before the running counts existed, or by a version
+                # whose trigger may have counted alongside these writes.
                 conn.execute("DELETE FROM item_counts")
                 conn.execute(
                     "INSERT INTO item_counts (job_id, state, n) SELECT job_id, state, COUNT(*) FROM items"
@@ -414,6 +425,11 @@ class Journal:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+        with self._readers_lock:
+            for reader in self._all_readers:
+                reader.close()
+            self._all_readers.clear()
+            self._readers.clear()
 
     def now(self) -> float:
         return self._clock()
@@ -430,9 +446,54 @@ class Journal:
                 raise
             self._conn.execute("COMMIT")
 
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        """A reading connection of the pool (opened on demand, one per concurrent reader)."""
+        with self._readers_lock:
+            conn = self._readers.pop() if self._readers else None
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            with self._readers_lock:
+                self._all_readers.append(conn)
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            with self._readers_lock:
+                self._readers.append(conn)
+
     def _read(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        with self._reader() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    @staticmethod
+    def _recount(conn: sqlite3.Connection, job_id: str, delta: dict[str, int]) -> None:
+        """Apply a transaction's net change of rows per state to the running counts."""
+        changes = [(job_id, state, n) for state, n in delta.items() if n]
+        if changes:
+            conn.executemany(
+                "INSERT INTO item_counts (job_id, state, n) VALUES (?, ?, ?)"
+                " ON CONFLICT (job_id, state) DO UPDATE SET n = n + excluded.n",
+                changes,
+            )
+
+    @staticmethod
+    def _states_of(conn: sqlite3.Connection, job_id: str, rows: Sequence[int]) -> dict[str, int]:
+        """How many of these rows are in each state now (before the transaction changes them)."""
+        # Driven by the row list (CROSS JOIN keeps that order): one primary-key lookup per row.
+        found = conn.execute(
+            "SELECT i.state, COUNT(*) FROM json_each(?) AS v CROSS JOIN items AS i"
+            " WHERE i.job_id = ? AND i.row = v.value GROUP BY i.state",
+            (json.dumps(sorted(set(rows))), job_id),
+        ).fetchall()
+        return {state: n for state, n in found}
+
+    def _moved(self, conn: sqlite3.Connection, job_id: str, old: str, new: str, count: int) -> None:
+        if count:
+            self._recount(conn, job_id, {old: -count, new: count})
 
     # ---- jobs ------------------------------------------------------------------------------------
 
@@ -536,30 +597,28 @@ class Journal:
     # ---- counts ----------------------------------------------------------------------------------
 
     def counts(self, job_id: str) -> Counts:
-        """Live counts, kept per state by triggers in the same transactions as the rows: microseconds.
+        """Live counts, kept per state in the same transactions as the rows: microseconds.
 
         Rows of a batch in flight keep their PLANNED/UNKNOWN state in the table (one row update less
         per send); they are counted as sending here, in the same read snapshot.
         """
-        with self._lock:
-            self._conn.execute("BEGIN")
+        with self._reader() as conn:
+            conn.execute("BEGIN")
             try:
-                job = self._conn.execute("SELECT input_rows FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
-                rows = self._conn.execute(
-                    "SELECT state, n FROM item_counts WHERE job_id = ?", (job_id,)
-                ).fetchall()
+                job = conn.execute("SELECT input_rows FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+                rows = conn.execute("SELECT state, n FROM item_counts WHERE job_id = ?", (job_id,)).fetchall()
                 in_flight = []
-                for (batch,) in self._conn.execute(
+                for (batch,) in conn.execute(
                     "SELECT batch FROM batches INDEXED BY batches_by_state WHERE job_id = ? AND state = 'SENDING'",
                     (job_id,),
                 ).fetchall():
-                    in_flight += self._conn.execute(
+                    in_flight += conn.execute(
                         "SELECT state, COUNT(*) AS n FROM items INDEXED BY items_by_batch"
                         " WHERE job_id = ? AND batch = ? AND state IN ('PLANNED', 'UNKNOWN') GROUP BY state",
                         (job_id, batch),
                     ).fetchall()
             finally:
-                self._conn.execute("COMMIT")
+                conn.execute("COMMIT")
         if job is None:
             raise KeyError(job_id)
         by_state = {r["state"]: r["n"] for r in rows}
@@ -612,12 +671,12 @@ class Journal:
         """Every row of the job with its batch's requestId, as a DataFrame (one query, no objects per row)."""
         import pandas as pd
 
-        with self._lock:
+        with self._reader() as conn:
             return pd.read_sql_query(
                 "SELECT i.*, b.request_id AS batch_request_id FROM items i"
                 " LEFT JOIN batches b ON b.job_id = i.job_id AND b.batch = i.batch"
                 " WHERE i.job_id = ? ORDER BY i.row",
-                self._conn,
+                conn,
                 params=(job_id,),
             )
 
@@ -638,11 +697,12 @@ class Journal:
                     "UPDATE batches SET state = 'UNKNOWN', ambiguous = 1 WHERE job_id = ? AND batch = ?",
                     (job_id, batch),
                 )
-                conn.execute(
+                moved = conn.execute(
                     "UPDATE items INDEXED BY items_by_batch SET state = 'UNKNOWN'"
                     " WHERE job_id = ? AND batch = ? AND state = 'PLANNED'",
                     (job_id, batch),
-                )
+                ).rowcount
+                self._moved(conn, job_id, "PLANNED", "UNKNOWN", moved)
             if sending:
                 self._event(conn, job_id, "recovered", f"{len(sending)} batch(es) interrupted while sending")
             return len(sending)
@@ -661,8 +721,8 @@ class Journal:
     def open_items(self, job_id: str, batch: int) -> list[OpenItem]:
         """Rows of the batch without a final outcome, in a fixed order (customer, row) so that every
         resend of a batch carries a byte-identical body."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._reader() as conn:
+            rows = conn.execute(
                 "SELECT row, customer_id, issue_event_date, earn_event_date, earn_expires_on"
                 " FROM items INDEXED BY items_by_batch WHERE job_id = ? AND batch = ?"
                 " AND state IN ('PLANNED', 'SENDING', 'UNKNOWN') ORDER BY customer_id, row",
@@ -702,11 +762,12 @@ class Journal:
                 ),
             )
             if state is BatchState.UNKNOWN:
-                conn.execute(
+                moved = conn.execute(
                     "UPDATE items INDEXED BY items_by_batch SET state = 'UNKNOWN'"
                     " WHERE job_id = ? AND batch = ? AND state = 'PLANNED'",
                     (job_id, batch),
-                )
+                ).rowcount
+                self._moved(conn, job_id, "PLANNED", "UNKNOWN", moved)
 
     def settle(
         self,
@@ -729,12 +790,18 @@ class Journal:
         now = self.now()
         job = self._static_job(job_id)
         settled = {state.value for state in SETTLED_STATES}
+        outcomes = list({o.row: o for o in outcomes}.values())  # one outcome per row, the last given
+        after: dict[str, int] = {}
+        for o in outcomes:
+            after[o.state.value] = after.get(o.state.value, 0) + 1
         with self.transaction() as conn:
             sends = conn.execute(
                 "SELECT attempts FROM batches WHERE job_id = ? AND batch = ?", (job_id, batch)
             ).fetchone()
             sends = sends[0] if sends else 0
-            conn.executemany(
+            rows = [o.row for o in outcomes]
+            before = self._states_of(conn, job_id, rows) if rows else {}
+            updated = conn.executemany(
                 "UPDATE items SET state = ?, reason = ?, code = ?, message = ?, result_id = COALESCE(?, result_id),"
                 " server_request_id = COALESCE(?, server_request_id), source = ?, attempts = attempts + ?,"
                 " settled_at = ? WHERE job_id = ? AND row = ?",
@@ -754,7 +821,12 @@ class Journal:
                     )
                     for o in outcomes
                 ],
-            )
+            ).rowcount
+            if updated != len(rows):  # an outcome for a row the job does not have: count what is there
+                after = self._states_of(conn, job_id, rows)
+            for state, n in before.items():
+                after[state] = after.get(state, 0) - n
+            self._recount(conn, job_id, after)
             if ledger:
                 conn.executemany(
                     "INSERT OR IGNORE INTO ledger (org, base_url, badge_id, operation, customer_id, event_date,"
@@ -812,6 +884,9 @@ class Journal:
                 ).fetchall()
             ]
             request_id = request_id_for(generation, ids, old["issue_event_date"])
+            delta = {state: -n for state, n in self._states_of(conn, job_id, rows).items()}
+            delta["PLANNED"] = delta.get("PLANNED", 0) + len(ids)
+            self._recount(conn, job_id, delta)
             conn.execute(
                 "INSERT INTO batches (job_id, batch, request_id, kind, state, size, issue_event_date, created_at)"
                 " VALUES (?, ?, ?, 'repair', 'PLANNED', ?, ?, ?)",
@@ -840,6 +915,7 @@ class Journal:
                 " WHERE job_id = ? AND state = 'PLANNED'",
                 (now, job_id),
             )
+            self._moved(conn, job_id, "PLANNED", "SKIPPED", cursor.rowcount)
             conn.execute(
                 "UPDATE batches SET state = 'DONE', finished_at = ? WHERE job_id = ? AND state = 'PLANNED'",
                 (now, job_id),
