@@ -947,27 +947,40 @@ class Journal:
 
     # ---- planning (used by lib.bulk.planner) -----------------------------------------------------
 
-    def insert_job(self, job: dict, items: Iterable[tuple], batches: Iterable[tuple]) -> None:
-        """Job row, rows and frozen batch plan in one transaction (all or nothing)."""
+    def insert_job(
+        self, job: dict, planned: Sequence[tuple], settled: Sequence[tuple], batches: Iterable[tuple]
+    ) -> None:
+        """Job row, rows and frozen batch plan in one transaction (all or nothing).
+
+        ``planned``: (job_id, row, customer_id, batch, issue_event_date, earn_event_date, earn_expires_on)
+        per row to send; ``settled``: full rows settled before sending (skipped, invalid), as
+        (job_id, row, customer_id, raw_customer, batch, state, reason, code, message, result_id,
+        issue_event_date, earn_event_date, earn_expires_on, settled_at). A planned row binds only the
+        columns it has: at 100k rows that halves the insert.
+        """
         columns = ", ".join(job)
+        by_state: dict[str, int] = {ItemState.PLANNED.value: len(planned)}
+        for item in settled:
+            by_state[item[5]] = by_state.get(item[5], 0) + 1
         with self.transaction() as conn:
             conn.execute(
                 f"INSERT INTO jobs ({columns}) VALUES ({', '.join('?' * len(job))})",  # noqa: S608
                 tuple(job.values()),
             )
-            items = list(items)
-            by_state: dict[str, int] = {}
-            for item in items:
-                by_state[item[5]] = by_state.get(item[5], 0) + 1
             conn.executemany(
                 "INSERT INTO item_counts (job_id, state, n) VALUES (?, ?, ?)",
-                [(job["job_id"], state, n) for state, n in by_state.items()],
+                [(job["job_id"], state, n) for state, n in by_state.items() if n],
+            )
+            conn.executemany(
+                "INSERT INTO items (job_id, row, customer_id, batch, state, issue_event_date, earn_event_date,"
+                " earn_expires_on) VALUES (?, ?, ?, ?, 'PLANNED', ?, ?, ?)",
+                planned,
             )
             conn.executemany(
                 "INSERT INTO items (job_id, row, customer_id, raw_customer, batch, state, reason, code, message,"
                 " result_id, issue_event_date, earn_event_date, earn_expires_on, settled_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                items,
+                settled,
             )
             conn.executemany(
                 "INSERT INTO batches (job_id, batch, request_id, kind, state, size, issue_event_date, created_at)"

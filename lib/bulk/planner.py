@@ -192,22 +192,30 @@ def plan_job(
     issue_dates = dates if operation is Operation.ENROL else nothing
     earn_dates = dates if operation is Operation.IMPORT else nothing
     expiry = _optional_ints(expires) if operation is Operation.IMPORT else nothing
-    skipped, planned, why = ItemState.SKIPPED.value, ItemState.PLANNED.value, reason_done.value
-    items: list[tuple] = []
-    for row, customer, batch, is_done, ldate, ie, ee, ex_on in zip(
-        rows.tolist(), customers.tolist(), batch_of.tolist(), already.tolist(), ledger_dates.tolist(),
-        issue_dates, earn_dates, expiry, strict=True,
-    ):  # fmt: skip
-        if is_done:
-            result = done.get((customer, ldate))
-            items.append((job_id, row, customer, None, None, skipped, why, None, "done by an earlier job",
-                          result, ie, ee, ex_on, now))  # fmt: skip
-        else:
-            items.append(
-                (job_id, row, customer, None, batch, planned, None, None, None, None, ie, ee, ex_on, None)
-            )
-
-    items.extend(_rows_not_sent(job_id, validated, set(rows.tolist()), now))
+    # Planned rows, in file order (the table's key order): only the columns a planned row has.
+    sending = ~already
+    rows_list, customers_list, batch_list = rows.tolist(), customers.tolist(), batch_of.tolist()
+    planned = [
+        (job_id, row, customer, batch, ie, ee, ex_on)
+        for row, customer, batch, ie, ee, ex_on, send in zip(
+            rows_list,
+            customers_list,
+            batch_list,
+            issue_dates,
+            earn_dates,
+            expiry,
+            sending.tolist(),
+            strict=True,
+        )
+        if send
+    ]
+    skipped, why = ItemState.SKIPPED.value, reason_done.value
+    settled: list[tuple] = [
+        (job_id, rows_list[k], customers_list[k], None, None, skipped, why, None, "done by an earlier job",
+         done.get((customers_list[k], int(ledger_dates[k]))), issue_dates[k], earn_dates[k], expiry[k], now)
+        for k in np.flatnonzero(already).tolist()
+    ]  # fmt: skip
+    settled.extend(_rows_not_sent(job_id, validated, set(rows_list), now))
     job = {
         "job_id": job_id,
         "operation": operation.value,
@@ -220,13 +228,13 @@ def plan_job(
         "batch_size": settings.batch_size,
         "concurrency": settings.concurrency,
         "issue_event_date": settings.issue_event_date,
-        "input_rows": len(items),
+        "input_rows": len(planned) + len(settled),
         "state": JobState.PLANNED.value,
         "parent_job_id": parent_job_id,
         "created_at": now,
         "updated_at": now,
     }
-    journal.insert_job(job, items, batches)
+    journal.insert_job(job, planned, settled, batches)
     created = journal.job(job_id)
     assert created is not None
     return created
