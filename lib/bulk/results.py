@@ -49,6 +49,12 @@ RESULT_COLUMNS = (
 )
 
 
+_ITEM_COLUMNS = (
+    "row", "customer_id", "raw_customer", "state", "reason", "code", "message", "result_id",
+    "server_request_id", "attempts",
+)  # fmt: skip
+
+
 def _text(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), "").astype("str")
 
@@ -61,10 +67,11 @@ def _iso(seconds: pd.Series) -> pd.Series:
 def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
     """One line per input row: row, customerId, status, reason, ids, error code/message, requestId, attempts."""
     job = _job(journal, job_id)
-    raw = journal.item_frame(job_id)
+    enrol = job.operation == Operation.ENROL.value
+    dates = ("issue_event_date",) if enrol else ("earn_event_date", "earn_expires_on")
+    raw = journal.item_frame(job_id, columns=_ITEM_COLUMNS + dates)  # only what this operation shows
     if raw.empty:
         return pd.DataFrame({name: pd.Series(dtype="object") for name in RESULT_COLUMNS})
-    enrol = job.operation == Operation.ENROL.value
     sent = raw["attempts"] > 0
     request_id = raw["server_request_id"].where(raw["server_request_id"].notna(), None)
     if enrol:
@@ -82,9 +89,9 @@ def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
             "errorMessage": _text(raw["message"]),
             "requestId": _text(request_id),
             "attempts": raw["attempts"].astype("int64"),
-            "issueEventDate": _iso(raw["issue_event_date"]),
-            "earnEventDate": _iso(raw["earn_event_date"]),
-            "earnExpiresOn": _iso(raw["earn_expires_on"]),
+            "issueEventDate": _iso(raw["issue_event_date"]) if enrol else "",
+            "earnEventDate": "" if enrol else _iso(raw["earn_event_date"]),
+            "earnExpiresOn": "" if enrol else _iso(raw["earn_expires_on"]),
         }
     )
     # A row whose customer id could not be read keeps what the file said, for the user to find it.
