@@ -12,7 +12,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         "Look up by", list(IDENTIFIERS), format_func=IDENTIFIERS.get, key="cv_identifier"
     )
     customer = st.text_input(
-        "Customer", key="cv_customer", placeholder="e.g. 1001 or jane@example.com"
+        "Customer", key="cv_customer", placeholder="e.g. 100001 (demo ids run 100001-120000) or EXT-100001"
     ).strip()
 if not customer:
     st.info("Enter a customer to see their badges.", icon=":material/person_search:")

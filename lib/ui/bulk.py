@@ -38,6 +38,10 @@ from lib.domain import EarnType
 from lib.ui.connection import ActiveConnection, data_dir
 from lib.ui.errors import call_api
 
+UPLOAD_LABEL = {
+    Operation.ENROL: "Customer file (CSV, XLSX, XLS or ODS)",
+    Operation.IMPORT: "Earned badges file (CSV, XLSX, XLS or ODS)",
+}
 PREFIX = {Operation.ENROL: "be", Operation.IMPORT: "ie"}
 VERB = {Operation.ENROL: "Enrol", Operation.IMPORT: "Import earned badges for"}
 INTRO = {
@@ -114,7 +118,7 @@ def template_downloads(operation: Operation) -> None:
 
 def upload_step(operation: Operation) -> Upload | None:
     file = st.file_uploader(
-        "Customer file (CSV, XLSX, XLS or ODS)",
+        UPLOAD_LABEL[operation],
         type=FILE_TYPES,
         max_upload_size=MAX_UPLOAD_MB,
         key=key(operation, "file"),
