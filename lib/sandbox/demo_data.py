@@ -1,35 +1,37 @@
 """Demo data for the `demo` org, so a fresh console has something real-looking to show.
 
 Twelve badges cover every status (UPCOMING, LIVE, EXPIRED, plus a deactivated one), both earn types,
-every constraint type and every expiry type; two groups and two custom fields; 20,000 customers with
-email, mobile, external id and card number; and twelve months of enrolments and earns whose volume
-follows a weekly rhythm (weekend peaks) and a year-end season. Badges are created through the same
-backend calls as the API (so they obey the same rules); the history is bulk-inserted, with expiries
-from `lib.domain.compute_expiry` and the fixed-window and fixed-value limits respected. Everything
-is drawn from one seeded random generator and laid out on whole days around the sandbox clock, so
-the same day gives the same data.
+every constraint type and every expiry type; they are owned by seven different modules (one to three
+owners each) and claimed by the modules that award them. Seven have a badge-level fixed window (daily,
+weekly and monthly cycles, capped well above their volume), so the overview's earns-per-cycle chart has
+a series for each. Two groups and two custom fields; 20,000 customers with email, mobile, external id
+and card number; and twelve months of enrolments and earns whose volume follows a weekly rhythm
+(weekend peaks) and a year-end season.
+
+Badges are created and claimed through the same backend calls as the API (so they obey the same
+rules). The history is bulk-inserted, but every earn is one the API would have accepted: it carries
+the `triggeredBy` of an active claim, an enrol & issue earn lies inside the customer's enrolment, and
+the attempts of each badge are decided by `lib.domain.simulate` (the engine the sandbox enforces
+limits with), so no fixed-window, rolling-window or fixed-value limit is ever exceeded. Expiries come
+from `lib.domain.compute_expiry`. Everything is drawn from one seeded random generator and laid out
+on whole days around the sandbox clock, so the same day gives the same data.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lib.domain import (
-    CountAxis,
-    ExpiryRule,
-    ExpiryType,
-    FixedValueLimit,
-    FixedWindowLimit,
-    compute_expiry,
-    count_window,
-)
+from lib.domain import Earn, ExpiryRule, ExpiryType, compute_expiry, simulate
 from lib.sandbox.badge_rules import rules_of
-from lib.sandbox.common import epoch
+from lib.sandbox.common import epoch, from_epoch
 from lib.sandbox.store import DATA_TABLES
-from lib.sandbox.views import load_badge
+from lib.sandbox.views import BadgeView, load_badge
 
 DEMO_ORG_ID = 50001
 SEED = 20240917
@@ -37,6 +39,9 @@ CUSTOMERS = 20_000
 FIRST_CUSTOMER_ID = 100_001
 DAY = 86_400
 LOYALTY_PROGRAM = "program-1001"
+RECENT_ENROLMENT_DAYS = 60
+"""Enrol & issue earns are drawn from the enrolments of the last 60 days (or of the enrolment
+lifetime, when shorter), so their volume follows the season instead of the enrolment backlog."""
 
 FIRST_NAMES = [
     "Asha",
@@ -88,8 +93,16 @@ def _expiry(kind: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _owners(*owners: str) -> dict[str, Any]:
+    return {"restrictedToOwners": list(owners)}
+
+
 def _badges(today: float, groups: dict[str, str]) -> list[dict[str, Any]]:
-    """The twelve demo badges; dates are whole days around `today` (00:00 UTC)."""
+    """The twelve demo badges; dates are whole days around `today` (00:00 UTC).
+
+    Limits are listed in the order the console's editor writes them (fixed window, rolling, fixed
+    value, no limit), so a demo badge opened and saved unchanged shows no difference.
+    """
 
     def d(n: int) -> float:
         return today + n * DAY
@@ -105,57 +118,99 @@ def _badges(today: float, groups: dict[str, str]) -> list[dict[str, Any]]:
     return [
         dict(name="Weekend Warrior", description="Shop on a weekend, once a week", startOn=d(-365), expiresOn=d(180),
              earnType="EARN", earnedBadgeExpiry=_expiry("WEEKS", value=4), badgeGroupId=groups["Engagement"], badgeRank=1,
-             customerConstraints=[fw("CUSTOMER_BADGE", "WEEKS", 1, startDayOfTheWeek="MONDAY")]),
+             ownership=_owners("Journeys", "Audience_Campaigns"),
+             customerConstraints=[fw("CUSTOMER_BADGE", "WEEKS", 1, startDayOfTheWeek="MONDAY")],
+             badgeConstraints=[fw("BADGE", "WEEKS", 2500, startDayOfTheWeek="MONDAY")]),
         dict(name="Daily Streak", description="Check in every few days", startOn=d(-300), expiresOn=d(365),
              earnType="EARN", earnedBadgeExpiry=_expiry("DAYS", value=30), badgeGroupId=groups["Engagement"], badgeRank=2,
+             ownership=_owners("Milestones"),
              customerConstraints=[fw("CUSTOMER_BADGE", "DAYS", 1, refreshRate=3)],
-             badgeConstraints=[fw("BADGE", "MONTHS", 6000)]),
+             badgeConstraints=[fw("BADGE", "DAYS", 600, refreshRate=1)]),
         dict(name="Big Spender", description="Enrolled customers who spend over 500", startOn=d(-365), expiresOn=d(365),
              earnType="ISSUE_EARN", issuedBadgeExpiry=_expiry("MONTHS", value=2), earnedBadgeExpiry=_expiry("NEVER"),
-             badgeGroupId=groups["Spend"], badgeRank=1,
+             badgeGroupId=groups["Spend"], badgeRank=1, ownership=_owners("Loyalty", "Rewards_Catalog"),
              customerConstraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 3}],
-             badgeConstraints=[{"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 20000}]),
+             badgeConstraints=[fw("BADGE", "MONTHS", 5000),
+                               {"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 20000}]),
         dict(name="Holiday Shopper", description="Year-end season campaign", startOn=d(-330), expiresOn=d(60),
              earnType="ISSUE_EARN", issuedBadgeExpiry=_expiry("WITH_BADGE_META"),
              earnedBadgeExpiry=_expiry("FIXED_DATE", at=d(90)), badgeGroupId=groups["Spend"], badgeRank=2,
+             ownership=_owners("Audience_Campaigns", "Journeys", "Loyalty"),
              customerConstraints=[{"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 1, "rollForDays": 1,
                                    "maxEarnForWeeks": 3, "rollForWeeks": 1}],
              badgeConstraints=[{"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 7,
                                 "maxEarnLimit": 3000}]),
         dict(name="Review Writer", description="Write a product review", startOn=d(-200), expiresOn=d(400),
              earnType="EARN", earnedBadgeExpiry=_expiry("MONTHS", value=6),
+             ownership=_owners("Goodwill_Module", "Rewards_Catalog"),
              customerConstraints=[{"constraintType": "CUSTOMER_BADGE_NO_LIMIT"}],
              badgeConstraints=[{"constraintType": "BADGE_NO_LIMIT"}]),
         dict(name="Summer Explorer", description="Last summer's explorer trail", startOn=d(-300), expiresOn=d(-200),
-             earnType="EARN", earnedBadgeExpiry=_expiry("MONTHS", value=3),
-             customerConstraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 1}]),
+             earnType="EARN", earnedBadgeExpiry=_expiry("MONTHS", value=3), ownership=_owners("Journeys", "Milestones"),
+             customerConstraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 1}],
+             badgeConstraints=[fw("BADGE", "WEEKS", 2000, startDayOfTheWeek="SATURDAY")]),
         dict(name="Spring Sprint", description="Spring enrolment sprint", startOn=d(-250), expiresOn=d(-150),
              earnType="ISSUE_EARN", issuedBadgeExpiry=_expiry("WEEKS", value=2),
-             earnedBadgeExpiry=_expiry("WITH_BADGE_META")),
+             earnedBadgeExpiry=_expiry("WITH_BADGE_META"), ownership=_owners("Referral_Campaigns", "Audience_Campaigns"),
+             badgeConstraints=[fw("BADGE", "WEEKS", 1000, startDayOfTheWeek="WEDNESDAY")]),
         dict(name="New Year Kickoff", description="Starts soon", startOn=d(20), expiresOn=d(120),
-             earnType="EARN", earnedBadgeExpiry=_expiry("DAYS", value=14),
+             earnType="EARN", earnedBadgeExpiry=_expiry("DAYS", value=14), ownership=_owners("Audience_Campaigns", "Journeys"),
              customerConstraints=[fw("CUSTOMER_BADGE", "MONTHS", 2)]),
         dict(name="Referral Champion", description="Refer friends (opens next week)", startOn=d(7), expiresOn=d(200),
              earnType="ISSUE_EARN", issuedBadgeExpiry=_expiry("NEVER"), earnedBadgeExpiry=_expiry("MONTHS", value=12),
+             ownership=_owners("Referral_Campaigns"),
              badgeConstraints=[{"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "WEEKS", "rollValue": 2,
                                 "maxEarnLimit": 500}]),
         dict(name="Legacy Loyalist", description="Retired programme badge (deactivated)", startOn=d(-365),
-             expiresOn=d(300), earnType="EARN", earnedBadgeExpiry=_expiry("MONTHS", value=12),
+             expiresOn=d(300), earnType="EARN", earnedBadgeExpiry=_expiry("MONTHS", value=12), ownership=_owners("Loyalty"),
              customerConstraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 1}]),
         dict(name="App Download", description="Install the mobile app", startOn=d(-240), expiresOn=d(240),
-             earnType="EARN", earnedBadgeExpiry=_expiry("NEVER"),
+             earnType="EARN", earnedBadgeExpiry=_expiry("NEVER"), ownership=_owners("Journeys", "Milestones", "Rewards_Catalog"),
              customerConstraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 1}],
              badgeConstraints=[fw("BADGE", "WEEKS", 2000, startDayOfTheWeek="SUNDAY")]),
         dict(name="Store Visitor", description="Visit a store while enrolled", startOn=d(-365), expiresOn=d(200),
              earnType="ISSUE_EARN", issuedBadgeExpiry=_expiry("DAYS", value=30), earnedBadgeExpiry=_expiry("WEEKS", value=8),
-             customerConstraints=[fw("CUSTOMER_BADGE", "WEEKS", 2, startDayOfTheWeek="MONDAY")]),
+             ownership=_owners("Loyalty", "Goodwill_Module", "Audience_Campaigns"),
+             customerConstraints=[fw("CUSTOMER_BADGE", "WEEKS", 2, startDayOfTheWeek="MONDAY")],
+             badgeConstraints=[fw("BADGE", "MONTHS", 10000)]),
     ]  # fmt: skip
 
 
-# Relative daily volume per badge (earns per day at the yearly average, before seasonality).
-DAILY_VOLUME = {
-    "Weekend Warrior": 45, "Daily Streak": 70, "Big Spender": 18, "Holiday Shopper": 30, "Review Writer": 24,
-    "Summer Explorer": 40, "Spring Sprint": 28, "Legacy Loyalist": 12, "App Download": 15, "Store Visitor": 35,
+@dataclass(frozen=True)
+class Traffic:
+    """How a badge is used in the history.
+
+    `volume`: earn attempts on an average day, before seasonality. `skew`: how concentrated direct
+    earners are (1 = every customer alike; 2 = a loyal core earns far more often than the tail).
+    `claims`: the modules that claimed the badge (ownerType, referenceId) with their share of the
+    awards; a listed owner without a claim exists but has not awarded the badge yet.
+    """
+
+    volume: int
+    claims: tuple[tuple[str, str, float], ...] = ()
+    skew: float = 2.0
+
+
+TRAFFIC = {
+    "Weekend Warrior": Traffic(32, (("Journeys", "journey-weekend-rewards", 0.7),
+                                    ("Audience_Campaigns", "campaign-3107", 0.3))),
+    "Daily Streak": Traffic(50, (("Milestones", "milestone-checkin-streak", 1.0),)),
+    "Big Spender": Traffic(18, (("Loyalty", LOYALTY_PROGRAM, 0.6), ("Loyalty", "program-1002", 0.25),
+                                ("Rewards_Catalog", "catalog-premium", 0.15))),
+    "Holiday Shopper": Traffic(30, (("Audience_Campaigns", "campaign-4520", 0.5),
+                                    ("Journeys", "journey-holiday-season", 0.3), ("Loyalty", LOYALTY_PROGRAM, 0.2))),
+    "Review Writer": Traffic(24, (("Goodwill_Module", "goodwill-reviews", 1.0),)),
+    "Summer Explorer": Traffic(40, (("Journeys", "journey-summer-trail", 0.8),
+                                    ("Milestones", "milestone-explorer", 0.2)), skew=1.0),
+    "Spring Sprint": Traffic(28, (("Referral_Campaigns", "referral-spring", 0.55),
+                                  ("Audience_Campaigns", "campaign-2811", 0.45))),
+    "New Year Kickoff": Traffic(0),
+    "Referral Champion": Traffic(0, (("Referral_Campaigns", "referral-friends", 1.0),)),
+    "Legacy Loyalist": Traffic(12, (("Loyalty", "program-0901", 1.0),), skew=1.0),
+    "App Download": Traffic(15, (("Journeys", "journey-app-onboarding", 0.75),
+                                 ("Milestones", "milestone-first-install", 0.25)), skew=1.0),
+    "Store Visitor": Traffic(35, (("Loyalty", LOYALTY_PROGRAM, 0.5), ("Audience_Campaigns", "campaign-5150", 0.3),
+                                  ("Goodwill_Module", "goodwill-store", 0.2))),
 }  # fmt: skip
 WEEKDAY_FACTOR = (0.75, 0.8, 0.85, 0.95, 1.15, 1.6, 1.45)  # Monday .. Sunday
 
@@ -198,39 +253,6 @@ class _Ids:
         return f"{int(at) & 0xFFFFFFFF:08x}{self.rng.getrandbits(64):016x}"
 
 
-class _LimitBook:
-    """In-memory counts for the fixed-window and fixed-value limits while history is generated.
-
-    Cycles are whole UTC days, so the windows are looked up once per day, not once per earn.
-    """
-
-    def __init__(self, rules) -> None:
-        self.rules = rules
-        self.counts: dict[tuple, int] = {}
-        self.windows: list[tuple[int, object, int, datetime | None]] = []
-
-    def start_day(self, day: datetime) -> None:
-        self.windows = []
-        for i, limit in enumerate(self.rules.limits):
-            if not isinstance(limit, FixedWindowLimit | FixedValueLimit):
-                continue
-            window = count_window(limit, event_time=day, processed_at=day, badge_start=self.rules.start,
-                                  badge_end=self.rules.end)  # fmt: skip
-            if window is not None:
-                start = window.start if window.axis is CountAxis.EVENT else None
-                self.windows.append((i, limit.level, limit.max_earn, start))
-
-    def take(self, customer_id: int) -> bool:
-        keys = [
-            (i, customer_id if level == "CUSTOMER" else None, start) for i, level, _, start in self.windows
-        ]
-        if any(self.counts.get(key, 0) >= window[2] for key, window in zip(keys, self.windows, strict=True)):
-            return False
-        for key in keys:
-            self.counts[key] = self.counts.get(key, 0) + 1
-        return True
-
-
 class _Expiry:
     """Expiries of one day's enrol/earn calls: a fixed instant, or a fixed offset from processing time."""
 
@@ -243,63 +265,93 @@ class _Expiry:
         return self.fixed if self.fixed is not None else seconds + self.offset
 
 
-def _history(service, rng: random.Random, ids: _Ids, view, now: datetime, claim: tuple[str, str]):
-    """Enrolments and earns of one badge from its start (at most a year back) up to now."""
+class _Claims:
+    """Picks the claim that triggers an enrolment or a direct earn, by each claim's share."""
+
+    def __init__(self, rng: random.Random, traffic: Traffic) -> None:
+        self.rng = rng
+        self.claims = [(owner, reference) for owner, reference, _ in traffic.claims]
+        self.cumulative = list(itertools.accumulate(share for _, _, share in traffic.claims))
+
+    def pick(self) -> tuple[str, str]:
+        if len(self.claims) == 1:
+            return self.claims[0]
+        at = self.rng.random() * self.cumulative[-1]
+        return self.claims[min(bisect.bisect_right(self.cumulative, at), len(self.claims) - 1)]
+
+
+def _history(
+    rng: random.Random, ids: _Ids, view: BadgeView, now: datetime, traffic: Traffic
+) -> tuple[list[tuple], list[tuple]]:
+    """Enrolments and earns of one badge from its start (at most a year back) up to today 00:00.
+
+    Earn attempts are drawn day by day, then decided by `lib.domain.simulate` in processing order:
+    only the attempts the badge's limits allow become earns. Enrolments are not limited.
+    """
     rules = rules_of(view.doc, view.fixed_windows)
-    name = view.doc["name"]
-    volume = DAILY_VOLUME.get(name, 0)
+    volume = traffic.volume
+    claims = _Claims(rng, traffic)
     start = max(rules.start, now - timedelta(days=365))
-    end = min(
-        rules.end, datetime(now.year, now.month, now.day, tzinfo=UTC)
-    )  # whole days: same day, same data
-    issues, earns = [], []
-    book = _LimitBook(rules)
-    enrolled: dict[int, tuple[str, float, float]] = {}  # customer -> (issue id, event, expiry)
-    pool: list[int] = []  # enrolled customers, to draw earners from
+    today = datetime(now.year, now.month, now.day, tzinfo=UTC)  # whole days: same day, same data
+    end = min(rules.end, today) if rules.end is not None else today
+    issues: list[tuple] = []
+    attempts: list[tuple] = []  # (at, customer, issue id, claim, expires)
+    enrolled: dict[int, tuple[str, float, float, tuple[str, str]]] = {}  # customer -> latest enrolment
+    pool: list[tuple[float, int]] = []  # (enrolled at, customer), to draw earners from
+    first_recent = 0  # pool[first_recent:] are the enrolments still likely to be active
     day = datetime(start.year, start.month, start.day, tzinfo=UTC)
     start_s, end_s = epoch(rules.start), epoch(end)
     never = ExpiryRule(ExpiryType.NEVER)
-    while day < end:
+    while volume and day < end:
         factor = season(day)
-        book.start_day(day)
         issue_expiry = _Expiry(rules.issued_expiry or never, day, rules.end)
         earn_expiry = _Expiry(rules.earned_expiry or never, day, rules.end)
         day_s = epoch(day)
         if rules.earn_type == "ISSUE_EARN":
-            for _ in range(int(rng.gauss(volume * 1.4 * factor, volume * 0.2) or 0)):
+            recent_since = day_s - min(issue_expiry.at(day_s) - day_s, RECENT_ENROLMENT_DAYS * DAY)
+            while first_recent < len(pool) and pool[first_recent][0] < recent_since:
+                first_recent += 1
+            for _ in range(max(0, int(rng.gauss(volume * 1.4 * factor, volume * 0.2)))):
                 at = day_s + rng.randrange(DAY)
                 if not (start_s <= at <= end_s):
                     continue
                 customer_id = FIRST_CUSTOMER_ID + rng.randrange(CUSTOMERS)
                 held = enrolled.get(customer_id)
                 if held and held[2] > at:
-                    continue
-                expires = issue_expiry.at(at)
-                issue_id = ids(at)
-                enrolled[customer_id] = (issue_id, at, expires)
-                pool.append(customer_id)
-                issues.append((issue_id, DEMO_ORG_ID, view.id, customer_id, at, at, expires, None,
-                               claim[0], claim[1], None))  # fmt: skip
+                    continue  # still enrolled: the API answers "already active" and keeps the old one
+                expires, issue_id, claim = issue_expiry.at(at), ids(at), claims.pick()
+                enrolled[customer_id] = (issue_id, at, expires, claim)
+                pool.append((at, customer_id))
+                issues.append(
+                    (issue_id, DEMO_ORG_ID, view.id, customer_id, at, at, expires, None, *claim, None)
+                )
         for _ in range(max(0, int(rng.gauss(volume * factor, volume * 0.15)))):
             at = day_s + rng.randrange(DAY)
             if not (start_s <= at <= end_s):
                 continue
             issue_id = None
             if rules.earn_type == "ISSUE_EARN":
-                if not pool:
+                if first_recent == len(pool):
                     break
-                customer_id = pool[rng.randrange(max(0, len(pool) - 3000), len(pool))]  # recent enrolments
-                issue_id, issued_at, issue_expires = enrolled[customer_id]
-                if not (issued_at <= at <= issue_expires):
-                    continue
+                customer_id = pool[rng.randrange(first_recent, len(pool))][1]
+                issue_id, issued_at, issue_expires, claim = enrolled[customer_id]
+                if not (issued_at <= at < issue_expires):
+                    continue  # not enrolled at that moment: the API would answer 811
             else:
-                customer_id = FIRST_CUSTOMER_ID + int(rng.paretovariate(1.2) * 97) % CUSTOMERS
-            if not book.take(customer_id):
-                continue
-            revoked = at + DAY if rng.random() < 0.01 else None
-            earns.append((ids(at), DEMO_ORG_ID, view.id, customer_id, at, at, earn_expiry.at(at), revoked,
-                          issue_id, claim[0], claim[1], None, 0))  # fmt: skip
+                customer_id = FIRST_CUSTOMER_ID + int(CUSTOMERS * rng.random() ** traffic.skew)
+                claim = claims.pick()
+            attempts.append((at, customer_id, issue_id, claim, earn_expiry.at(at)))
         day += timedelta(days=1)
+    times = [from_epoch(a[0]) for a in attempts]
+    outcomes = simulate(rules, [Earn(a[1], t, t) for a, t in zip(attempts, times, strict=True)]).outcomes
+    earns = []
+    for (at, customer_id, issue_id, claim, expires), outcome in zip(attempts, outcomes, strict=True):
+        if not outcome.allowed:
+            continue
+        revoke_at = at + DAY
+        revoked = revoke_at if revoke_at < min(expires, epoch(now)) and rng.random() < 0.01 else None
+        earns.append((ids(at), DEMO_ORG_ID, view.id, customer_id, at, at, expires, revoked, issue_id, *claim,
+                      None, 0))  # fmt: skip
     return issues, earns
 
 
@@ -332,16 +384,17 @@ def seed_demo_org(service) -> dict[str, int]:
     )
     catalog.create_org_meta(DEMO_ORG_ID, {"tags": [{"key": "region", "dataType": "STRING",
                                                     "description": "Sales region", "mandatory": False}]})  # fmt: skip
-    claim = ("Loyalty", LOYALTY_PROGRAM)
     all_issues, all_earns = [], []
     for body in _badges(today, groups):
-        body = {**body, "ownership": {"restrictedToOwners": ["Loyalty", "Journeys"]}, "active": True}
+        body = {**body, "active": True}
         body.setdefault("customFields", {"Points value": str(rng.choice([10, 25, 50, 100]))})
+        traffic = TRAFFIC[body["name"]]
         created = badges.create_badge(DEMO_ORG_ID, body, migration=True)
-        badges.claim(DEMO_ORG_ID, created["id"], {"ownerType": claim[0], "referenceId": claim[1]})
+        for owner, reference, _ in traffic.claims:
+            badges.claim(DEMO_ORG_ID, created["id"], {"ownerType": owner, "referenceId": reference})
         with service.store.read() as conn:
             view = load_badge(conn, DEMO_ORG_ID, created["id"])
-        issues, earns = _history(service, rng, ids, view, now, claim)
+        issues, earns = _history(rng, ids, view, now, traffic)
         all_issues += issues
         all_earns += earns
         if body["name"] == "Legacy Loyalist":
