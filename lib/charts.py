@@ -140,6 +140,28 @@ def earns_over_time(series: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def marker_labels(
+    markers: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp], *, min_gap: float = 0.06
+) -> list[tuple[str, str]]:
+    """One (x, text) label per group of markers closer than `min_gap` of the drawn span.
+
+    Today and the sample earn are the same day by default: two labels there would print on top of
+    each other, so markers that close share one label ("today · sample earn") at the first of them.
+    """
+    if markers.empty:
+        return []
+    ordered = markers.sort_values("at", kind="stable")
+    times = pd.to_datetime(ordered["at"]).tolist()
+    width = max((pd.Timestamp(span[1]) - pd.Timestamp(span[0])).total_seconds(), 1.0)
+    groups: list[tuple[pd.Timestamp, list[str]]] = []
+    for at, label in zip(times, ordered["label"], strict=True):
+        if groups and (at - groups[-1][0]).total_seconds() / width < min_gap:
+            groups[-1][1].append(str(label))
+        else:
+            groups.append((at, [str(label)]))
+    return [(str(at.to_datetime64().astype("datetime64[ms]")), " · ".join(labels)) for at, labels in groups]
+
+
 def badge_timeline(
     windows: pd.DataFrame,
     markers: pd.DataFrame,
@@ -182,7 +204,7 @@ def badge_timeline(
             )
         )
     at = markers["at"].to_numpy(dtype="datetime64[ms]").astype(str) if not markers.empty else []
-    labels = markers["label"].tolist() if not markers.empty else []
+    span = x_range or (windows["start"].min(), windows["end"].max())
     fig.update_layout(
         shapes=[
             {
@@ -209,7 +231,7 @@ def badge_timeline(
                 "yshift": 14 * (i % 2),
                 "font": {"size": 11},
             }
-            for i, (x, label) in enumerate(zip(at, labels, strict=True))
+            for i, (x, label) in enumerate(marker_labels(markers, span))
         ],
         title={"text": title, "y": 0.98},
         barmode="overlay",

@@ -46,7 +46,10 @@ def test_timeline_has_one_trace_per_lane_whatever_the_number_of_cycles():
 
 
 def test_timeline_markers_are_one_shapes_list():
-    fig = charts.badge_timeline(_windows(1826), MARKERS)
+    apart = pd.DataFrame(
+        {"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01", "2027-03-01"])}
+    )
+    fig = charts.badge_timeline(_windows(1826), apart)
     assert len(fig.layout.shapes) == 2
     assert [a.text for a in fig.layout.annotations] == ["today", "sample earn"]
 
@@ -116,3 +119,23 @@ def test_empty_inputs_give_an_explained_empty_figure():
     empty = pd.DataFrame(columns=["badge", "start", "end", "earns"])
     assert "fixed window" in charts.earns_over_time(empty).layout.annotations[0].text
     assert not charts.issued_vs_earned(pd.DataFrame(columns=["name", "issued", "earned"])).data
+
+
+def test_markers_on_the_same_day_share_one_label():
+    markers = pd.DataFrame(
+        {
+            "label": ["today", "sample earn", "end"],
+            "at": pd.to_datetime(["2026-03-01", "2026-03-01", "2026-12-01"]),
+        }
+    )
+    span = (pd.Timestamp("2026-01-01"), pd.Timestamp("2027-01-01"))
+    labels = charts.marker_labels(markers, span)
+    assert [text for _, text in labels] == ["today · sample earn", "end"]
+    assert labels[0][0].startswith("2026-03-01")
+
+
+def test_timeline_annotations_never_print_two_labels_on_one_day():
+    same_day = pd.DataFrame({"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01"] * 2)})
+    fig = charts.badge_timeline(_windows(400), same_day)
+    assert [a.text for a in fig.layout.annotations] == ["today · sample earn"]
+    assert len(fig.layout.shapes) == 2
