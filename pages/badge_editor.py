@@ -54,7 +54,13 @@ fill_missing()
 saved = st.session_state["ed_saved"]
 
 # Rule checks run on the values about to be drawn, so they can sit beside their fields.
+untouched = form_from_state() == st.session_state["ed_base"]
 violations = rule_violations(saved, build_request(form_from_state(), badge_id=badge_id), now)
+if badge_id is None and untouched:  # a blank form is not a mistake yet: ask, don't flag
+    hints = [v for v in violations if v.code == 400 and v.message.endswith("is mandatory")]
+    violations = [v for v in violations if v not in hints]
+else:
+    hints = []
 by_section = defaultdict(list)
 for violation in violations:
     by_section[section_of(violation.field)].append(violation)
@@ -70,8 +76,9 @@ request = build_request(form, badge_id=badge_id)
 with right:
     rules = draw_preview(request, saved, now)
     draw_what_if(rules)
-    draw_checks(conn, request, saved, violations)
-    blocked = bool(violations) or not request.sendable
+    draw_checks(conn, request, saved, violations, hints)
+    unchanged = badge_id is not None and untouched
+    blocked = bool(violations) or bool(hints) or not request.sendable or unchanged
     with st.container(horizontal=True):
         save = st.button(
             "Create badge" if badge_id is None else "Save changes",
@@ -87,7 +94,11 @@ with right:
             )
         else:
             activate = deactivate = False
-    if blocked:
+    if unchanged:
+        st.caption("No changes to save yet.")
+    elif hints:
+        st.caption("Fill in the fields above to create the badge; nothing is sent until then.")
+    elif blocked:
         st.caption("Fix the problems above to save; nothing is sent until then.")
 
 if save:

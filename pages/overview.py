@@ -6,7 +6,16 @@ import streamlit as st
 
 from lib import charts
 from lib.bulk.export import csv_bytes
-from lib.console.overview import TABLE_COLUMNS, TableFilter, filter_table, in_range, kpis, owners_series
+from lib.console.overview import (
+    DISPLAY_LABELS,
+    TABLE_COLUMNS,
+    TableFilter,
+    display_table,
+    filter_table,
+    in_range,
+    kpis,
+    owners_series,
+)
 from lib.domain import BadgeStatus, EarnType, OwnerType
 from lib.ui import call_api, open_in_editor, page_setup, reads
 from lib.ui.tables import selected_row
@@ -57,14 +66,10 @@ with st.container(horizontal=True):
 st.subheader("Badges")
 st.caption("Select a row to open the badge in the editor.")
 picked = selected_row(
-    shown,
+    display_table(shown),
     key="ov_table",
     column_order=[column for column in TABLE_COLUMNS if column != "id"],
-    column_config={
-        "start": st.column_config.DatetimeColumn("Start (UTC)", format="YYYY-MM-DD"),
-        "end": st.column_config.DatetimeColumn("End (UTC)", format="YYYY-MM-DD"),
-        "issued": st.column_config.NumberColumn("Issued (enrolled)"),
-    },
+    column_config=DISPLAY_LABELS | {"active": st.column_config.CheckboxColumn("Active")},
 )
 with st.container(horizontal=True):
     st.download_button(
@@ -94,7 +99,7 @@ with right:
 
 st.subheader("Earns over time")
 today = datetime.now(UTC).date()
-period = st.date_input("Date range (UTC)", (today - timedelta(days=180), today), key="ov_range")
+period = st.date_input("Date range (UTC)", (today - timedelta(days=365), today), key="ov_range")
 if isinstance(period, tuple) and len(period) == 2:
     start = datetime.combine(period[0], time.min, tzinfo=UTC)
     end = datetime.combine(period[1], time.max, tzinfo=UTC)

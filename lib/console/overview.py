@@ -64,6 +64,32 @@ def badge_table(badges: Iterable[object]) -> pd.DataFrame:
     return frame.astype({"rank": "Int64", "issued": "int64", "earned": "int64", "active": "bool"})
 
 
+DISPLAY_LABELS = {
+    "name": "Name",
+    "status": "Status",
+    "earn_type": "Earn type",
+    "active": "Active",
+    "owners": "Owner modules",
+    "group": "Group",
+    "rank": "Rank",
+    "start": "Start (UTC)",
+    "end": "End (UTC)",
+    "issued": "Issued (enrolled)",
+    "earned": "Earned",
+}
+
+
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as people read it: dates as YYYY-MM-DD, "no end" for open-ended badges, and blank
+    ranks, instead of grid cells that say "None". ISO dates still sort in date order."""
+    shown = table.copy()
+    for column, missing in (("start", ""), ("end", "no end")):
+        dates = pd.to_datetime(shown[column], utc=True)
+        shown[column] = dates.dt.strftime("%Y-%m-%d").fillna(missing)
+    shown["rank"] = shown["rank"].map(lambda r: "" if pd.isna(r) else str(r))
+    return shown
+
+
 @dataclass(frozen=True)
 class TableFilter:
     """Filters applied in the page after the (server-filtered, cached) list arrives."""

@@ -196,19 +196,25 @@ def draw_form(
     refuse (a 0-day cycle) are reported by the rule checks instead.
     """
 
-    def title(label: str, *sections: str) -> str:
-        count = sum(len(violations.get(s, [])) for s in sections)
-        return f"{label} ({count} ⚠)" if count else label
-
-    tabs = st.tabs(
-        [
-            title("Basics", "basics"),
-            title("Period & expiry", "period", "expiry"),
-            title("Customer limits", "customer"),
-            title("Badge limits", "badge"),
-            "Benefits & more",
-        ]
-    )
+    sections = {
+        "Basics": ("basics",),
+        "Dates & expiry": ("period", "expiry"),
+        "Customer limits": ("customer",),
+        "Badge limits": ("badge",),
+        "More": (),
+    }
+    flagged = {
+        label: count
+        for label, names in sections.items()
+        if (count := sum(len(violations.get(name, [])) for name in names))
+    }
+    notice = st.container()  # always drawn, so the tabs below keep their place (and their selection)
+    if flagged:
+        where = ", ".join(f"**{label}** ({count})" for label, count in flagged.items())
+        notice.caption(f":material/warning: Problems to fix on the tabs {where}.")
+    # Labels never change with the checks: a tab whose label changes is a new tab to the browser,
+    # which would jump back to the first one while the user is typing.
+    tabs = st.tabs(list(sections), key="ed_tab")
     with tabs[0]:
         _basics(groups, violations.get("basics", []))
     with tabs[1]:

@@ -89,14 +89,19 @@ def draw_what_if(rules: BadgeRules | None) -> None:
         )
 
 
-def _problems(violations: Sequence[RuleViolation], request: EditorRequest) -> None:
+def _problems(
+    violations: Sequence[RuleViolation], request: EditorRequest, hints: Sequence[RuleViolation]
+) -> None:
+    if hints:
+        fields = ", ".join(f"`{v.field}`" for v in hints)
+        st.info(f"To create the badge, fill in {fields}. The checks run as you type.", icon=":material/edit:")
     for problem in request.problems:
         st.error(f"Not sendable: {problem}", icon=":material/block:")
     if violations:
         st.error(
             "\n".join(f"- **{v.code}** `{v.field}`: {v.message}" for v in violations), icon=":material/rule:"
         )
-    elif request.sendable:
+    elif request.sendable and not hints:
         st.success(
             "Passes the server's rules (720, 722, 723, 724, 826, enums, mandatory fields).",
             icon=":material/check_circle:",
@@ -117,9 +122,12 @@ def draw_checks(
     request: EditorRequest,
     saved: Mapping[str, Any] | None,
     violations: Sequence[RuleViolation],
+    hints: Sequence[RuleViolation] = (),
 ) -> None:
+    """Rule checks, diff, request and curl. `hints` are mandatory fields of a blank new badge:
+    asked for, not flagged as errors."""
     st.subheader("Before saving")
-    _problems(violations, request)
+    _problems(violations, request, hints)
     if saved is not None:
         changes = _diff_frame(saved, request)
         with st.expander(f"Changes against the saved badge ({len(changes)})", expanded=bool(len(changes))):

@@ -107,9 +107,22 @@ def test_every_demo_badge_opens_in_the_editor_without_rule_problems(run_page):
     for badge in badges:
         at = run_page("badge_editor.py", badge=badge.id)
         assert not at.exception, (badge.name, at.exception)
-        assert not at.button(key="ed_save").disabled, (badge.name, [e.value for e in at.error])
+        assert not at.error, (badge.name, [e.value for e in at.error])
+        assert any("Passes the server's rules" in s.value for s in at.success), badge.name
         assert at.text_input(key="ed_name").value == badge.name
         assert "Changes against the saved badge (0)" in [e.label for e in at.expander], badge.name
+        assert at.button(key="ed_save").disabled, "nothing to save until something changes"
+        assert "No changes to save yet." in [c.value for c in at.caption]
+
+
+def test_a_blank_new_badge_asks_for_its_name_instead_of_flagging_an_error(run_page):
+    at = run_page("badge_editor.py")
+    assert not at.error, [e.value for e in at.error]
+    assert any("fill in `name`" in i.value for i in at.info), [i.value for i in at.info]
+    assert at.button(key="ed_save").disabled
+    at.text_input(key="ed_name").set_value("Named").run()
+    assert not at.info or not any("fill in `name`" in i.value for i in at.info)
+    assert not at.button(key="ed_save").disabled
 
 
 def test_an_edit_shows_in_the_diff_and_the_request(run_page):
@@ -118,6 +131,7 @@ def test_an_edit_shows_in_the_diff_and_the_request(run_page):
     at = run_page("badge_editor.py", badge=badge.id)
     at.text_area(key="ed_description").set_value("A changed description").run()
     assert "Changes against the saved badge (1)" in [e.label for e in at.expander]
+    assert not at.button(key="ed_save").disabled
     diff = next(d.value for d in at.dataframe if list(d.value.columns) == ["field", "saved", "edited"])
     assert diff.to_dict("records") == [
         {"field": "description", "saved": badge.description or "", "edited": "A changed description"}

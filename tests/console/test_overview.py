@@ -82,3 +82,22 @@ def test_cycle_series_uses_exclusive_cycle_ends_and_filters_by_range():
     assert pd.Timestamp(series["end"][0]) == pd.Timestamp("2026-01-08", tz="UTC")
     picked = in_range(series, datetime(2026, 1, 9, tzinfo=UTC), datetime(2026, 1, 20, tzinfo=UTC))
     assert picked["earns"].tolist() == [3]
+
+
+def test_display_table_shows_no_none_cells():
+    from lib.console.overview import display_table
+
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "rank": pd.array([2, None], dtype="Int64"),
+            "start": [datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)],
+            "end": [datetime(2026, 12, 31, tzinfo=UTC), None],
+        }
+    )
+    shown = display_table(table)
+    assert shown.to_dict("records") == [
+        {"id": "a", "rank": "2", "start": "2026-01-05", "end": "2026-12-31"},
+        {"id": "b", "rank": "", "start": "2026-02-01", "end": "no end"},
+    ]
+    assert table["rank"].isna().iloc[1], "the page's own table is left as it was"
