@@ -70,6 +70,8 @@ class ValidatedInput:
     notes:   file-level readings worth showing once, e.g. "earnEventDate: read as epoch milliseconds".
     readings: aligned with `valid`: `row` + one categorical column per date field saying how each
              value was read (see `dates.DateKind`); for previews, not for requests.
+    customer_column: the source column mapped to the customer id, so rows refused by validation
+             can still name their customer as the file wrote it in the results.
     """
 
     operation: Operation
@@ -79,6 +81,14 @@ class ValidatedInput:
     source_rows: int = 0
     notes: tuple[str, ...] = ()
     readings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    customer_column: str = ""
+
+    def raw_customers_of_invalid_rows(self) -> dict[int, str]:
+        """Row number -> the customer id text of each row validation refused (blank ones left out)."""
+        if self.invalid.empty or self.customer_column not in self.invalid.columns:
+            return {}
+        raw = self.invalid.set_index("row")[self.customer_column].astype("string").str.strip()
+        return {int(row): str(text) for row, text in raw.items() if not pd.isna(text) and text}
 
     @property
     def valid_count(self) -> int:

@@ -252,6 +252,11 @@ def _optional_ints(values: np.ndarray) -> list[int | None]:
     return series.astype(object).where(series.notna(), None).tolist()
 
 
+def _readable_id(raw: str | None) -> int | None:
+    """The customer id of a row that is not sent, when its text is a plain id (else only the text is kept)."""
+    return int(raw) if raw and raw.isdigit() and len(raw) <= 18 else None
+
+
 def _rows_not_sent(job_id: str, validated: ValidatedInput, planned: set[int], now: float) -> list[tuple]:
     """Rows validation kept out of the job, so the results file accounts for every row of the file:
     errors become FAILED(invalid-row), duplicates and earlier work SKIPPED."""
@@ -260,12 +265,14 @@ def _rows_not_sent(job_id: str, validated: ValidatedInput, planned: set[int], no
         return []
     blocking = issues[issues["severity"].isin([Severity.ERROR.value, Severity.SKIPPED.value])]
     blocking = blocking[~blocking["row"].isin(list(planned))]
+    raw_customers = validated.raw_customers_of_invalid_rows()
     out = []
     for row, lines in blocking.groupby("row", sort=True):
         errors = lines[lines["severity"] == Severity.ERROR.value]
         if not errors.empty:
             message = "; ".join(errors["message"].astype("str"))
-            out.append((job_id, int(row), None, None, None, ItemState.FAILED.value, Reason.INVALID_ROW.value, None,
+            raw = raw_customers.get(int(row))
+            out.append((job_id, int(row), _readable_id(raw), raw, None, ItemState.FAILED.value, Reason.INVALID_ROW.value, None,
                         message, None, None, None, None, now))  # fmt: skip
             continue
         first = lines.iloc[0]
@@ -274,7 +281,6 @@ def _rows_not_sent(job_id: str, validated: ValidatedInput, planned: set[int], no
         if rule == "already_done" and validated.operation is Operation.IMPORT:
             reason = Reason.ALREADY_IMPORTED
         raw = str(first["value"]).strip()
-        customer = int(raw) if raw.isdigit() and len(raw) <= 18 else None
-        out.append((job_id, int(row), customer, raw, None, ItemState.SKIPPED.value, reason.value, None,
+        out.append((job_id, int(row), _readable_id(raw), raw, None, ItemState.SKIPPED.value, reason.value, None,
                     str(first["message"]), None, None, None, None, now))  # fmt: skip
     return out

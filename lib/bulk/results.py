@@ -105,6 +105,25 @@ def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
     return table.drop(columns=drop)
 
 
+def outcome_labels(table: pd.DataFrame) -> pd.Series:
+    """Each row's outcome with what decided it: "succeeded", "failed · 1040", "skipped · cancelled"...
+
+    The server's error code when there is one, else the journal's reason (invalid-row, cancelled), so
+    the chart of outcomes says why rows failed, not only how many.
+    """
+    code = table["errorCode"].astype("string").fillna("")
+    why = code.where(code != "", table["reason"].astype("string").fillna(""))
+    return (table["status"].astype("string") + (" · " + why).where(why != "", "")).astype(str)
+
+
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The outcome table for the results grid: a missing error code is a blank cell, not "None"."""
+    shown = table.copy()
+    shown["errorCode"] = shown["errorCode"].astype("string").fillna("")
+    shown["customerId"] = shown["customerId"].astype("string").fillna("")
+    return shown
+
+
 def throughput(journal: Journal, job_id: str) -> pd.DataFrame:
     """Rows settled over time, one point per finished batch: at (UTC), rows, cumulative, rows_per_second."""
     points = journal.finished_batches(job_id)

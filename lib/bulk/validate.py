@@ -183,6 +183,7 @@ def validate(
         valid=valid_rows,
         issues=issues.frame(),
         invalid=invalid,
+        customer_column=mapping.mapped().get(CUSTOMER_ID, ""),
         source_rows=len(frame),
         notes=tuple(notes),
         readings=readings.loc[keep].reset_index(drop=True),

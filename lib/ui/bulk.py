@@ -33,8 +33,9 @@ from lib.bulk.validate import (
     preview,
     validate,
 )
-from lib.charts import count_by
+from lib.charts import count_by, issued_vs_earned
 from lib.domain import EarnType
+from lib.ui import reads
 from lib.ui.connection import ActiveConnection, data_dir
 from lib.ui.errors import call_api
 
@@ -440,6 +441,7 @@ def _progress(conn: ActiveConnection, operation: Operation, job_id: str, was_run
     counts = journal.counts(job_id)
     runner = registry().runner(job_id)
     if was_running and not _live(job_id):
+        reads.clear_reads()  # the overview and editor must show the counts this job changed
         st.rerun()  # the job stopped since this view was drawn: redraw with results
     done = counts.settled / counts.input_rows if counts.input_rows else 1.0
     state = f"{job.state.value}" + (f" ({job.reason})" if job.reason else "")
@@ -452,7 +454,7 @@ def _progress(conn: ActiveConnection, operation: Operation, job_id: str, was_run
     if not counts.consistent:
         st.error("The journal's row counts do not add up to the job's rows; do not rerun it before checking.")
     with st.container(horizontal=True):
-        if runner is not None:
+        if runner is not None and not job.state.finished:
             if st.button("Pause", key=key(operation, "pause"), icon=":material/pause:"):
                 registry().pause(job_id)
             if st.button("Cancel", key=key(operation, "cancel"), icon=":material/cancel:"):
@@ -473,18 +475,24 @@ def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
     journal = registry().journal
     table = results.outcome_table(journal, job.job_id)
     st.subheader("Results")
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     with left:
-        outcomes = count_by(table["status"], title="Rows by outcome", category="outcome")
+        outcomes = count_by(
+            results.outcome_labels(table), title="Rows by outcome and error code", category="outcome"
+        )
         outcomes.update_layout(yaxis_title="rows")
         st.plotly_chart(outcomes, key=key(operation, "outcome_chart"))
-    with right:
+    with middle:
         speed = results.throughput(journal, job.job_id)
         if len(speed) > 1:
             st.line_chart(speed, x="at", y="cumulative", x_label="time (UTC)", y_label="rows settled")
         elif job.started_at and job.finished_at:
             st.metric("Duration", f"{job.finished_at - job.started_at:,.1f} s", border=True)
-    st.dataframe(table.head(PREVIEW_ROWS), hide_index=True, key=key(operation, "results"))
+    with right:
+        _badge_counts(conn, operation, job)
+    st.dataframe(
+        results.for_display(table.head(PREVIEW_ROWS)), hide_index=True, key=key(operation, "results")
+    )
     stem = (job.file_name or job.job_id).rsplit(".", 1)[0]
     with st.container(horizontal=True):
         st.download_button("Results as CSV", lambda: results.results_csv(journal, job.job_id), f"{stem}-results.csv",
@@ -503,6 +511,23 @@ def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
                 registry().start(child.job_id, conn.client)
                 st.query_params[JOB_PARAM] = child.job_id
                 st.rerun()
+
+
+def _badge_counts(conn: ActiveConnection, operation: Operation, job: Job) -> None:
+    """The badge's issued and earned totals as the server counts them now, after the job."""
+    badge = call_api(
+        "Read the badge's counts",
+        lambda: conn.client.get_badge(badge_id=job.badge_id, include_statistics=True),
+    )
+    if badge is None:
+        return
+    totals = pd.DataFrame(
+        {"name": [badge.name or job.badge_id], "issued": [badge.issued_count or 0],
+         "earned": [badge.earned_count or 0]}
+    )  # fmt: skip
+    figure = issued_vs_earned(totals)
+    figure.update_layout(title="The badge's totals now", height=260)
+    st.plotly_chart(figure, key=key(operation, "badge_counts"))
 
 
 def recent_jobs(conn: ActiveConnection, operation: Operation) -> None:

@@ -1,6 +1,9 @@
 """Bulk enrol in real headless Chromium: upload -> validate -> dry run -> confirm -> job -> results -> reload."""
 
+import csv
+import io
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -11,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_bulk_enrol_end_to_end_and_reattach_after_reload(open_page, tmp_path):
-    first = 118_000 + int(time.time()) % 900
+    first = 700_000 + int(time.time()) % 90_000  # beyond the demo customers (100001-120000)
     upload = tmp_path / "enrol.csv"
     upload.write_text(
         "customerId;issueEventDate\n" + "".join(f"{first + i};\n" for i in range(3)) + "=1+1;\n"
@@ -43,11 +46,65 @@ def test_bulk_enrol_end_to_end_and_reattach_after_reload(open_page, tmp_path):
     assert "job=job-" in page.url
     wait_for_run(page)
     expect(page.get_by_role("button", name="Results as CSV")).to_be_visible()
-    expect(page.locator(".js-plotly-plot")).to_contain_text("Rows by outcome")
+    expect(page.locator(".js-plotly-plot").first).to_contain_text("Rows by outcome")
+    expect(page.locator(".js-plotly-plot").filter(has_text="The badge's totals now")).to_be_visible()
     save_screenshot(page, "bulk_enrol_results.png", height=1300)
+
+    records = _download_results(page, "enrol-results.csv")
+    assert [r["status"] for r in records] == ["succeeded"] * 3 + ["failed"]
+    assert [r["customerId"] for r in records[:3]] == [str(first + i) for i in range(3)]
+    assert all(len(r["issuedId"]) == 24 for r in records[:3])
+    assert records[3]["customerId"] == "'=1+1", "a formula from the upload comes back neutralised"
 
     page.reload()
     wait_for_run(page)
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Failed")).to_contain_text("1")
     expect(page.get_by_role("button", name="Results as CSV")).to_be_visible()
+
+
+def _download_results(page, expected_name: str) -> list[dict[str, str]]:
+    """Click "Results as CSV" in the browser and read the file Chromium saved."""
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Results as CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == expected_name
+    with open(download.path(), encoding="utf-8-sig") as saved:
+        return list(csv.DictReader(io.StringIO(saved.read())))
+
+
+def test_import_earned_badges_in_the_browser_and_download_the_results(open_page, tmp_path):
+    first = 800_000 + int(time.time()) % 90_000
+    event = (datetime.now(UTC) - timedelta(days=30)).date()
+    upload = tmp_path / "history.csv"
+    upload.write_text(
+        "customerId,earnEventDate,earnExpiresOn\n"
+        + "".join(f"{first + i},{event},{event + timedelta(days=365)}\n" for i in range(2))
+        + f"{first + 2},not a date,{event}\n"
+    )
+
+    page = open_page("import_earned")
+    expect(page.get_by_role("heading", name="Import earned badges", level=1)).to_be_visible()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    wait_for_run(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Badge").click()
+    page.get_by_role("option", name="Review Writer", exact=False).first.click()
+    wait_for_run(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="To send")).to_contain_text("2")
+    expect(page.get_by_test_id("stMetric").filter(has_text="With errors")).to_contain_text("1")
+
+    page.get_by_role("button", name="Dry run").click()
+    wait_for_run(page)
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    page.get_by_text("I confirm", exact=False).click()
+    wait_for_run(page)
+    page.get_by_role("button", name="Start job").click()
+    expect(page.get_by_role("heading", name="Results")).to_be_visible(timeout=60_000)
+    wait_for_run(page)
+
+    records = _download_results(page, "history-results.csv")
+    assert [r["status"] for r in records] == ["succeeded", "succeeded", "failed"]
+    assert all(len(r["earnedBadgeId"]) == 24 for r in records[:2])
+    assert records[0]["earnEventDate"].startswith(event.isoformat())
+    assert records[2]["reason"] == "invalid-row" and records[2]["customerId"] == str(first + 2)
+    assert "'not a date' is not a date" in records[2]["errorMessage"]

@@ -150,3 +150,18 @@ def test_job_id_depends_on_org_cluster_badge_and_key():
 def test_a_new_job_starts_planned(journal):
     job = plan(journal, enrol_input([1, 2]))
     assert job.state is JobState.PLANNED and job.input_rows == 2
+
+
+def test_a_row_refused_by_validation_keeps_its_customer_as_the_file_wrote_it(journal):
+    from lib.bulk import results
+    from lib.bulk.validate import validate
+    from tests.bulk.test_validate import ENROL, text_frame
+
+    frame = text_frame({"Member": ["101", "12x", "103"], "When": ["", "", "garbage"]})
+    mapping = ENROL.__class__(Operation.ENROL, {"customer_id": "Member", "issue_event_date": "When"})
+    validated = validate(frame, mapping)
+    assert validated.raw_customers_of_invalid_rows() == {3: "12x", 4: "103"}
+    job = plan(journal, validated)
+    table = results.outcome_table(journal, job.job_id).set_index("row")
+    assert table.loc[3, "customerId"] == "12x" and table.loc[3, "reason"] == "invalid-row"
+    assert table.loc[4, "customerId"] == 103 and table.loc[4, "status"] == "failed"
