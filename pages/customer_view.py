@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.console.customers import IDENTIFIERS, VIEWS, badge_rows, earns, enrolments, limit_usage
+from lib.console.display import DAY, readable
 from lib.ui import call_api, open_in_editor, page_setup
 
 conn = page_setup("Customer view")
@@ -47,17 +48,13 @@ with st.container(horizontal=True):
     for badge_type, title in VIEWS.items():
         st.metric(title, len(tables[badge_type]), border=True)
 
-columns = {
-    "last earned": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-    "starts": st.column_config.DatetimeColumn(format="YYYY-MM-DD"),
-    "expires": st.column_config.DatetimeColumn(format="YYYY-MM-DD"),
-}
+days = {"starts": DAY, "expires": DAY}
 for tab, (badge_type, table) in zip(st.tabs(list(VIEWS.values())), tables.items(), strict=True):
     with tab:
         if table.empty:
             st.caption("None.")
         else:
-            st.dataframe(table, hide_index=True, column_config=columns, key=f"cv_table_{badge_type}")
+            st.dataframe(readable(table, formats=days), hide_index=True, key=f"cv_table_{badge_type}")
 
 st.subheader("One badge: history and limit usage")
 known = {}  # badges with history first: earned, expired, then the ones still open to the customer
@@ -91,13 +88,11 @@ usage = limit_usage(detail)
 if usage.empty:
     st.caption("No limits.")
 else:
-    st.dataframe(usage, hide_index=True, key="cv_usage")
-moment = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
-moments = {name: moment for name in ("enrolled", "earned", "event date", "expires", "revoked")}
+    st.dataframe(readable(usage), hide_index=True, key="cv_usage")
 left, right = st.columns(2)
 with left:
     st.markdown("**Enrolments**")
-    st.dataframe(enrolments(detail), hide_index=True, key="cv_enrolments", column_config=moments)
+    st.dataframe(readable(enrolments(detail)), hide_index=True, key="cv_enrolments")
 with right:
     st.markdown("**Earns**")
-    st.dataframe(earns(detail), hide_index=True, key="cv_earns", column_config=moments)
+    st.dataframe(readable(earns(detail)), hide_index=True, key="cv_earns")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.console.display import readable
 from lib.console.request_log import log_frame
 from lib.ui import page_setup
 from lib.ui.tables import selected_row
@@ -26,10 +27,10 @@ if not entries:
 
 frame = log_frame(entries)
 picked = selected_row(
-    frame,
+    readable(frame, formats={"time": "%Y-%m-%d %H:%M:%S"}),
     key="log_table",
     column_config={
-        "time": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+        "time": st.column_config.TextColumn("Time (UTC)"),
         "latency_ms": st.column_config.NumberColumn("Latency (ms)", format="%.1f"),
         "codes": st.column_config.TextColumn("Capillary codes"),
     },

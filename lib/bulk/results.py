@@ -106,13 +106,14 @@ def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
 
 
 def outcome_labels(table: pd.DataFrame) -> pd.Series:
-    """Each row's outcome with what decided it: "succeeded", "failed · 1040", "skipped · cancelled"...
+    """Each row's outcome with what decided it: "succeeded", "failed · 816", "skipped · cancelled"...
 
     The server's error code when there is one, else the journal's reason (invalid-row, cancelled), so
     the chart of outcomes says why rows failed, not only how many.
     """
     code = table["errorCode"].astype("string").fillna("")
     why = code.where(code != "", table["reason"].astype("string").fillna(""))
+    why = why.where(table["status"] != "succeeded", "")  # how a success was confirmed is no news
     return (table["status"].astype("string") + (" · " + why).where(why != "", "")).astype(str)
 
 

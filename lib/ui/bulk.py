@@ -34,6 +34,7 @@ from lib.bulk.validate import (
     validate,
 )
 from lib.charts import count_by, issued_vs_earned
+from lib.console.display import readable
 from lib.domain import EarnType
 from lib.ui import reads
 from lib.ui.connection import ActiveConnection, data_dir
@@ -345,7 +346,7 @@ def dry_run_step(
             [(c.status.value.upper(), c.name, c.message, c.code) for c in report.checks],
             columns=["result", "check", "detail", "code"],
         )
-        st.dataframe(checks, hide_index=True, key=key(operation, "checks"))
+        st.dataframe(readable(checks), hide_index=True, key=key(operation, "checks"))
         if report.blocking:
             st.error("Fix the failed checks before starting.", icon=":material/block:")
     return report
@@ -526,7 +527,9 @@ def _badge_counts(conn: ActiveConnection, operation: Operation, job: Job) -> Non
          "earned": [badge.earned_count or 0]}
     )  # fmt: skip
     figure = issued_vs_earned(totals)
-    figure.update_layout(title="The badge's totals now", height=260)
+    figure.update_layout(
+        title="The badge's totals now", height=300, legend={"orientation": "h", "y": -0.45}, xaxis_title=None
+    )
     st.plotly_chart(figure, key=key(operation, "badge_counts"))
 
 

@@ -19,6 +19,8 @@ def test_customer_view_by_id_shows_the_four_views_and_one_badge(run_page):
     assert sum(int(m.value) for m in at.metric[:4]) > 0
     assert at.selectbox(key="cv_badge").value is not None
     assert {m.label for m in at.metric[4:]} == {"Status", "Active earns", "Enrolments", "Earns"}
+    for table in at.dataframe:
+        assert table.value.notna().all().all(), f"a blank cell, not None, in {table.key}"
 
 
 def test_customer_view_by_external_id_finds_the_same_customer(run_page):

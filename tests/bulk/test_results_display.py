@@ -10,7 +10,7 @@ def _table() -> pd.DataFrame:
         {
             "customerId": pd.array([100001, 100002, 100003, None, 100005], dtype="Int64"),
             "status": ["succeeded", "failed", "skipped", "failed", "skipped"],
-            "reason": ["", "rejected", "already-enrolled", "invalid-row", "cancelled"],
+            "reason": ["response", "rejected", "already-enrolled", "invalid-row", "cancelled"],
             "errorCode": pd.array([None, 816, 1040, None, None], dtype="Int64"),
         }
     )
