@@ -87,6 +87,13 @@ def _basics(groups: dict[str, str], problems: Sequence[RuleViolation]) -> None:
     )
     middle.number_input("Rank", min_value=0, step=1, key=_k("rank"), placeholder="none")
     right.toggle("Active", key=_k("active"))
+    if st.session_state[BASE].group_id and st.session_state.get(_k("group_id")) is None:
+        st.warning(
+            "An update without `badgeGroupId` keeps the badge in its group: the API has no documented "
+            "way to take a badge out of a group, so this change will not be saved. Move it to another "
+            "group instead.",
+            icon=":material/info:",
+        )
 
 
 def _expiry(prefix: str, title: str) -> None:

@@ -249,3 +249,12 @@ def test_a_live_badge_saved_without_touching_its_dates_keeps_them_exactly(run_pa
     after = client.get_badge(badge_id=saved.id)
     assert after.description == "Re-saved without touching the dates"
     assert (after.start_on, after.expires_on) == (start, start + timedelta(days=60, seconds=7))
+
+
+def test_taking_a_badge_out_of_its_group_is_explained_not_silently_dropped(run_page):
+    at = run_page("badge_editor.py")
+    grouped = next(b for b in at.session_state[Key.CONNECTION].client.iter_badges() if b.badge_group_id)
+    at = run_page("badge_editor.py", badge=grouped.id)
+    assert not at.warning
+    at.selectbox(key="ed_group_id").set_value(None).run()
+    assert any("no documented way to take a badge out of a group" in w.value for w in at.warning)
