@@ -26,18 +26,8 @@ def test_bulk_enrol_end_to_end_and_reattach_after_reload(open_page, tmp_path):
     wait_for_run(page)
     expect(page.get_by_text("CSV (UTF-8, semicolon-separated), 4 data rows, 2 columns")).to_be_visible()
 
-    badge = page.get_by_test_id("stSelectbox").filter(has_text="Badge")
-    badge.click()
-    page.get_by_role("option", name="Store Visitor", exact=False).first.click()
-    wait_for_run(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="To send")).to_contain_text("3")
-    expect(page.get_by_test_id("stMetric").filter(has_text="With errors")).to_contain_text("1")
-
-    page.get_by_role("button", name="Dry run").click()
-    wait_for_run(page)
-    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
-    page.get_by_text("I confirm", exact=False).click()
-    wait_for_run(page)
+    _choose_badge_and_check(page, "Store Visitor", to_send=3, with_errors=1)
+    _dry_run_and_confirm(page)
     save_screenshot(page, "bulk_enrol_summary.png", height=2400)
     page.get_by_role("button", name="Start job").click()
 
@@ -61,6 +51,22 @@ def test_bulk_enrol_end_to_end_and_reattach_after_reload(open_page, tmp_path):
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Failed")).to_contain_text("1")
     expect(page.get_by_role("button", name="Results as CSV")).to_be_visible()
+
+
+def _choose_badge_and_check(page, badge: str, *, to_send: int, with_errors: int) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text="Badge").click()
+    page.get_by_role("option", name=badge, exact=False).first.click()
+    wait_for_run(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="To send")).to_contain_text(str(to_send))
+    expect(page.get_by_test_id("stMetric").filter(has_text="With errors")).to_contain_text(str(with_errors))
+
+
+def _dry_run_and_confirm(page) -> None:
+    page.get_by_role("button", name="Dry run").click()
+    wait_for_run(page)
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    page.get_by_text("I confirm", exact=False).click()
+    wait_for_run(page)
 
 
 def _download_results(page, expected_name: str) -> list[dict[str, str]]:
@@ -87,17 +93,8 @@ def test_import_earned_badges_in_the_browser_and_download_the_results(open_page,
     expect(page.get_by_role("heading", name="Import earned badges", level=1)).to_be_visible()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
     wait_for_run(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Badge").click()
-    page.get_by_role("option", name="Review Writer", exact=False).first.click()
-    wait_for_run(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="To send")).to_contain_text("2")
-    expect(page.get_by_test_id("stMetric").filter(has_text="With errors")).to_contain_text("1")
-
-    page.get_by_role("button", name="Dry run").click()
-    wait_for_run(page)
-    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
-    page.get_by_text("I confirm", exact=False).click()
-    wait_for_run(page)
+    _choose_badge_and_check(page, "Review Writer", to_send=2, with_errors=1)
+    _dry_run_and_confirm(page)
     page.get_by_role("button", name="Start job").click()
     expect(page.get_by_role("heading", name="Results")).to_be_visible(timeout=60_000)
     wait_for_run(page)
