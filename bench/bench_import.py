@@ -24,44 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_enrol import DAY, new_badge, sandbox_process  # noqa: E402
+from bench.bench_enrol import DAY, end_to_end, new_badge, sandbox_process  # noqa: E402
 from lib.api.auth import BasicAuth  # noqa: E402
 from lib.api.client import BadgesClient  # noqa: E402
-from lib.bulk import results  # noqa: E402
-from lib.bulk.journal import Journal, check_invariant  # noqa: E402
-from lib.bulk.mapping import suggest_mapping  # noqa: E402
 from lib.bulk.model import Operation  # noqa: E402
-from lib.bulk.planner import PlanSettings, file_key, plan_job  # noqa: E402
-from lib.bulk.reader import read_table  # noqa: E402
-from lib.bulk.runner import JobRunner  # noqa: E402
-from lib.bulk.validate import validate  # noqa: E402
-
-
-def end_to_end(client, base_url: str, badge: str, csv_path: Path, tmp: Path, args) -> dict[str, float]:
-    marks: dict[str, float] = {}
-    start = time.perf_counter()
-    data = csv_path.read_bytes()
-    table = read_table(data, csv_path.name)
-    validated = validate(table.frame, suggest_mapping(Operation.IMPORT, table.headers))
-    assert len(validated.valid) == args.rows, validated.issues.head()
-    marks["read + validate"] = time.perf_counter() - start
-    journal = Journal(tmp / "jobs.sqlite")
-    t = time.perf_counter()
-    job = plan_job(journal, validated, org="demo", base_url=base_url, badge_id=badge, job_key=file_key(data),
-                   file_sha256=file_key(data), file_name=csv_path.name,
-                   settings=PlanSettings(batch_size=args.batch_size, concurrency=args.concurrency))  # fmt: skip
-    marks["plan (journal)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    outcome = JobRunner(journal, job.job_id, client).run()
-    marks["send (journal + HTTP)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    (tmp / "results.csv").write_bytes(results.results_csv(journal, job.job_id))
-    marks["results file"] = time.perf_counter() - t
-    marks["total"] = time.perf_counter() - start
-    counts = check_invariant(journal.counts(job.job_id))
-    assert outcome.state.value == "COMPLETED" and counts.succeeded == args.rows, counts
-    journal.close()
-    return marks
 
 
 def plain_loop(client, badge: str, rows: list[tuple[int, int, int]]) -> float:
@@ -99,7 +65,7 @@ def main() -> None:
             BadgesClient(base_url, BasicAuth("demo", "demo")) as client,
         ):
             job_badge, loop_badge = new_badge(client, "EARN"), new_badge(client, "EARN")
-            marks = end_to_end(client, base_url, job_badge, csv_path, tmp, args)
+            marks = end_to_end(client, base_url, job_badge, csv_path, tmp, args, Operation.IMPORT)
             loop_seconds = plain_loop(client, loop_badge, rows[: args.sample])
 
     extrapolated = loop_seconds / args.sample * args.rows

@@ -54,8 +54,9 @@ fill_missing()
 saved = st.session_state["ed_saved"]
 
 # Rule checks run on the values about to be drawn, so they can sit beside their fields.
-untouched = form_from_state() == st.session_state["ed_base"]
-violations = rule_violations(saved, build_request(form_from_state(), badge_id=badge_id), now)
+drawn = form_from_state()
+untouched = drawn == st.session_state["ed_base"]
+violations = rule_violations(saved, build_request(drawn, badge_id=badge_id), now)
 if badge_id is None and untouched:  # a blank form is not a mistake yet: ask, don't flag
     hints = [v for v in violations if v.code == 400 and v.message.endswith("is mandatory")]
     violations = [v for v in violations if v not in hints]

@@ -117,14 +117,6 @@ def outcome_labels(table: pd.DataFrame) -> pd.Series:
     return (table["status"].astype("string") + (" · " + why).where(why != "", "")).astype(str)
 
 
-def for_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The outcome table for the results grid: a missing error code is a blank cell, not "None"."""
-    shown = table.copy()
-    shown["errorCode"] = shown["errorCode"].astype("string").fillna("")
-    shown["customerId"] = shown["customerId"].astype("string").fillna("")
-    return shown
-
-
 def throughput(journal: Journal, job_id: str) -> pd.DataFrame:
     """Rows settled over time, one point per finished batch: at (UTC), rows, cumulative, rows_per_second."""
     points = journal.finished_batches(job_id)

@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
+from lib.console.display import DAY, readable
+
 TABLE_COLUMNS = (
     "id",
     "name",
@@ -80,13 +82,11 @@ DISPLAY_LABELS = {
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as people read it: dates as YYYY-MM-DD, "no end" for open-ended badges, and blank
-    ranks, instead of grid cells that say "None". ISO dates still sort in date order."""
-    shown = table.copy()
-    for column, missing in (("start", ""), ("end", "no end")):
-        dates = pd.to_datetime(shown[column], utc=True)
-        shown[column] = dates.dt.strftime("%Y-%m-%d").fillna(missing)
-    shown["rank"] = shown["rank"].map(lambda r: "" if pd.isna(r) else str(r))
+    """The table as people read it (see `display.readable`), with "no end" for open-ended badges.
+    ISO dates still sort in date order."""
+    dated = table.assign(**{column: pd.to_datetime(table[column], utc=True) for column in ("start", "end")})
+    shown = readable(dated, formats={"start": DAY, "end": DAY})
+    shown["end"] = shown["end"].replace("", "no end")
     return shown
 
 

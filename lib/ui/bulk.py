@@ -35,6 +35,7 @@ from lib.bulk.validate import (
 )
 from lib.charts import count_by, issued_vs_earned
 from lib.console.display import readable
+from lib.console.overview import badge_table
 from lib.domain import EarnType
 from lib.ui import reads
 from lib.ui.connection import ActiveConnection, data_dir
@@ -491,9 +492,7 @@ def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
             st.metric("Duration", f"{job.finished_at - job.started_at:,.1f} s", border=True)
     with right:
         _badge_counts(conn, operation, job)
-    st.dataframe(
-        results.for_display(table.head(PREVIEW_ROWS)), hide_index=True, key=key(operation, "results")
-    )
+    st.dataframe(readable(table.head(PREVIEW_ROWS)), hide_index=True, key=key(operation, "results"))
     stem = (job.file_name or job.job_id).rsplit(".", 1)[0]
     with st.container(horizontal=True):
         st.download_button("Results as CSV", lambda: results.results_csv(journal, job.job_id), f"{stem}-results.csv",
@@ -522,11 +521,7 @@ def _badge_counts(conn: ActiveConnection, operation: Operation, job: Job) -> Non
     )
     if badge is None:
         return
-    totals = pd.DataFrame(
-        {"name": [badge.name or job.badge_id], "issued": [badge.issued_count or 0],
-         "earned": [badge.earned_count or 0]}
-    )  # fmt: skip
-    figure = issued_vs_earned(totals)
+    figure = issued_vs_earned(badge_table([badge]))
     figure.update_layout(
         title="The badge's totals now", height=300, legend={"orientation": "h", "y": -0.45}, xaxis_title=None
     )

@@ -3,6 +3,7 @@
 import pandas as pd
 
 from lib.bulk import results
+from lib.console.display import readable
 
 
 def _table() -> pd.DataFrame:
@@ -27,7 +28,7 @@ def test_outcomes_name_the_error_code_or_else_the_reason():
 
 
 def test_results_grid_shows_blank_cells_instead_of_none():
-    shown = results.for_display(_table())
+    shown = readable(_table())
     assert shown["errorCode"].tolist() == ["", "816", "1040", "", ""]
     assert shown["customerId"].tolist() == ["100001", "100002", "100003", "", "100005"]
     assert shown.notna().all().all()
