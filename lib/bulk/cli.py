@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_instant(text: str) -> int:
     """Epoch seconds from "1718000000", "2025-01-31" or "2025-01-31T10:00:00Z" (no offset = UTC)."""
     value = text.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return int(value)
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))

@@ -24,8 +24,10 @@ MAX_EPOCH_SECONDS = 7_258_118_400  # 2200-01-01
 MIN_EPOCH_MILLIS = 100_000_000_000  # below this a number is read as seconds
 MAX_EPOCH_MILLIS = MAX_EPOCH_SECONDS * 1000
 
-_NUMBER = r"\d+(?:\.\d*)?"
-_OFFSET_AT_END = r"(?:[Zz]|[+-]\d{2}:?\d{2})$"  # only asked of cells already read as date-times
+# ASCII digits only: regex \d also matches full-width and other scripts' digits, which no cast reads.
+_NUMBER = r"[0-9]+(?:\.[0-9]*)?"
+_ISO_START = r"^[0-9]{4}"  # only these reach to_datetime: it reads '-5' as the year -5
+_OFFSET_AT_END = r"(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})$"  # only asked of cells already read as date-times
 
 
 class DateKind(StrEnum):
@@ -102,10 +104,12 @@ def parse_dates(values: pd.Series) -> ParsedDates:
     if textual.any():
         where = np.flatnonzero(textual)
         cells = text[textual]
-        parsed = pd.to_datetime(cells, format="ISO8601", utc=True, errors="coerce")
+        iso_like = cells.str.contains(_ISO_START).fillna(False)
+        parsed = pd.to_datetime(cells.where(iso_like, ""), format="ISO8601", utc=True, errors="coerce")
         read = parsed.notna().to_numpy(dtype=bool)
         epoch = np.zeros(len(cells), dtype="int64")
-        epoch[read] = (parsed[read] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+        # Through seconds, whatever resolution pandas chose: year 0 or 9999 would overflow nanoseconds.
+        epoch[read] = parsed[read].dt.as_unit("s").dt.tz_localize(None).astype("int64").to_numpy()
         in_range = read & (epoch >= 0) & (epoch < MAX_EPOCH_SECONDS)
         seconds[where] = epoch
         have[where] = in_range

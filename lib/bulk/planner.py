@@ -254,7 +254,7 @@ def _optional_ints(values: np.ndarray) -> list[int | None]:
 
 def _readable_id(raw: str | None) -> int | None:
     """The customer id of a row that is not sent, when its text is a plain id (else only the text is kept)."""
-    return int(raw) if raw and raw.isdigit() and len(raw) <= 18 else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 def _rows_not_sent(job_id: str, validated: ValidatedInput, planned: set[int], now: float) -> list[tuple]:

@@ -17,6 +17,7 @@ Policies:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
@@ -197,7 +198,7 @@ def _check_customer_ids(
     all_stripped = all_text.str.strip()
     # The common case (a plain positive number) is decided for every row in one pass; the rules below
     # only look at the rest, usually a handful of rows.
-    plain = all_stripped.str.fullmatch(r"[1-9]\d{0,17}").to_numpy(dtype=bool, na_value=False)
+    plain = all_stripped.str.fullmatch(r"[1-9][0-9]{0,17}").to_numpy(dtype=bool, na_value=False)
     values = np.zeros(len(raw), dtype="int64")
     have = plain.copy()
     if plain.any():
@@ -215,9 +216,9 @@ def _check_customer_ids(
     missing = stripped == ""
     formula = ~missing & _looks_like_formula(text, stripped)
     email = ~missing & ~formula & stripped.str.contains("@", regex=False)
-    scientific = ~formula & stripped.str.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d+").fillna(False)
-    signed = ~formula & stripped.str.fullmatch(r"[+-]\d+(?:\.0*)?").fillna(False)
-    number = stripped.str.fullmatch(r"\d+(?:\.0*)?").fillna(False)
+    scientific = ~formula & stripped.str.fullmatch(r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+").fillna(False)
+    signed = ~formula & stripped.str.fullmatch(r"[+-][0-9]+(?:\.0*)?").fillna(False)
+    number = stripped.str.fullmatch(r"[0-9]+(?:\.0*)?").fillna(False)
     other = ~(missing | formula | email | scientific | signed | number)
 
     digits = stripped.where(number, "").str.replace(r"\.0*$", "", regex=True).str.lstrip("0")
@@ -242,8 +243,9 @@ def _check_customer_ids(
         "in the spreadsheet and export again")  # fmt: skip
     add(signed, column=header, values=stripped, severity=Severity.ERROR, rule="id_format",
         detail=lambda i: value(i) + " is not a positive number; " + how)  # fmt: skip
+    odd = stripped[other].map(_oddity)
     add(other, column=header, values=stripped, severity=Severity.ERROR, rule="id_format",
-        detail=lambda i: value(i) + " is not a customer id; " + how + ", digits only")  # fmt: skip
+        detail=lambda i: value(i) + " is not a customer id" + odd[i] + "; " + how + ", digits 0-9 only")  # fmt: skip
     add(zero, column=header, values=stripped, severity=Severity.ERROR, rule="id_format",
         detail=lambda i: value(i) + " is not a customer id; ids start at 1")  # fmt: skip
     add(too_long, column=header, values=stripped, severity=Severity.ERROR, rule="id_format",
@@ -261,6 +263,16 @@ def _check_customer_ids(
     return pd.Series(pd.arrays.IntegerArray(values, ~have), index=raw.index), failed
 
 
+def _oddity(text: str) -> str:
+    """What makes a value that looks like a number unreadable, when it is something a person cannot see."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            return f" (it contains the invisible character U+{ord(char):04X})"
+    if any(char.isdigit() and not char.isascii() for char in text):
+        return " (it uses non-ASCII digits, e.g. full-width or another script's)"
+    return ""
+
+
 def _to_int64(digits: pd.Series) -> np.ndarray:
     """Digit strings (already checked) to int64 through Arrow, ~10x faster than pandas' own cast."""
     return pc.cast(pa.array(digits, from_pandas=True), pa.int64()).to_numpy(zero_copy_only=False)
@@ -270,7 +282,7 @@ def _looks_like_formula(text: pd.Series, stripped: pd.Series) -> pd.Series:
     """Cells a spreadsheet would evaluate: = @ first, tab/CR first, or + - before something not numeric."""
     first = stripped.str.slice(0, 1)
     raw_first = text.str.slice(0, 1)
-    signed_number = stripped.str.fullmatch(r"[+-]\d+(?:\.\d*)?").fillna(False)
+    signed_number = stripped.str.fullmatch(r"[+-][0-9]+(?:\.[0-9]*)?").fillna(False)
     return first.isin(["=", "@"]) | raw_first.isin(["\t", "\r"]) | (first.isin(["+", "-"]) & ~signed_number)
 
 

@@ -101,7 +101,7 @@ def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
     problems = table_with(at, "severity", "message")
     assert problems["message"].tolist() == [
         "row 6, customerId: 'ab12' is not a customer id; customer ids are positive whole numbers "
-        "(the Capillary customer id), digits only",
+        "(the Capillary customer id), digits 0-9 only",
         f"row 7, customerId: '{ids[0]}' same customer as row 2; skipped",
     ]
 

@@ -65,9 +65,9 @@ def test_letters_formulas_emails_and_excel_notation_in_ids_are_refused():
     result = check("letters_in_ids.csv", Operation.ENROL)
     assert messages(result) == [
         "row 3, customerId: '12a' is not a customer id; customer ids are positive whole numbers "
-        "(the Capillary customer id), digits only",
+        "(the Capillary customer id), digits 0-9 only",
         "row 4, customerId: 'abc' is not a customer id; customer ids are positive whole numbers "
-        "(the Capillary customer id), digits only",
+        "(the Capillary customer id), digits 0-9 only",
         "row 5, customerId: '1.23E+11' is in scientific notation, so digits were lost; format the column "
         "as Text in the spreadsheet and export again",
         "row 6, customerId: 'a@b.com' looks like an email; this column needs numeric Capillary customer ids",
