@@ -34,6 +34,7 @@ from lib.api.client import BadgesClient
 from lib.api.clusters import resolve_base_url
 from lib.api.errors import BadgesError
 from lib.bulk import results
+from lib.bulk.contained import read_untrusted
 from lib.bulk.journal import Counts, JobState, Journal
 from lib.bulk.mapping import mapping_problems, suggest_mapping
 from lib.bulk.model import Operation, ValidatedInput
@@ -46,7 +47,7 @@ from lib.bulk.planner import (
     plan_job,
 )
 from lib.bulk.policy import RetryConfig
-from lib.bulk.reader import FileReadError, read_table
+from lib.bulk.reader import FileReadError
 from lib.bulk.runner import JobRunner, LeaseHeldError, RunConfig, RunResult
 from lib.bulk.validate import MappingError, validate
 
@@ -127,7 +128,7 @@ def read_input(path: Path, operation: Operation, sheet: str | None) -> tuple[byt
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     try:
-        table = read_table(data, path.name, sheet=sheet)
+        table = read_untrusted(data, path.name, sheet=sheet)
     except FileReadError as exc:
         raise UsageError(str(exc)) from None
     mapping = suggest_mapping(operation, table.headers, table.frame.head(200))

@@ -17,12 +17,13 @@ import streamlit as st
 
 from lib.api.models import Badge, BadgeSummary
 from lib.bulk import export, results
+from lib.bulk.contained import read_untrusted
 from lib.bulk.dryrun import DryRunReport, badge_period, dry_run
 from lib.bulk.journal import Job, JobState
 from lib.bulk.mapping import ColumnMapping, fields_for, guess_identifier, mapping_problems, suggest_mapping
 from lib.bulk.model import CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.planner import MAX_BATCH_SIZE, MAX_CONCURRENCY, PlanError, PlanSettings, plan_job
-from lib.bulk.reader import FileReadError, SheetTable, read_table
+from lib.bulk.reader import FileReadError, SheetTable
 from lib.bulk.registry import JobRegistry, registry_for
 from lib.bulk.templates import template_csv, template_filename, template_xlsx
 from lib.bulk.validate import (
@@ -134,7 +135,8 @@ def upload_step(operation: Operation) -> Upload | None:
     upload: Upload | None = st.session_state.get(key(operation, "upload"))
     if upload is None or upload.sha256 != digest:
         try:
-            table = read_table(data, file.name)
+            with st.spinner("Reading the file…"):
+                table = read_untrusted(data, file.name)
         except FileReadError as exc:
             st.error(escape_md(str(exc)), icon=":material/error:")
             return None
@@ -146,7 +148,8 @@ def upload_step(operation: Operation) -> Upload | None:
                               key=key(operation, f"sheet_{digest[:12]}"))  # fmt: skip
         if chosen != upload.table.sheet:
             try:
-                table = read_table(upload.data, upload.name, sheet=chosen)
+                with st.spinner("Reading the sheet…"):
+                    table = read_untrusted(upload.data, upload.name, sheet=chosen)
             except FileReadError as exc:
                 st.error(escape_md(str(exc)), icon=":material/error:")
                 return None

@@ -80,8 +80,8 @@ def test_ragged_line_is_refused_with_the_line():
     with pytest.raises(FileReadError) as info:
         read("ragged.csv")
     assert str(info.value) == (
-        "The file is not a well-formed table: Expected 2 columns, got 3: 102,2025-03-01,extra. "
-        "Check that every line has as many cells as the header."
+        "Line 3 has 3 cells where the header has 2 ('102,2025-03-01,extra'); "
+        "make every line have as many cells as the header, then upload again."
     )
 
 

@@ -1,0 +1,185 @@
+"""Read untrusted uploads in a child process with memory and time limits.
+
+Spreadsheet parsers are native code: a crafted 1.5 KB workbook can make one try to allocate 512 GB
+and abort, which no `except` catches. In the console that would be the Streamlit server, every user's
+session and every running job's worker; in the CLI, the job. So every file a person supplies is parsed
+in a fresh child process (`python -m lib.bulk.read_child`) whose address space, CPU time and output
+files are capped with `setrlimit` before it imports any parser. Whatever the child does, the caller
+gets a table or one sentence that says what is wrong with the file and what to do.
+
+The child answers on stdout: one JSON line (the outcome and the table's metadata), then the frame
+as an Arrow IPC stream. Nothing it sends is unpickled or evaluated.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.ipc
+
+from lib.bulk.limits import UNREADABLE, FileReadError, ReadLimits
+from lib.bulk.read_child import OUT_OF_MEMORY
+from lib.bulk.reader import check_size
+from lib.bulk.table import SheetTable
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+MEMORY_ENV = "BADGE_CONSOLE_READER_MEMORY_MB"
+_MAX_HEADER_BYTES = 64 * 1024
+# The environment a child needs to start Python and nothing else: credentials stay with the parent.
+_KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "VIRTUAL_ENV", "PYTHONHOME")
+_SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@dataclass(frozen=True)
+class Containment:
+    """Limits for one child read. Defaults fit a 1,000,000-row file with room to spare."""
+
+    memory_bytes: int = 3 * 1024 * 1024 * 1024
+    cpu_seconds: int = 120
+    wall_seconds: float = 180.0
+    # Reads at once per process: each child may use `memory_bytes`, so a crowd of uploads cannot
+    # exhaust the machine either.
+    concurrent: int = 2
+
+    @classmethod
+    def from_env(cls) -> Containment:
+        configured = os.environ.get(MEMORY_ENV, "").strip()
+        if configured.isascii() and configured.isdigit() and int(configured) >= 256:
+            return cls(memory_bytes=int(configured) * 1024 * 1024)
+        return cls()
+
+
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def _slot(containment: Containment) -> threading.BoundedSemaphore:
+    with _slots_lock:
+        return _slots.setdefault(containment.concurrent, threading.BoundedSemaphore(containment.concurrent))
+
+
+def read_untrusted(
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
+    limits: ReadLimits | None = None,
+    containment: Containment | None = None,
+) -> SheetTable:
+    """`lib.bulk.reader.read_table`, run in a contained child; raises FileReadError for any failure."""
+    limits = limits or ReadLimits()
+    containment = containment or Containment.from_env()
+    check_size(data, limits)  # cheap, and spares a child for the obvious cases
+    request = {
+        "filename": filename,
+        "sheet": sheet,
+        "limits": asdict(limits),
+        "memory_bytes": containment.memory_bytes,
+        "cpu_seconds": containment.cpu_seconds,
+    }
+    with _slot(containment):
+        returncode, out, err = _run_child(json.dumps(request).encode() + b"\n" + data, containment)
+    return _answer(returncode, out, err, containment)
+
+
+def _run_child(payload: bytes, containment: Containment) -> tuple[int | None, bytes, bytes]:
+    env = {name: os.environ[name] for name in _KEPT_ENV if name in os.environ}
+    search_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env.update(_SINGLE_THREADED, PYTHONPATH=search_path, PYTHONDONTWRITEBYTECODE="1")
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "lib.bulk.read_child"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # a signal meant for the console never reaches the child, nor back
+        )
+    except OSError as exc:
+        log.error("could not start the file reader: %s", exc)
+        raise FileReadError(
+            "The console could not start its file reader (the machine may be out of processes or memory); "
+            "try again in a minute."
+        ) from exc
+    try:
+        out, err = child.communicate(payload, timeout=containment.wall_seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise FileReadError(
+            f"Reading the file took longer than {containment.wall_seconds:.0f} seconds and was stopped; "
+            "split it into smaller files or export it as CSV, and upload again."
+        ) from None
+    return child.returncode, out, err
+
+
+def _answer(returncode: int | None, out: bytes, err: bytes, containment: Containment) -> SheetTable:
+    header, _, body = out.partition(b"\n")
+    outcome = _header(header)
+    if outcome is not None and outcome.get("ok") is False:
+        raise FileReadError(str(outcome.get("message", ""))[:1000] or UNREADABLE)
+    if outcome is not None and outcome.get("ok") is True and returncode == 0:
+        try:
+            return _table(outcome, body)
+        except (pa.ArrowException, ValueError, KeyError, TypeError) as exc:
+            log.error("the file reader's answer could not be decoded: %s", exc)
+            raise FileReadError(UNREADABLE) from exc
+    log.warning(
+        "the file reader stopped with status %s: %s", returncode, err[-2000:].decode("utf-8", "replace")
+    )
+    raise FileReadError(_death_message(returncode, containment))
+
+
+def _header(line: bytes) -> dict | None:
+    if not line or len(line) > _MAX_HEADER_BYTES:
+        return None
+    try:
+        outcome = json.loads(line)
+    except ValueError:
+        return None
+    return outcome if isinstance(outcome, dict) else None
+
+
+def _table(outcome: dict, body: bytes) -> SheetTable:
+    with pa.ipc.open_stream(io.BytesIO(body)) as stream:
+        frame = stream.read_all().to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
+    sheets = outcome.get("sheets") or []
+    return SheetTable(
+        frame,
+        str(outcome["file_kind"]),
+        sheet=outcome.get("sheet"),
+        sheets=tuple(str(s) for s in sheets),
+        encoding=outcome.get("encoding"),
+        separator=outcome.get("separator"),
+    )
+
+
+def _death_message(returncode: int | None, containment: Containment) -> str:
+    """What the child's end says about the file, in the uploader's terms."""
+    killed_by = -returncode if returncode is not None and returncode < 0 else None
+    if killed_by == signal.SIGXCPU:
+        return (
+            f"Reading the file used more than {containment.cpu_seconds} seconds of processing and was stopped; "
+            "split it into smaller files or export it as CSV, and upload again."
+        )
+    if returncode == OUT_OF_MEMORY or killed_by in (signal.SIGABRT, signal.SIGKILL):
+        return (
+            f"Reading the file needed more than the {containment.memory_bytes / 1024**3:.0f} GB of memory an "
+            "upload may use: it describes a far larger sheet than the data it holds (often a stray cell far "
+            "from the table). Copy the table to a new workbook or export it as CSV, and upload again."
+        )
+    return UNREADABLE
