@@ -70,6 +70,7 @@ from lib.api.models import (
 )
 from lib.api.models.enums import CustomFieldDataType, OwnerType
 from lib.api.models.org import OrgMetaTag
+from lib.api.models.wire import parse_customer_id
 from lib.api.pagination import DEFAULT_PAGE_SIZE, Paginator
 
 
@@ -612,17 +613,13 @@ def check_object_id(value: Any, field: str = "badgeId") -> str:
 def customer_ref(customer_id: Any, identifier: Any) -> tuple[dict[str, str] | None, int | str]:
     """The customer reference and the identifier header that says how to read it."""
     if identifier is None:
-        if isinstance(customer_id, bool):
-            customer_id = None
-        if isinstance(customer_id, int) and customer_id > 0:
-            return None, customer_id
-        if isinstance(customer_id, str) and customer_id.strip().isdigit() and int(customer_id) > 0:
-            return None, int(customer_id)
-        raise RequestValidationError(
-            f"customer id must be a positive number, got {customer_id!r} (pass identifier= for an email, "
-            "mobile, external id or card number)",
-            problems=[FieldProblem("customerId", "must be a positive number")],
-        )
+        try:
+            return None, parse_customer_id(customer_id)
+        except ValueError as exc:
+            raise RequestValidationError(
+                f"{exc} (pass identifier= for an email, mobile, external id or card number)",
+                problems=[FieldProblem("customerId", "must be a positive number")],
+            ) from None
     try:
         kind = CustomerIdentifier(identifier)
     except ValueError:

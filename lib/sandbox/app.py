@@ -12,6 +12,7 @@ from starlette.responses import Response
 from lib.api.endpoints import ENDPOINTS
 from lib.sandbox import errors as E
 from lib.sandbox.control import add_control_routes
+from lib.sandbox.last_resort import LastResort
 from lib.sandbox.routes import add_api_routes, error_response
 from lib.sandbox.service import SandboxService
 
@@ -34,6 +35,7 @@ def create_app(service: SandboxService) -> FastAPI:
     async def not_allowed(request: Request, exc: Exception) -> Response:
         return error_response(E.MethodNotAllowed(f"Method not allowed: {request.method} {request.url.path}"))
 
+    app.add_middleware(LastResort)
     _document_request_bodies(app)
     return app
 

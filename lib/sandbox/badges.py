@@ -319,8 +319,8 @@ class BadgeBackend:
         reference_filter = query.get("fixedWindowCycleReferenceId")
         page = page_of(query)
         with self.ctx.store.read() as conn:
-            view = load_badge(conn, org_id, str(badge_id))
             customer_id = resolve_customer(conn, org_id, customer_raw, identifier) if customer_raw else None
+            view = load_badge(conn, org_id, str(badge_id))
             start = pick_instant({"d": query.get("startDate")}, "d") or from_epoch(view.doc["startOn"])
             end = pick_instant({"d": query.get("endDate")}, "d") or from_epoch(view.doc["expiresOn"])
             rows = []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from lib.api.models.wire import INT64_MAX
 from lib.sandbox.clock import SandboxClock
 from lib.sandbox.errors import InvalidRequest
 from lib.sandbox.store import Store
@@ -17,6 +18,8 @@ from lib.sandbox.store import Store
 _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
 _counter_lock = threading.Lock()
 _PROCESS_TAG = os.urandom(5).hex()
+_MIN_EPOCH = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_MAX_EPOCH = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
 
 
 def object_id(at: datetime) -> str:
@@ -64,13 +67,15 @@ def parse_instant(value: Any, field: str) -> datetime | None:
     if isinstance(value, bool):
         raise InvalidRequest(f"Invalid date for the field: '{field}'", reference=field)
     if isinstance(value, int | float):
-        return from_epoch(float(value))
+        return _epoch_instant(float(value), field)
     if isinstance(value, str):
         text = value.strip()
         try:
-            return from_epoch(float(text))
+            seconds = float(text)
         except ValueError:
             pass
+        else:
+            return _epoch_instant(seconds, field)
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -81,29 +86,22 @@ def parse_instant(value: Any, field: str) -> datetime | None:
     raise InvalidRequest(f"Invalid date for the field: '{field}'", reference=field)
 
 
+def _epoch_instant(seconds: float, field: str) -> datetime:
+    """Epoch seconds as a datetime; an instant outside years 1..9999 (or NaN) is the caller's 400."""
+    if not _MIN_EPOCH <= seconds <= _MAX_EPOCH:  # also False for NaN
+        raise InvalidRequest(
+            f"Invalid date for the field: '{field}': epoch seconds outside the years 1 to 9999",
+            reference=field,
+        )
+    return from_epoch(seconds)
+
+
 def pick_instant(body: dict[str, Any], field: str) -> datetime | None:
     """`<field>ISO` wins over the epoch `<field>` when both are sent (as the API documents)."""
     iso_value = body.get(field + "ISO")
     if iso_value not in (None, ""):
         return parse_instant(iso_value, field + "ISO")
     return parse_instant(body.get(field), field)
-
-
-def customer_id_of(value: Any, field: str = "customerId") -> int | None:
-    """Customer ids arrive as numbers or numeric strings [doc-bug 20]; answered as integers."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise InvalidRequest(f"Invalid customer id for the field: '{field}'", reference=field)
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidRequest(
-            f"Invalid customer id '{value}' for the field: '{field}'", reference=field
-        ) from None
-    if number <= 0:
-        raise InvalidRequest(f"Invalid customer id '{value}' for the field: '{field}'", reference=field)
-    return number
 
 
 def query_bool(value: str | None, default: bool = False) -> bool:
@@ -113,16 +111,15 @@ def query_bool(value: str | None, default: bool = False) -> bool:
 
 
 def query_int(value: str | None, default: int, field: str, *, minimum: int = 0) -> int:
+    """A whole-number parameter: ASCII digits, within the 64-bit range the API's numbers have."""
     if value is None or value == "":
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidRequest(
-            f"Invalid number '{value}' for the parameter: '{field}'", reference=field
-        ) from None
-    if number < minimum:
-        raise InvalidRequest(f"'{field}' must be at least {minimum}", reference=field)
+    digits = value.strip().removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits.lstrip("0")) > 19:
+        raise InvalidRequest(f"Invalid number for the parameter: '{field}'", reference=field)
+    number = int(value)
+    if not minimum <= number <= INT64_MAX:
+        raise InvalidRequest(f"'{field}' must be between {minimum} and {INT64_MAX}", reference=field)
     return number
 
 
@@ -154,7 +151,8 @@ class Page:
 
     @property
     def offset(self) -> int:
-        return self.page * self.size
+        """Rows to skip; capped at SQLite's largest integer (a page that far out is empty anyway)."""
+        return min(self.page * self.size, INT64_MAX)
 
 
 def page_of(query: Any, *, size_key: str = "size", default_size: int = 10) -> Page:

@@ -3,7 +3,7 @@
 
 `X-CAP-CUSTOMER-IDENTIFIER` (email, mobile, externalId, cardNumber) is looked up in the org's
 customer table (1026 when nobody matches, 1028 for another identifier type). A plain numeric id
-needs no lookup: any positive integer is a customer, as bulk files enrol ids the sandbox never saw.
+needs no lookup: any id from 1 to 2**63-1 is a customer, as bulk files enrol ids the sandbox never saw.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from lib.api.models.wire import parse_customer_id
 from lib.domain import BadgeStatus, FixedValueLimit, FixedWindowLimit, RollingWindowLimit, count_window
 from lib.sandbox import errors as E
 from lib.sandbox.awards import count_earns
@@ -27,12 +28,18 @@ IDENTIFIER_COLUMNS = {
 
 
 def resolve_customer(conn, org_id: int, raw: Any, identifier: str | None) -> int:
-    """The numeric customer id for a path/body value read the way the identifier header says."""
+    """The numeric customer id for a path/body value read the way the identifier header says.
+
+    Without the header the value must be a customer id as the API models read one (1..2**63-1, ASCII
+    digits): anything else is a 400 naming `customerId`, never another customer or an overflow.
+    """
     if identifier is None or identifier == "":
-        text = str(raw).strip()
-        if not text.isdigit() or int(text) <= 0:
-            raise E.CustomerNotFound(reference="customerId")
-        return int(text)
+        try:
+            return parse_customer_id(raw)
+        except ValueError as exc:
+            raise E.InvalidRequest(
+                f"Invalid value for the field: 'customerId': {exc}", reference="customerId"
+            ) from None
     column = IDENTIFIER_COLUMNS.get(identifier)
     if column is None:
         raise E.InvalidCustomerIdentifier(reference="X-CAP-CUSTOMER-IDENTIFIER")

@@ -10,16 +10,18 @@ the dedicated "missing" codes.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from pydantic import TypeAdapter, ValidationError
+from starlette.requests import Request
 
 from lib.api.endpoints import Endpoint, format_loc
 from lib.api.models import ImportEarnedBadge
 from lib.sandbox import errors as E
 from lib.sandbox.common import invalid_enum_message
+from lib.sandbox.json_body import loads
 
 # Missing fields the API answers with a dedicated code rather than a plain 400.
 MISSING_FIELD_ERRORS: dict[tuple[str, str], type[E.SandboxError]] = {
@@ -50,16 +52,8 @@ def _adapter(annotation: Any) -> TypeAdapter[Any]:
 
 
 def decode_json(raw: bytes) -> Any:
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise E.JsonParseError(f"JSON parse error: the body is not UTF-8 text ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise E.JsonParseError(
-            f"JSON parse error: {exc.msg} at line {exc.lineno} column {exc.colno} (char {exc.pos})"
-        ) from None
+    """The body's JSON, read strictly (`json_body.loads`): None when empty, else a typed 400."""
+    return loads(raw)
 
 
 def _canonical(model: Any) -> Any:
@@ -122,6 +116,34 @@ def read_import_item(item: Any) -> dict[str, Any] | E.SandboxError:
         return _canonical(ImportEarnedBadge.model_validate(item))
     except ValidationError as exc:
         return validation_errors("import_customer_badges", exc)
+
+
+def read_params(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """Path parameters and the query (a repeated key joined with commas, as `status=LIVE,UPCOMING`).
+
+    The server decodes the URL leniently (bytes that are not UTF-8 become U+FFFD); an id or filter
+    holding such bytes or a NUL character is refused here, naming the parameter, rather than looked
+    up as some other text.
+    """
+    params = dict(request.path_params)
+    query = {key: ",".join(request.query_params.getlist(key)) for key in request.query_params}
+    raw_query = request.scope.get("query_string", b"").replace(b"+", b" ")
+    for values, raw in ((params, request.scope.get("raw_path", b"")), (query, raw_query)):
+        for name, value in values.items():
+            if "\x00" in value or ("\ufffd" in value and not _is_utf8(unquote_to_bytes(raw))):
+                raise E.InvalidRequest(
+                    f"Invalid value for the parameter: '{name}': not UTF-8 text, or holds a NUL character",
+                    reference=name,
+                )
+    return params, query
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_query(endpoint: Endpoint, params: dict[str, str]) -> None:

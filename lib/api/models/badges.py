@@ -21,6 +21,7 @@ from lib.api.models.envelope import Pagination
 from lib.api.models.shared import Audited, DateSpan
 from lib.api.models.wire import (
     CustomerId,
+    Int64,
     IsoTimestamp,
     RequestModel,
     TextId,
@@ -43,7 +44,7 @@ class ExpiryConfig(WireModel):
     relative_expiry_type: WireDurationUnit | None = wire_name(
         "relativeExpirytype", "relativeExpiryType", "relative_expiry_type"
     )
-    value: int | None = None
+    value: Int64 | None = None
     kind: AbsoluteExpiryKind | None = wire_name("type", "kind")
     expires_on: Timestamp | None = None
     expires_on_iso: IsoTimestamp | None = None
@@ -112,8 +113,8 @@ class _BadgeDefinition(WireModel):
     tags: list[Tag] | None = None
     custom_fields: dict[str, Any] | None = None
     badge_group_id: str | None = None
-    badge_rank: int | None = None
-    default_till_id: int | None = None
+    badge_rank: Int64 | None = None
+    default_till_id: Int64 | None = None
     active: bool | None = wire_name("active", "isActive")
 
     @property

@@ -19,7 +19,7 @@ from lib.api.models.enums import (
     WireWeekday,
 )
 from lib.api.models.shared import DateSpan
-from lib.api.models.wire import IsoTimestamp, Timestamp, WireModel
+from lib.api.models.wire import Int64, IsoTimestamp, Timestamp, WireModel
 
 
 class CycleBounds(DateSpan):
@@ -40,8 +40,8 @@ class _FixedWindowFields(_ConstraintBase):
     ``referenceId``, ``cycleStatus`` and date range."""
 
     duration_type: WireDurationUnit
-    max_earn_limit: int
-    refresh_rate: int | None = None
+    max_earn_limit: Int64
+    refresh_rate: Int64 | None = None
     start_day_of_the_week: WireWeekday | None = None
     reference_id: str | None = None
     cycle_status: OpenCycleStatus | None = None
@@ -64,14 +64,14 @@ class CustomerFixedValue(_ConstraintBase):
     """At most ``max_earn_limit`` earns per customer over the badge's whole life."""
 
     constraint_type: Literal[ConstraintType.CUSTOMER_BADGE_FIXED_VALUE]
-    max_earn_limit: int
+    max_earn_limit: Int64
 
 
 class BadgeFixedValue(_ConstraintBase):
     """At most ``max_earn_limit`` earns across all customers over the badge's whole life."""
 
     constraint_type: Literal[ConstraintType.BADGE_FIXED_VALUE]
-    max_earn_limit: int
+    max_earn_limit: Int64
 
 
 class CustomerRollingWindow(_ConstraintBase):
@@ -79,12 +79,12 @@ class CustomerRollingWindow(_ConstraintBase):
     ``roll_for_days`` days, and likewise for weeks and months (any pair may be absent)."""
 
     constraint_type: Literal[ConstraintType.CUSTOMER_BADGE_ROLLING_WINDOW]
-    max_earn_for_days: int | None = None
-    roll_for_days: int | None = None
-    max_earn_for_weeks: int | None = None
-    roll_for_weeks: int | None = None
-    max_earn_for_months: int | None = None
-    roll_for_months: int | None = None
+    max_earn_for_days: Int64 | None = None
+    roll_for_days: Int64 | None = None
+    max_earn_for_weeks: Int64 | None = None
+    roll_for_weeks: Int64 | None = None
+    max_earn_for_months: Int64 | None = None
+    roll_for_months: Int64 | None = None
 
 
 class BadgeRollingWindow(_ConstraintBase):
@@ -92,8 +92,8 @@ class BadgeRollingWindow(_ConstraintBase):
 
     constraint_type: Literal[ConstraintType.BADGE_ROLLING_WINDOW]
     roll_type: WireDurationUnit
-    roll_value: int
-    max_earn_limit: int
+    roll_value: Int64
+    max_earn_limit: Int64
 
 
 class CustomerNoLimit(_ConstraintBase):
@@ -141,17 +141,17 @@ FixedWindowConstraint = CustomerFixedWindow | BadgeFixedWindow
 
 class CouponBenefit(WireModel):
     benefit_type: Literal["COUPON"]
-    series_id: int
+    series_id: Int64
 
 
 class LoyaltyPointsBenefit(WireModel):
     benefit_type: Literal["LOYALTY_POINTS"]
-    program_id: int
-    promotion_id: int
-    allocation_strategy_id: int
-    expiration_strategy_id: int
-    points: int | None = None
-    default_till_id: int | None = None
+    program_id: Int64
+    promotion_id: Int64
+    allocation_strategy_id: Int64
+    expiration_strategy_id: Int64
+    points: Int64 | None = None
+    default_till_id: Int64 | None = None
 
 
 Benefit = Annotated[CouponBenefit | LoyaltyPointsBenefit, Field(discriminator="benefit_type")]

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, SecretStr
 from lib.api.models.enums import CustomFieldDataType
 from lib.api.models.envelope import Pagination
 from lib.api.models.shared import Audited
-from lib.api.models.wire import RequestModel, TextId, Timestamp, WireModel, wire_name
+from lib.api.models.wire import Int64, RequestModel, TextId, Timestamp, WireModel, wire_name
 
 
 def _as_text(value: Any) -> Any:
@@ -32,7 +32,7 @@ class BadgeGroupRequest(RequestModel):
     """Body of create (#18) and update (#19) group; the tables capitalise ``Name``/``Rank``."""
 
     name: str = wire_name("name", "Name", default=...)
-    rank: int = wire_name("rank", "Rank", default=...)
+    rank: Int64 = wire_name("rank", "Rank", default=...)
 
 
 class BadgeGroup(Audited):
@@ -89,7 +89,7 @@ class OrgMetaTag(WireModel):
 
 
 class OrgMetaRequest(RequestModel):
-    org_id: int | None = None
+    org_id: Int64 | None = None
     tags: list[OrgMetaTag] = Field(default_factory=list)
 
 

@@ -19,7 +19,7 @@ from lib.api.models.enums import (
     WireBadgeStatus,
     WireEarnType,
 )
-from lib.api.models.wire import CustomerRef, IsoTimestamp, RequestModel, Timestamp
+from lib.api.models.wire import INT64_MAX, CustomerRef, Int64, IsoTimestamp, RequestModel, Timestamp
 
 
 def _comma_list(value: Any) -> Any:
@@ -34,9 +34,9 @@ StatusList = Annotated[
     PlainSerializer(lambda v: ",".join(str(s) for s in v), return_type=str, when_used="json"),
 ]
 
-PageNumber = Annotated[int, Field(ge=0)]
+PageNumber = Annotated[int, Field(ge=0, le=INT64_MAX)]
 """0-based ``page``."""
-PageSize = Annotated[int, Field(ge=1)]
+PageSize = Annotated[int, Field(ge=1, le=INT64_MAX)]
 """``size`` / ``limit``: items per page."""
 
 
@@ -76,7 +76,7 @@ class GetBadgeQuery(QueryModel):
     """#4 get badge."""
 
     include_statistics: bool | None = None
-    limit: int | None = None
+    limit: Int64 | None = None
     order: SortOrder | None = None
     status: WireBadgeStatus | None = None
 
@@ -105,8 +105,8 @@ class CustomerBadgesQuery(QueryModel):
     limit: PageSize | None = None
     page: PageNumber | None = None
     size: PageSize | None = None
-    last_earned_on_date: int | None = None
-    last_earn_event_date: int | None = None
+    last_earned_on_date: Int64 | None = None
+    last_earn_event_date: Int64 | None = None
 
 
 class CustomerBadgePageQuery(QueryModel):
@@ -127,8 +127,8 @@ class CustomerBadgePageQuery(QueryModel):
     start_on_operator: str | None = None
     expires_on_operator: str | None = None
     group_id: str | None = None
-    last_earn_event_date: int | None = None
-    last_earned_on_date: int | None = None
+    last_earn_event_date: Int64 | None = None
+    last_earned_on_date: Int64 | None = None
 
 
 class CustomerBadgeDetailQuery(QueryModel):

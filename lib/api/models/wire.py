@@ -169,7 +169,7 @@ def _from_epoch(seconds: Decimal) -> datetime:
         pass
     hint = " (looks like epoch milliseconds; the API takes seconds)" if abs(seconds) > 10**11 else ""
     raise InstantOutOfRange(
-        f"epoch seconds {seconds} are outside the representable range{hint}", future=seconds > 0
+        f"epoch seconds {_shown(str(seconds))} are outside the representable range{hint}", future=seconds > 0
     )
 
 
@@ -178,15 +178,15 @@ def _from_iso(text: str) -> datetime:
     far = _FAR_YEAR.match(candidate)
     if far:
         raise InstantOutOfRange(
-            f"ISO timestamp {text!r} is beyond year 9999 (epoch milliseconds stored as seconds?)",
+            f"ISO timestamp {_shown(text)} is beyond year 9999 (epoch milliseconds stored as seconds?)",
             future=far.group(1) != "-",
         )
     try:
         parsed = datetime.fromisoformat(candidate)
     except ValueError:
-        raise ValueError(f"not an epoch-seconds number nor an ISO 8601 timestamp: {text!r}") from None
+        raise ValueError(f"not an epoch-seconds number nor an ISO 8601 timestamp: {_shown(text)}") from None
     if parsed.tzinfo is None:
-        raise ValueError(f"ISO timestamp {text!r} has no zone (add Z or an offset such as +05:30)")
+        raise ValueError(f"ISO timestamp {_shown(text)} has no zone (add Z or an offset such as +05:30)")
     return parsed.astimezone(UTC)
 
 
@@ -226,17 +226,42 @@ IsoTimestamp = Annotated[
 # ---- identifiers ------------------------------------------------------------------------------
 
 
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+"""Capillary is a JVM service: every whole number on its wire is a 64-bit ``long``."""
+
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+"""A whole number field (ranks, limits, ids, page numbers): no value a ``long`` cannot hold."""
+
+
 def parse_customer_id(value: Any) -> int:
-    """Capillary user ids are integers; several pages type them as strings (``"23423"``)."""
+    """Capillary user ids are positive 64-bit integers; several pages type them as strings (``"23423"``).
+
+    Only ASCII digits spell an id (``"１２３"`` is not one), and 0, negative numbers and numbers past
+    2**63-1 are refused rather than read as some other customer or passed on to overflow later.
+    """
     if isinstance(value, bool):
         raise ValueError("customer id must be a number, got a boolean")
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise ValueError(f"customer id must be a whole number, got {value!r}")
+        value = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError(f"customer id must be a whole number, got {_shown(value)}")
+        value = int(text) if len(text.lstrip("0")) <= 19 else INT64_MAX + 1
+    if not isinstance(value, int):
+        raise ValueError(f"customer id must be a whole number, got {_shown(value)}")
+    if value < 1:
+        raise ValueError(f"customer id must be a positive whole number, got {value}")
+    if value > INT64_MAX:
+        raise ValueError(f"customer id must be at most {INT64_MAX} (a 64-bit integer)")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message, cut short: callers may send megabytes."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
 
 
 def parse_customer_ref(value: Any) -> int | str:
