@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from lib.api.endpoints import ENDPOINTS
 from lib.sandbox import errors as E
-from lib.sandbox.control import add_control_routes
+from lib.sandbox.control import CONTROL_SCHEMAS, add_control_routes
 from lib.sandbox.last_resort import LastResort
 from lib.sandbox.routes import add_api_routes, error_response
 from lib.sandbox.service import SandboxService
@@ -54,6 +54,7 @@ def _document_request_bodies(app: FastAPI) -> None:
         schema = generate()
         components = schema.setdefault("components", {})
         schemas = components.setdefault("schemas", {})
+        schemas.update(CONTROL_SCHEMAS)
         components["securitySchemes"] = {
             "capillaryBasic": {"type": "http", "scheme": "basic", "description": BASIC_HELP}
         }

@@ -1,6 +1,8 @@
 """The sandbox's control plane under `/_sandbox/`: clock, reset, seed, faults, stats, health.
 
-No credentials, but only loopback clients are answered: these endpoints can wipe every org's data.
+No credentials, so only scripts on this machine are answered (`control_access`): a loopback client,
+a loopback Host, no foreign Origin, no form body, and the `X-Sandbox-Control: 1` header (all but
+`GET /health`). These endpoints can wipe every org's data.
 """
 
 from __future__ import annotations
@@ -8,48 +10,99 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from lib.api.models.wire import CustomerId
 from lib.sandbox import errors as E
-from lib.sandbox.common import epoch, from_epoch
+from lib.sandbox.common import epoch, parse_instant
+from lib.sandbox.control_access import CONTROL_HEADER, CONTROL_HEADER_VALUE, check_control_request
 from lib.sandbox.faults import FaultRules
-from lib.sandbox.routes import error_response, json_response
+from lib.sandbox.routes import error_response, json_response, read_limited
 from lib.sandbox.service import SandboxService
 from lib.sandbox.wire import decode_json
 
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+CONTROL_SCHEMAS: dict[str, Any] = {}
+"""Schemas the control bodies refer to; `app.py` adds them to the OpenAPI components."""
+
+
+class CustomerRecord(BaseModel):
+    """A customer registered for identifier look-ups (`PUT /_sandbox/customers`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customerId: CustomerId  # noqa: N815 - the wire name
+    email: str | None = None
+    mobile: str | None = None
+    externalId: str | None = None  # noqa: N815
+    cardNumber: str | None = None  # noqa: N815
+    firstName: str | None = None  # noqa: N815
+    lastName: str | None = None  # noqa: N815
+
+
+class CustomersBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    org: str = "demo"
+    customers: list[CustomerRecord]
 
 
 def _clock(service: SandboxService) -> dict[str, Any]:
     return {"now": epoch(service.clock.now()), "frozen": service.clock.frozen}
 
 
+def _doc(body: dict[str, Any] | type[BaseModel] | None = None) -> dict[str, Any]:
+    """What /docs shows beyond the path: the required header (so "Try it out" sends it) and the body."""
+    extra: dict[str, Any] = {
+        "parameters": [
+            {"name": CONTROL_HEADER, "in": "header", "required": True,
+             "schema": {"type": "string", "enum": [CONTROL_HEADER_VALUE]},
+             "description": "Required: only a script can send it, never a web page's form"}
+        ]
+    }  # fmt: skip
+    if isinstance(body, type):
+        body = body.model_json_schema(ref_template="#/components/schemas/{model}")
+        CONTROL_SCHEMAS.update(body.pop("$defs", {}))
+    if body is not None:
+        extra["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return extra
+
+
+CLOCK_BODY = {"type": "object", "required": ["now"], "properties": {"now": {"type": ["number", "null"]}}}
+RESET_BODY = {"type": "object", "properties": {"empty": {"type": "boolean", "default": False}}}
+
+
 def add_control_routes(app: FastAPI, service: SandboxService) -> None:
     router = APIRouter(prefix="/_sandbox", tags=["sandbox control"])
 
-    async def guarded(request: Request, action) -> Response:
-        host = request.client.host if request.client else ""
-        if host not in LOOPBACK and not host.startswith("127."):
-            return error_response(E.LoopbackOnly())
+    async def guarded(request: Request, action, *, needs_header: bool = True) -> Response:
         try:
-            body = decode_json(await request.body())
+            check_control_request(request, needs_header=needs_header)
+            body = decode_json(await read_limited(request, service.max_body_bytes))
+            if body is not None and not isinstance(body, dict):
+                raise E.InvalidRequest("The body must be a JSON object")
             return json_response(await action(body or {}), 200)
         except E.SandboxError as error:
             return error_response(error)
         except ValidationError as error:
-            return error_response(E.InvalidRequest(str(error).splitlines()[0]))
+            return error_response(E.InvalidRequest(_first_problem(error)))
 
     @router.get("/health", summary="Liveness: answers once the sandbox serves requests")
     async def health(request: Request) -> Response:
-        return await guarded(request, lambda _: _ok({"status": "ok"}))
+        return await guarded(request, lambda _: _ok({"status": "ok"}), needs_header=False)
 
-    @router.get("/clock", summary="The sandbox's now (epoch seconds) and whether it is frozen")
+    @router.get(
+        "/clock", summary="The sandbox's now (epoch seconds) and whether it is frozen", openapi_extra=_doc()
+    )
     async def get_clock(request: Request) -> Response:
         return await guarded(request, lambda _: _ok(_clock(service)))
 
-    @router.put("/clock", summary='Freeze now at {"now": <epoch seconds>}; {"now": null} = real time')
+    @router.put(
+        "/clock",
+        summary='Freeze now at {"now": <epoch seconds>}; {"now": null} = real time',
+        openapi_extra=_doc(CLOCK_BODY),
+    )
     async def put_clock(request: Request) -> Response:
         async def action(body: dict) -> dict:
             if "now" not in body:
@@ -57,21 +110,29 @@ def add_control_routes(app: FastAPI, service: SandboxService) -> None:
             now = body["now"]
             if now is not None and (isinstance(now, bool) or not isinstance(now, int | float)):
                 raise E.InvalidRequest("'now' must be epoch seconds or null")
-            service.clock.set(from_epoch(float(now)) if now is not None else None)
+            service.clock.set(parse_instant(now, "now") if now is not None else None)
             return _clock(service)
 
         return await guarded(request, action)
 
-    @router.post("/reset", summary='Wipe all data (demo orgs kept); {"empty": false} re-seeds the demo data')
+    @router.post(
+        "/reset",
+        summary='Wipe all data (demo orgs kept); {"empty": false} re-seeds the demo data',
+        openapi_extra=_doc(RESET_BODY),
+    )
     async def reset(request: Request) -> Response:
         async def action(body: dict) -> dict:
-            empty = bool(body.get("empty", False))
+            empty = body.get("empty", False)
+            if not isinstance(empty, bool):
+                raise E.InvalidRequest("'empty' must be true or false")
             await run_in_threadpool(service.reset, empty=empty)
             return {"reset": True, "empty": empty}
 
         return await guarded(request, action)
 
-    @router.post("/seed", summary="Add the demo org's badges, customers and 12 months of history")
+    @router.post(
+        "/seed", summary="Add the demo org's badges, customers and 12 months of history", openapi_extra=_doc()
+    )
     async def seed(request: Request) -> Response:
         async def action(_: dict) -> dict:
             return await run_in_threadpool(service.seed)
@@ -81,33 +142,31 @@ def add_control_routes(app: FastAPI, service: SandboxService) -> None:
     @router.put(
         "/customers",
         summary='Register customers for identifier look-ups: {"org": "demo", "customers": [...]}',
+        openapi_extra=_doc(CustomersBody),
     )
     async def put_customers(request: Request) -> Response:
         async def action(body: dict) -> dict:
-            customers = body.get("customers")
-            if not isinstance(customers, list) or not all(
-                isinstance(c, dict) and str(c.get("customerId", "")).isdigit() for c in customers
-            ):
-                raise E.InvalidRequest(
-                    'Send {"org": "<username>", "customers": [{"customerId": 1, "email": ...}]}'
-                )
+            sent = CustomersBody.model_validate(body)
+            customers = [c.model_dump(exclude_none=True) for c in sent.customers]
             try:
-                added = await run_in_threadpool(
-                    service.add_customers, str(body.get("org", "demo")), customers
-                )
+                added = await run_in_threadpool(service.add_customers, sent.org, customers)
             except KeyError as error:
                 raise E.InvalidRequest(str(error)) from None
             return {"customers": added}
 
         return await guarded(request, action)
 
-    @router.get("/faults", summary="The fault rules in force")
+    @router.get("/faults", summary="The fault rules in force", openapi_extra=_doc())
     async def get_faults(request: Request) -> Response:
         return await guarded(
             request, lambda _: _ok({"rules": [r.model_dump(mode="json") for r in service.faults.rules()]})
         )
 
-    @router.put("/faults", summary="Replace the fault rules (status, commit_then_delay, drop_before_commit)")
+    @router.put(
+        "/faults",
+        summary="Replace the fault rules (status, commit_then_delay, drop_before_commit)",
+        openapi_extra=_doc(FaultRules),
+    )
     async def put_faults(request: Request) -> Response:
         async def action(body: dict) -> dict:
             rules = FaultRules.model_validate(body).rules
@@ -116,7 +175,7 @@ def add_control_routes(app: FastAPI, service: SandboxService) -> None:
 
         return await guarded(request, action)
 
-    @router.delete("/faults", summary="Remove every fault rule")
+    @router.delete("/faults", summary="Remove every fault rule", openapi_extra=_doc())
     async def delete_faults(request: Request) -> Response:
         async def action(_: dict) -> dict:
             service.faults.clear()
@@ -124,7 +183,7 @@ def add_control_routes(app: FastAPI, service: SandboxService) -> None:
 
         return await guarded(request, action)
 
-    @router.get("/stats", summary="Requests received per path, for tests")
+    @router.get("/stats", summary="Requests received per path, for tests", openapi_extra=_doc())
     async def stats(request: Request) -> Response:
         return await guarded(
             request, lambda _: _ok({**service.stats.snapshot(), "faults_applied": service.faults.applied})
@@ -135,3 +194,10 @@ def add_control_routes(app: FastAPI, service: SandboxService) -> None:
 
 async def _ok(value: dict) -> dict:
     return value
+
+
+def _first_problem(error: ValidationError) -> str:
+    """The first thing wrong with a control body, naming the field (`customers.0.customerId`)."""
+    item = error.errors(include_url=False)[0]
+    field = ".".join(str(step) for step in item.get("loc", ())) or "body"
+    return f"Invalid value for the field: '{field}': {str(item.get('msg', '')).removeprefix('Value error, ')}"

@@ -77,6 +77,10 @@ class LoopbackOnly(SandboxError):
     pass
 
 
+class ForeignRequest(SandboxError):
+    """A control-plane request a web page could have sent (foreign Origin or Host, a form, no header)."""
+
+
 class RouteNotFound(SandboxError):
     pass
 
@@ -291,6 +295,7 @@ ERROR_TABLE: dict[type[SandboxError], ErrorSpec] = {
     PayloadTooLarge: ErrorSpec(413, 413, "Request body too large"),
     Unauthorized: ErrorSpec(401, 401, "Invalid or missing credentials"),
     LoopbackOnly: ErrorSpec(403, 403, "Sandbox control endpoints answer loopback clients only"),
+    ForeignRequest: ErrorSpec(403, 403, "Sandbox control endpoints refuse requests a web page could send"),
     RouteNotFound: ErrorSpec(404, 404, "No such endpoint"),
     MethodNotAllowed: ErrorSpec(405, 405, "Method not allowed"),
     InternalError: ErrorSpec(500, 999999, "Internal server error"),

@@ -33,7 +33,8 @@ class FaultRule(BaseModel):
     method: str | None = None  # None = any method
     path_suffix: str = ""  # matched against the end of the request path
     status: Annotated[int, Field(ge=400, le=599)] = 503
-    retry_after: str | None = None  # seconds or an HTTP-date, sent verbatim
+    # Seconds or an HTTP-date, sent verbatim: printable ASCII only, as a header value must be.
+    retry_after: Annotated[str, Field(pattern=r"^[\x20-\x7e]{1,64}$")] | None = None
     delay: Annotated[float, Field(ge=0, le=600)] = 0.0
     probability: Annotated[float, Field(ge=0, le=1)] = 1.0
     count: Annotated[int, Field(ge=0)] | None = None

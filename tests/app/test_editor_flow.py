@@ -18,7 +18,8 @@ def _badge_posts(at) -> list:
 def _sandbox_writes(at) -> int:
     """Badge writes the sandbox itself has seen (its control plane counts requests per path)."""
     base_url = at.session_state[Key.CONNECTION].base_url
-    with urllib.request.urlopen(f"{base_url}/_sandbox/stats", timeout=10) as response:
+    request = urllib.request.Request(f"{base_url}/_sandbox/stats", headers={"X-Sandbox-Control": "1"})
+    with urllib.request.urlopen(request, timeout=10) as response:
         stats = json.load(response)
     counts = stats["by_endpoint"]
     return sum(counts.get(f"{method} /api_gateway/v1/badges/badgeMeta", 0) for method in ("POST", "PUT"))
