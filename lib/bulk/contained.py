@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -95,14 +96,11 @@ def read_untrusted(
 
 
 def _run_child(payload: bytes, containment: Containment) -> tuple[int | None, bytes, bytes]:
-    env = {name: os.environ[name] for name in _KEPT_ENV if name in os.environ}
-    search_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    env.update(_SINGLE_THREADED, PYTHONPATH=search_path, PYTHONDONTWRITEBYTECODE="1")
     try:
         child = subprocess.Popen(
             [sys.executable, "-m", "lib.bulk.read_child"],
             cwd=ROOT,
-            env=env,
+            env=child_env(os.environ),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -124,6 +122,14 @@ def _run_child(payload: bytes, containment: Containment) -> tuple[int | None, by
             "split it into smaller files or export it as CSV, and upload again."
         ) from None
     return child.returncode, out, err
+
+
+def child_env(parent: Mapping[str, str]) -> dict[str, str]:
+    """Only what starting Python needs: the console's credentials and tokens never reach a parser."""
+    env = {name: parent[name] for name in _KEPT_ENV if name in parent}
+    search_path = os.pathsep.join(filter(None, [str(ROOT), parent.get("PYTHONPATH", "")]))
+    env.update(_SINGLE_THREADED, PYTHONPATH=search_path, PYTHONDONTWRITEBYTECODE="1")
+    return env
 
 
 def _answer(returncode: int | None, out: bytes, err: bytes, containment: Containment) -> SheetTable:

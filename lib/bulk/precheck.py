@@ -36,6 +36,10 @@ _ODS_ROW_REPEAT = re.compile(
 _ODS_CELL_REPEAT = re.compile(
     rb'<table:(?:covered-)?table-cell\b([^>]*?)table:number-columns-repeated="([0-9]{1,12})"([^>]*?)(/?)>'
 )
+_IMPOSSIBLE = (
+    "The sheet claims {rows:,} rows by {columns:,} columns, more than any spreadsheet program allows; "
+    "the file is damaged or was not made by one. Export the data again as CSV."
+)
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -179,11 +183,14 @@ def _scan_sheet(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, kind: str) -> 
         if kind == "ods":
             rows, columns = _ods_extent(window, seen, rows, columns)
             continue
-        found = [(m.group(1), m.group(2)) for m in _XLSX_DIMENSION.finditer(window) if m.end() > seen]
-        found += [
-            (m.group(1), m.group(2)) for m in _XLSX_CELL.finditer(window) if m.end() > seen and not m.group(3)
-        ]
-        for letters, digits in found:  # a self-closing cell (group 3) is styled but holds nothing
+        for match in _XLSX_DIMENSION.finditer(window):
+            declared = (int(match.group(2)), column_number(match.group(1).decode()))
+            if declared[0] > EXCEL_MAX_ROWS or declared[1] > EXCEL_MAX_COLUMNS:
+                raise FileReadError(_IMPOSSIBLE.format(rows=declared[0], columns=declared[1]))
+        # Only cells with content size the grid (readers ignore <dimension>); a self-closing cell
+        # (group 3) is styled but holds nothing.
+        found = [m.groups()[:2] for m in _XLSX_CELL.finditer(window) if m.end() > seen and not m.group(3)]
+        for letters, digits in found:
             reference = (letters + digits).decode()
             row, column = int(digits), column_number(letters.decode())
             if row > extent.rows:
@@ -211,10 +218,7 @@ def _ods_extent(window: bytes, seen: int, rows: int, columns: int) -> tuple[int,
 
 def _check_extent(extent: SheetExtent, limits: ReadLimits) -> None:
     if extent.rows > EXCEL_MAX_ROWS or extent.columns > EXCEL_MAX_COLUMNS:
-        raise FileReadError(
-            f"The sheet claims {extent.rows:,} rows by {extent.columns:,} columns, more than any spreadsheet "
-            "program allows; the file is damaged or was not made by one. Export the data again as CSV."
-        )
+        raise FileReadError(_IMPOSSIBLE.format(rows=extent.rows, columns=extent.columns))
     if extent.columns > limits.max_columns:
         where = f" ({extent.rightmost})" if extent.rightmost else ""
         raise FileReadError(

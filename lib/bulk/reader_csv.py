@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -92,13 +93,16 @@ def read_csv_table(data: bytes, limits: ReadLimits) -> SheetTable:
     try:
         if _BLANK_LINE.search(text.rstrip()):
             # Keep blank lines as (dropped) rows so row numbers still match the lines the user sees.
-            frame = pd.read_csv(io.BytesIO(utf8), skip_blank_lines=False, index_col=False, **options)
+            # This parser only warns when a line has more cells than the header, and drops them: refuse.
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(io.BytesIO(utf8), skip_blank_lines=False, index_col=False, **options)
         else:
             # The Arrow parser builds string columns ~10x faster than the C parser does with dtype=str.
             frame = pd.read_csv(io.BytesIO(utf8), engine="pyarrow", **options)
     except pd.errors.EmptyDataError as exc:
         raise FileReadError("The file is empty.") from exc
-    except (pd.errors.ParserError, pa.ArrowException, ValueError, csv.Error) as exc:
+    except (pd.errors.ParserError, pd.errors.ParserWarning, pa.ArrowException, ValueError, csv.Error) as exc:
         raise FileReadError(describe_parse_failure(text, separator)) from exc
     frame = frame.fillna("")
     frame.columns = [str(c).strip() for c in frame.columns]

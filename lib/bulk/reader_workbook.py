@@ -68,8 +68,10 @@ def _calamine(call):
             "The workbook describes a sheet far larger than the data it holds; copy the table to a new "
             "workbook, or export it as CSV, and upload again."
         ) from exc
-    except Exception as exc:  # noqa: BLE001 - calamine raises unrelated error types (XmlError, ZipError, ...)
-        raise FileReadError(_DAMAGED) from exc
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine raises XmlError, ZipError, ... and a Rust panic
+        raise FileReadError(_DAMAGED) from exc  # arrives as PanicException, which is not an Exception
 
 
 def _frame_from_cells(cells: list[list], header_row: int) -> pd.DataFrame:
