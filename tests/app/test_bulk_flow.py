@@ -258,3 +258,24 @@ def test_job_link_reattaches_to_a_planned_job_which_resumes_from_the_page(run_pa
     assert (finished.state, counts.succeeded) == (JobState.COMPLETED, 2)
     at = at.run()
     assert table_with(at, "status", "issuedId")["status"].tolist() == ["succeeded", "succeeded"]
+
+
+def test_a_crafted_workbook_is_refused_in_one_sentence_and_the_page_goes_on(run_page):
+    from tests.bulk.hostile_files import far_corner_xlsx, understating_xlsx
+
+    at = run_page("bulk_enrol.py")
+    at.file_uploader(key="be_file").upload("corner.xlsx", far_corner_xlsx(), "application/octet-stream")
+    at = at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The sheet has cells as far right as column 16,384 (XFD1048576), while an upload may have 100 "
+        "columns; keep only the columns the upload needs, or delete the stray cells to the right of the "
+        "table, and upload again."
+    ]
+    at.file_uploader(key="be_file").upload("lying.xlsx", understating_xlsx(), "application/octet-stream")
+    at = at.run()
+    assert not at.exception
+    assert "does not match the size its header declares" in at.error[0].value
+    at = upload(at, b"customerId,issueEventDate\n5,\n")
+    assert not at.exception and not at.error
+    assert "CSV (UTF-8, comma-separated), 1 data rows, 2 columns" in [c.value for c in at.caption]

@@ -105,3 +105,21 @@ def test_import_earned_badges_in_the_browser_and_download_the_results(open_page,
     assert records[0]["earnEventDate"].startswith(event.isoformat())
     assert records[2]["reason"] == "invalid-row" and records[2]["customerId"] == str(first + 2)
     assert "'not a date' is not a date" in records[2]["errorMessage"]
+
+
+def test_a_workbook_built_to_crash_the_reader_is_refused_and_the_console_stays_up(open_page, tmp_path):
+    from tests.bulk.hostile_files import far_corner_xlsx
+
+    crafted = tmp_path / "corner.xlsx"
+    crafted.write_bytes(far_corner_xlsx())
+    page = open_page("bulk_enrol")
+    expect(page.get_by_role("heading", name="Bulk enrol", level=1)).to_be_visible()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(crafted))
+    wait_for_run(page)
+    expect(page.get_by_text("The sheet has cells as far right as column 16,384 (XFD1048576)")).to_be_visible()
+
+    good = tmp_path / "good.csv"
+    good.write_text("customerId,issueEventDate\n5,\n")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
+    wait_for_run(page)
+    expect(page.get_by_text("CSV (UTF-8, comma-separated), 1 data rows, 2 columns")).to_be_visible()
