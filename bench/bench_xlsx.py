@@ -10,11 +10,9 @@ Run: python bench/bench_xlsx.py [rows]
 
 from __future__ import annotations
 
-import io
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -24,38 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lib.bulk.contained import read_untrusted  # noqa: E402
 from lib.bulk.reader import read_table  # noqa: E402
-
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    "</Types>"
-)
-ROOT_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" '
-    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="xl/workbook.xml"/></Relationships>'
-)
-WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="Customers" sheetId="1" r:id="rId1"/></sheets></workbook>'
-)
-WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" '
-    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-    'Target="worksheets/sheet1.xml"/></Relationships>'
-)
+from tests.bulk.hostile_files import SHEET_CLOSE, SHEET_OPEN, inline_cell, xlsx  # noqa: E402
 
 
 def make_xlsx(rows: int) -> bytes:
@@ -64,33 +31,22 @@ def make_xlsx(rows: int) -> bytes:
     events = rng.integers(1_600_000_000, 1_700_000_000, rows)
     event_text = np.datetime_as_string(events.astype("datetime64[s]"), unit="D")
 
-    def text(ref: str, value: str) -> str:
-        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
-
     lines = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
+        SHEET_OPEN,
         '<row r="1">'
-        + text("A1", "customerId")
-        + text("B1", "earnEventDate")
-        + text("C1", "earnExpiresOn")
+        + inline_cell("A1", "customerId")
+        + inline_cell("B1", "earnEventDate")
+        + inline_cell("C1", "earnExpiresOn")
         + "</row>",
     ]
     for i in range(rows):
         r = i + 2
         lines.append(
-            f'<row r="{r}">{text(f"A{r}", str(ids[i]))}{text(f"B{r}", event_text[i])}'
+            f'<row r="{r}">{inline_cell(f"A{r}", str(ids[i]))}{inline_cell(f"B{r}", event_text[i])}'
             f'<c r="C{r}"><v>{events[i] + 31_536_000}</v></c></row>'
         )
-    lines.append("</sheetData></worksheet>")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", "".join(lines))
-    return buffer.getvalue()
+    lines.append(SHEET_CLOSE)
+    return xlsx("".join(lines))
 
 
 def peer_openpyxl(path: Path) -> tuple[float, int]:

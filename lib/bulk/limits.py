@@ -36,3 +36,9 @@ class ReadLimits:
     max_zip_entries: int = 10_000
     # Tiny parts (styles, themes) compress far better than data; only judge the ratio of big ones.
     ratio_check_min_bytes: int = 1024 * 1024
+
+
+def shown_name(name: str) -> str:
+    """A file or part name as a message may quote it: printable and short (names come from the upload)."""
+    printable = "".join(char if char.isprintable() else "?" for char in name)
+    return printable if len(printable) <= 80 else printable[:77] + "..."

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from lib.bulk.limits import FileReadError, ReadLimits
+from lib.bulk.limits import FileReadError, ReadLimits, shown_name
 
 CHUNK = 1024 * 1024
 EXCEL_MAX_ROWS = 1_048_576
@@ -108,7 +108,7 @@ def _check_directory(entries: list[zipfile.ZipInfo], limits: ReadLimits) -> None
             ratio = entry.file_size / max(entry.compress_size, 1)
             if ratio > limits.max_inflate_ratio:
                 raise FileReadError(
-                    f"The workbook part '{_shown(entry.filename)}' inflates {ratio:,.0f} times, which real "
+                    f"The workbook part '{shown_name(entry.filename)}' inflates {ratio:,.0f} times, which real "
                     f"spreadsheets never do (limit {limits.max_inflate_ratio:.0f}); it was not opened."
                 )
 
@@ -145,7 +145,7 @@ def _chunks(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[bytes]
 
 def _damaged(entry: zipfile.ZipInfo) -> str:
     return (
-        f"The workbook is damaged: its part '{_shown(entry.filename)}' does not match the size its header "
+        f"The workbook is damaged: its part '{shown_name(entry.filename)}' does not match the size its header "
         "declares; open it in your spreadsheet program and save it again, or export it as CSV."
     )
 
@@ -162,7 +162,7 @@ def _windows(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[tuple
 def _refuse_dtd(window: bytes, entry: zipfile.ZipInfo) -> None:
     if _DTD.search(window):
         raise FileReadError(
-            f"The workbook part '{_shown(entry.filename)}' declares its own XML entities, which spreadsheet "
+            f"The workbook part '{shown_name(entry.filename)}' declares its own XML entities, which spreadsheet "
             "programs never write; it was not opened. Save the data again as a new workbook or as CSV."
         )
 
@@ -234,9 +234,3 @@ def _check_extent(extent: SheetExtent, limits: ReadLimits) -> None:
             f"the {limits.max_cells:,} an upload may have; delete the stray cells below the table, or split "
             "it into smaller files, and upload again."
         )
-
-
-def _shown(name: str) -> str:
-    """A part name as it may appear in a message: printable and short."""
-    printable = "".join(char if char.isprintable() else "?" for char in name)
-    return printable if len(printable) <= 80 else printable[:77] + "..."

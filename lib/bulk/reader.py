@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from lib.bulk.limits import FileReadError, ReadLimits
+from lib.bulk.limits import FileReadError, ReadLimits, shown_name
 from lib.bulk.reader_csv import SEPARATORS, SNIFF_BYTES, decode_text, read_csv_table, sniff_separator
 from lib.bulk.reader_workbook import list_sheets, read_workbook_table
 from lib.bulk.table import SEPARATOR_NAMES, SheetTable, too_many_rows
@@ -38,7 +38,7 @@ def file_kind(filename: str, data: bytes) -> str:
         return "xls"
     if suffix in ("xlsx", "xlsm", "ods", "xls"):
         raise FileReadError(
-            f"'{_shown(filename)}' is named like a spreadsheet but is not one; save it again from your "
+            f"'{shown_name(filename)}' is named like a spreadsheet but is not one; save it again from your "
             "spreadsheet program, or upload it as CSV."
         )
     return "csv"
@@ -91,11 +91,6 @@ def _check_shape(frame: pd.DataFrame, limits: ReadLimits) -> None:
         raise FileReadError(too_many_rows(len(frame), limits))
     if frame.empty:
         raise FileReadError("The file has a header row but no data rows.")
-
-
-def _shown(name: str) -> str:
-    printable = "".join(char if char.isprintable() else "?" for char in name)
-    return printable if len(printable) <= 80 else printable[:77] + "..."
 
 
 __all__ = [

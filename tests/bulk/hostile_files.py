@@ -1,4 +1,4 @@
-"""Builders of crafted and generated spreadsheet files, for the reader's containment tests.
+"""Builders of spreadsheet files from raw XML, for the reader's containment tests and the XLSX bench.
 
 Everything is built in memory from raw XML, so a test can write what no spreadsheet program would:
 cells at the far corner of the sheet, zip headers that lie, DTDs, repeat counts of a million.
