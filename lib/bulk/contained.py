@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 MEMORY_ENV = "BADGE_CONSOLE_READER_MEMORY_MB"
 _MAX_HEADER_BYTES = 64 * 1024
+_MAX_STDERR_BYTES = 16 * 1024
 # The environment a child needs to start Python and nothing else: credentials stay with the parent.
 _KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "VIRTUAL_ENV", "PYTHONHOME")
 _SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -112,16 +113,53 @@ def _run_child(payload: bytes, containment: Containment) -> tuple[int | None, by
             "The console could not start its file reader (the machine may be out of processes or memory); "
             "try again in a minute."
         ) from exc
-    try:
-        out, err = child.communicate(payload, timeout=containment.wall_seconds)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
+    out, err, expired = _exchange(child, payload, containment.wall_seconds)
+    if expired:
         raise FileReadError(
             f"Reading the file took longer than {containment.wall_seconds:.0f} seconds and was stopped; "
             "split it into smaller files or export it as CSV, and upload again."
-        ) from None
+        )
     return child.returncode, out, err
+
+
+def _exchange(child: subprocess.Popen, payload: bytes, wall_seconds: float) -> tuple[bytes, bytes, bool]:
+    """Feed the request and collect the answer with large writes and reads (`communicate` writes in
+    512-byte pieces: seconds for a 40 MB file); a timer kills the child when its time is up."""
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        child.kill()
+
+    def feed() -> None:
+        try:
+            child.stdin.write(payload)
+            child.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass  # the child ended early; its status tells why
+
+    errors = bytearray()
+
+    def drain() -> None:
+        while chunk := child.stderr.read(65536):
+            errors.extend(chunk)
+            del errors[:-_MAX_STDERR_BYTES]
+
+    timer = threading.Timer(wall_seconds, expire)
+    helpers = [threading.Thread(target=feed, daemon=True), threading.Thread(target=drain, daemon=True)]
+    timer.start()
+    for helper in helpers:
+        helper.start()
+    try:
+        out = child.stdout.read()
+        child.wait()
+    finally:
+        timer.cancel()
+        for helper in helpers:
+            helper.join(timeout=5)
+        child.stdout.close()
+        child.stderr.close()
+    return out, bytes(errors), expired.is_set()
 
 
 def child_env(parent: Mapping[str, str]) -> dict[str, str]:

@@ -57,9 +57,6 @@ def main() -> None:
             data, request["filename"], sheet=request.get("sheet"), limits=ReadLimits(**request["limits"])
         )
         arrow = pa.Table.from_pandas(table.frame, preserve_index=True)
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, arrow.schema) as writer:
-            writer.write_table(arrow)
         outcome = {
             "ok": True,
             "file_kind": table.file_kind,
@@ -68,7 +65,10 @@ def main() -> None:
             "encoding": table.encoding,
             "separator": table.separator,
         }
-        _send(stdout, outcome, sink.getvalue().to_pybytes())
+        _send(stdout, outcome)
+        with pa.ipc.new_stream(stdout, arrow.schema) as writer:  # straight into the pipe, no copy
+            writer.write_table(arrow)
+        stdout.flush()
     except FileReadError as exc:
         _send(stdout, {"ok": False, "message": str(exc)})
     except MemoryError:
