@@ -25,7 +25,14 @@ DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
 class RequestStats:
-    """Requests seen per path and per `METHOD path`, so tests can tell what reached the server."""
+    """Requests seen per path and per `METHOD path`, so tests can tell what reached the server.
+
+    Distinct keys are capped (`MAX_KEYS`; later ones count under `OTHER`): every path a caller makes up
+    is a new key, and a long-running sandbox must not grow without bound under a fuzzer.
+    """
+
+    MAX_KEYS = 10_000
+    OTHER = "(other paths)"
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -34,8 +41,13 @@ class RequestStats:
 
     def count(self, method: str, path: str) -> None:
         with self._lock:
-            self.by_path[path] += 1
-            self.by_endpoint[f"{method} {path}"] += 1
+            self._add(self.by_path, path)
+            self._add(self.by_endpoint, f"{method} {path}")
+
+    def _add(self, counter: Counter[str], key: str) -> None:
+        if key not in counter and len(counter) >= self.MAX_KEYS:
+            key = self.OTHER
+        counter[key] += 1
 
     def clear(self) -> None:
         with self._lock:

@@ -282,6 +282,14 @@ def test_the_import_refuses_a_body_that_is_not_an_array(raw):
         assert send(raw, "PUT", f"{B}/import/customerBadges", body).status_code == 400
 
 
+def test_made_up_paths_do_not_grow_the_request_counts_without_bound(raw, sandbox, monkeypatch):
+    monkeypatch.setattr(sandbox.service.stats, "MAX_KEYS", 20)
+    for n in range(50):
+        raw.get(f"{B}/badgeMeta/made-up-{n}")
+    counts = sandbox.stats()
+    assert len(counts["by_path"]) <= 21 and counts["by_path"]["(other paths)"] >= 29
+
+
 # ---- the last resort ----------------------------------------------------------------------------
 def test_a_bug_answers_the_generic_500_envelope_without_a_traceback(raw, sandbox, monkeypatch):
     def broken(*_: Any) -> Any:
