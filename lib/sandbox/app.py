@@ -33,7 +33,10 @@ def create_app(service: SandboxService) -> FastAPI:
 
     @app.exception_handler(405)
     async def not_allowed(request: Request, exc: Exception) -> Response:
-        return error_response(E.MethodNotAllowed(f"Method not allowed: {request.method} {request.url.path}"))
+        allow = getattr(exc, "headers", None)  # Starlette's 405 names the methods in `Allow` (RFC 9110)
+        return error_response(
+            E.MethodNotAllowed(f"Method not allowed: {request.method} {request.url.path}"), allow
+        )
 
     app.add_middleware(LastResort)
     _document_request_bodies(app)
@@ -41,10 +44,13 @@ def create_app(service: SandboxService) -> FastAPI:
 
 
 def _document_request_bodies(app: FastAPI) -> None:
-    """Show each endpoint's parameters and request body in /docs, from the same models that check them.
+    """Show each endpoint's parameters, request body and answers in /docs, from the same models that
+    check them.
 
-    The handlers read raw requests (no FastAPI parameter parsing, for speed), so parameters, bodies
-    and the Basic scheme are added to the generated OpenAPI document afterwards.
+    The handlers read raw requests (no FastAPI parameter parsing, for speed), so parameters, bodies,
+    answers (the success model, and the error envelope for each error status an endpoint can give)
+    and the Basic scheme are added to the generated OpenAPI document afterwards. The fuzz test
+    (`tests/sandbox/test_fuzz_openapi.py`) holds every answer to this document.
     """
     generate = app.openapi
 
@@ -55,6 +61,7 @@ def _document_request_bodies(app: FastAPI) -> None:
         components = schema.setdefault("components", {})
         schemas = components.setdefault("schemas", {})
         schemas.update(CONTROL_SCHEMAS)
+        schemas["ErrorEnvelope"] = ERROR_ENVELOPE
         components["securitySchemes"] = {
             "capillaryBasic": {"type": "http", "scheme": "basic", "description": BASIC_HELP}
         }
@@ -73,10 +80,67 @@ def _document_request_bodies(app: FastAPI) -> None:
                         "required": True,
                         "content": {"application/json": {"schema": body}},
                     }
+                answer = TypeAdapter(endpoint.response_model).json_schema(
+                    mode="serialization", by_alias=True, ref_template="#/components/schemas/Answer.{model}"
+                )
+                schemas.update({f"Answer.{name}": s for name, s in answer.pop("$defs", {}).items()})
+                statuses = OAUTH_ERRORS if endpoint.name == "generate_oauth_token" else API_ERRORS
+                _document_answers(operation, answer, statuses)
+        for path, item in schema["paths"].items():
+            if path.startswith("/_sandbox/"):
+                for operation in item.values():
+                    _document_answers(operation, None, CONTROL_ERRORS)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+ERROR_ENVELOPE: dict[str, Any] = {
+    "type": "object",
+    "required": ["data", "errors"],
+    "properties": {
+        "data": {"type": "null"},
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "reference": {"type": ["string", "null"]},
+                },
+            },
+        },
+        "warnings": {},
+    },
+}
+ERRORS = {
+    "400": "Invalid request: the error names the field",
+    "401": "Missing or wrong credentials",
+    "403": "Not a script on this machine (see the X-Sandbox-Control header)",
+    "404": "Unknown badge, group, custom field, customer or org meta",
+    "409": "The badge's state forbids the call (not live, not claimed, limit reached...)",
+    "413": "Body larger than the sandbox's limit",
+}
+API_ERRORS = ("400", "401", "404", "409", "413")
+OAUTH_ERRORS = ("400", "401", "413")
+CONTROL_ERRORS = ("400", "403", "413")
+
+
+def _document_answers(
+    operation: dict[str, Any], success: dict[str, Any] | None, errors: tuple[str, ...]
+) -> None:
+    """The success answer's schema (when known) and the error envelope for each error status."""
+    responses = operation.setdefault("responses", {})
+    if success is not None:
+        for answer in responses.values():
+            answer["content"] = {"application/json": {"schema": success}}
+    envelope = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+    for status in errors:
+        responses[status] = {"description": ERRORS[status], "content": envelope}
 
 
 BASIC_HELP = (

@@ -284,6 +284,6 @@ def parse_text_id(value: Any) -> str:
     return value
 
 
-CustomerId = Annotated[int, BeforeValidator(parse_customer_id)]
+CustomerId = Annotated[int, Field(ge=1, le=INT64_MAX), BeforeValidator(parse_customer_id)]
 CustomerRef = Annotated[int | str, BeforeValidator(parse_customer_ref)]
 TextId = Annotated[str, BeforeValidator(parse_text_id)]
