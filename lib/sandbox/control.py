@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -28,17 +29,17 @@ CONTROL_SCHEMAS: dict[str, Any] = {}
 
 
 class CustomerRecord(BaseModel):
-    """A customer registered for identifier look-ups (`PUT /_sandbox/customers`)."""
+    """A customer registered for identifier look-ups (`PUT /_sandbox/customers`), camelCase on the wire."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel)
 
-    customerId: CustomerId  # noqa: N815 - the wire name
+    customer_id: CustomerId
     email: str | None = None
     mobile: str | None = None
-    externalId: str | None = None  # noqa: N815
-    cardNumber: str | None = None  # noqa: N815
-    firstName: str | None = None  # noqa: N815
-    lastName: str | None = None  # noqa: N815
+    external_id: str | None = None
+    card_number: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
 
 
 class CustomersBody(BaseModel):
@@ -147,7 +148,7 @@ def add_control_routes(app: FastAPI, service: SandboxService) -> None:
     async def put_customers(request: Request) -> Response:
         async def action(body: dict) -> dict:
             sent = CustomersBody.model_validate(body)
-            customers = [c.model_dump(exclude_none=True) for c in sent.customers]
+            customers = [c.model_dump(by_alias=True, exclude_none=True) for c in sent.customers]
             try:
                 added = await run_in_threadpool(service.add_customers, sent.org, customers)
             except KeyError as error:

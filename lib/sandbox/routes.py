@@ -136,7 +136,12 @@ async def read_limited(request: Request, limit: int) -> bytes:
     too_large = E.PayloadTooLarge(
         f"Request body is larger than the sandbox's limit of {limit // (1024 * 1024)} MB ({limit} bytes)"
     )
-    if declared and declared.isdigit() and int(declared) > limit:
+    if (
+        declared
+        and declared.isascii()
+        and declared.isdigit()
+        and (len(declared) > 18 or int(declared) > limit)
+    ):
         raise too_large
     chunks, size = [], 0
     async for chunk in request.stream():

@@ -117,6 +117,32 @@ def test_reset_and_bad_fault_rules(client, raw, make_badge):
     assert client.list_badges().meta_basic_details == []
 
 
+def test_registered_customers_are_found_by_identifier(raw, client):
+    body = {"org": "demo", "customers": [{"customerId": 9001, "email": "grace@example.com"}]}
+    assert raw.put(f"{CONTROL}/customers", json=body).json() == {"customers": 1}
+    views = client.get_customer_badges(customer_id="grace@example.com", identifier="email")
+    assert views.badges == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "says"),
+    [
+        ("PUT", "/customers", {"customers": [{"customerId": "１２３"}]}, "customers.0.customerId"),
+        ("PUT", "/customers", {"customers": [{"customerId": 1, "email": {"x": 1}}]}, "customers.0.email"),
+        ("PUT", "/customers", {"org": "nobody", "customers": []}, "nobody"),
+        ("PUT", "/clock", {"now": 1e300}, "'now'"),
+        ("PUT", "/clock", [1], "JSON object"),
+        ("POST", "/reset", {"empty": "yes"}, "'empty'"),
+        ("PUT", "/faults", {"rules": [{"retry_after": "1\r\nX-Evil: 1"}]}, "retry_after"),
+    ],
+)
+def test_control_bodies_are_read_as_strictly_as_api_bodies(raw, client, make_badge, method, path, body, says):
+    badge = make_badge()
+    answer = raw.request(method, CONTROL + path, json=body)
+    assert answer.status_code == 400 and says in answer.json()["errors"][0]["message"], answer.text
+    assert client.get_badge(badge_id=badge.id).id == badge.id  # nothing was reset
+
+
 def test_docs_and_openapi(raw):
     assert raw.get("/docs").status_code == 200
     document = raw.get("/openapi.json").json()
