@@ -124,9 +124,10 @@ ERRORS = {
     "404": "Unknown badge, group, custom field, customer or org meta",
     "409": "The badge's state forbids the call (not live, not claimed, limit reached...)",
     "413": "Body larger than the sandbox's limit",
+    "429": "The org sent faster than its rate limit (only under a network profile): see Retry-After",
 }
-API_ERRORS = ("400", "401", "404", "409", "413")
-OAUTH_ERRORS = ("400", "401", "413")
+API_ERRORS = ("400", "401", "404", "409", "413", "429")
+OAUTH_ERRORS = ("400", "401", "413", "429")
 CONTROL_ERRORS = ("400", "403", "413")
 
 

@@ -1,4 +1,4 @@
-"""The sandbox's control plane under `/_sandbox/`: clock, reset, seed, faults, stats, health.
+"""The sandbox's control plane under `/_sandbox/`: clock, reset, seed, faults, network, stats, health.
 
 No credentials, so only scripts on this machine are answered (`control_access`): a loopback client,
 a loopback Host, no foreign Origin, no form body, and the `X-Sandbox-Control: 1` header (all but
@@ -20,6 +20,7 @@ from lib.sandbox import errors as E
 from lib.sandbox.common import epoch, parse_instant
 from lib.sandbox.control_access import CONTROL_HEADER, CONTROL_HEADER_VALUE, check_control_request
 from lib.sandbox.faults import FaultRules
+from lib.sandbox.network import NetworkSettings
 from lib.sandbox.routes import error_response, json_response, read_limited
 from lib.sandbox.service import SandboxService
 from lib.sandbox.wire import decode_json
@@ -184,10 +185,37 @@ def add_control_routes(app: FastAPI, service: SandboxService) -> None:
 
         return await guarded(request, action)
 
+    @router.get(
+        "/network",
+        summary="The network profile in force, what it did, the named profiles",
+        openapi_extra=_doc(),
+    )
+    async def get_network(request: Request) -> Response:
+        return await guarded(request, lambda _: _ok(service.network.status().model_dump(mode="json")))
+
+    @router.put(
+        "/network",
+        summary='Simulate a remote cluster: {"profile": "off|remote|flaky|slow"} and/or explicit values',
+        openapi_extra=_doc(NetworkSettings),
+    )
+    async def put_network(request: Request) -> Response:
+        async def action(body: dict) -> dict:
+            service.network.set(NetworkSettings.model_validate(body).resolve())
+            return service.network.status().model_dump(mode="json")
+
+        return await guarded(request, action)
+
     @router.get("/stats", summary="Requests received per path, for tests", openapi_extra=_doc())
     async def stats(request: Request) -> Response:
         return await guarded(
-            request, lambda _: _ok({**service.stats.snapshot(), "faults_applied": service.faults.applied})
+            request,
+            lambda _: _ok(
+                {
+                    **service.stats.snapshot(),
+                    "faults_applied": service.faults.applied,
+                    "network": service.network.status().counters.model_dump(),
+                }
+            ),
         )
 
     app.include_router(router)

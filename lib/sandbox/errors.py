@@ -93,6 +93,18 @@ class InternalError(SandboxError):
     pass
 
 
+class RateLimited(SandboxError):
+    """The org sent faster than the network profile's rate limit; `retry_after` is whole seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class InjectedFault(SandboxError):
     """A status answered by a fault rule (`PUT /_sandbox/faults`); status and code are the rule's."""
 
@@ -298,6 +310,7 @@ ERROR_TABLE: dict[type[SandboxError], ErrorSpec] = {
     ForeignRequest: ErrorSpec(403, 403, "Sandbox control endpoints refuse requests a web page could send"),
     RouteNotFound: ErrorSpec(404, 404, "No such endpoint"),
     MethodNotAllowed: ErrorSpec(405, 405, "Method not allowed"),
+    RateLimited: ErrorSpec(429, 429, "Too many requests"),
     InternalError: ErrorSpec(500, 999999, "Internal server error"),
     BadgeNotFound: ErrorSpec(404, 404, "Passed badge is not found"),
     ForeignBadge: ErrorSpec(404, 1054, "GLOBAL.BADGE_NOT_FOUND"),

@@ -7,7 +7,12 @@ own seeded `probability`. Kinds:
 - `status`: answer `status` (with `Retry-After` when given) and do nothing else;
 - `commit_then_delay`: run the request and commit, then hold the answer for `delay` seconds, so a
   client with a shorter read timeout sees a timeout although the work is done;
-- `drop_before_commit`: do nothing, wait `delay` seconds, then drop the connection without an answer.
+- `drop_before_commit`: do nothing, wait `delay` seconds, then drop the connection without an answer;
+- `commit_then_drop`: run the request (its work is applied when it succeeds), wait `delay` seconds,
+  then drop the connection instead of answering: an answer lost on the way back.
+
+The network profile (`network.py`) expresses its gateway faults as these rules too; `routes._answer`
+is the one place any rule takes effect.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class FaultKind(StrEnum):
     STATUS = "status"
     COMMIT_THEN_DELAY = "commit_then_delay"
     DROP_BEFORE_COMMIT = "drop_before_commit"
+    COMMIT_THEN_DROP = "commit_then_drop"
 
 
 class FaultRule(BaseModel):

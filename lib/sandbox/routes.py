@@ -2,9 +2,9 @@
 
 `HANDLERS` is the whole API surface in one screen: endpoint name -> the single backend call that
 serves it. Everything around the call is shared by all endpoints and lives in `_serve`: request
-counts, fault rules, authentication, the body size limit, JSON and model validation, running the
-backend on a worker thread (SQLite work never blocks the event loop), and turning typed errors into
-the API's envelope through `errors.ERROR_TABLE`.
+counts, the network profile (`network.py`), fault rules, authentication, the body size limit, JSON
+and model validation, running the backend on a worker thread (SQLite work never blocks the event
+loop), and turning typed errors into the API's envelope through `errors.ERROR_TABLE`.
 """
 
 from __future__ import annotations
@@ -152,11 +152,17 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _authenticate(service: SandboxService, headers: Headers) -> int:
+def _caller(service: SandboxService, headers: Headers) -> int | None:
+    """The org the credentials authenticate (Basic, else an OAuth token), or None."""
     org_id = service.auth.org_for_basic(headers.get("authorization"))
     if org_id is None:
         token = headers.get("x-cap-api-oauth-token") or headers.get("cap-api-access-token")
         org_id = service.auth.org_for_token(token)
+    return org_id
+
+
+def _authenticate(service: SandboxService, headers: Headers) -> int:
+    org_id = _caller(service, headers)
     if org_id is None:
         raise E.Unauthorized()
     return org_id
@@ -171,15 +177,45 @@ def _oauth_token(service: SandboxService, body: dict[str, Any]) -> dict[str, Any
 
 
 async def _serve(service: SandboxService, endpoint: Endpoint, request: Request) -> Response:
-    path = request.url.path
-    service.stats.count(request.method, path)
-    rule: FaultRule | None = service.faults.pick(request.method, path)
+    """Count the request; with a network profile on, carry it across the simulated wire and gateway."""
+    method, path = request.method, request.url.path
+    service.stats.count(method, path)
+    network = service.network
+    if not network.active:
+        return await _answer(service, endpoint, request, service.faults.pick(method, path))
+    trip = network.round_trip()
+    await asyncio.sleep(trip / 2)  # the request travels to the cluster...
+    refused = network.admit(_caller(service, request.headers))
+    if refused is not None:
+        response = error_response(refused, refused.headers)
+    else:
+        rule = service.faults.pick(method, path) or network.pick_fault(method, path)
+        response = await _answer(service, endpoint, request, rule)
+    await asyncio.sleep(trip / 2)  # ...and the answer travels back
+    return response
+
+
+async def _answer(
+    service: SandboxService, endpoint: Endpoint, request: Request, rule: FaultRule | None
+) -> Response:
+    """The endpoint's answer with the fault `rule` applied: the one place any fault takes effect."""
     if rule is not None and rule.kind is FaultKind.STATUS:
         headers = {"Retry-After": rule.retry_after} if rule.retry_after else None
         return error_response(E.InjectedFault(rule.status), headers)
     if rule is not None and rule.kind is FaultKind.DROP_BEFORE_COMMIT:
         await asyncio.sleep(rule.delay)
         return _DropConnection()
+    response = await _run(service, endpoint, request, rule)
+    if rule is not None and rule.kind is FaultKind.COMMIT_THEN_DROP:
+        await asyncio.sleep(rule.delay)
+        return _DropConnection()
+    return response
+
+
+async def _run(
+    service: SandboxService, endpoint: Endpoint, request: Request, rule: FaultRule | None
+) -> Response:
+    """Authenticate, read, run the backend (its work commits here) and write the answer."""
     unauthorized_headers = {"WWW-Authenticate": 'Basic realm="Badges sandbox"'}
     try:
         org_id = 0 if endpoint.name in UNAUTHENTICATED else _authenticate(service, request.headers)

@@ -21,6 +21,7 @@ import uvicorn
 
 from lib.sandbox.app import create_app
 from lib.sandbox.faults import FaultRule
+from lib.sandbox.network import NetworkProfile, NetworkSettings, NetworkStatus, resolve_network
 from lib.sandbox.service import DEFAULT_MAX_BODY_BYTES, SandboxService
 
 DATA_DIR_ENV = "BADGE_CONSOLE_DATA_DIR"
@@ -66,6 +67,21 @@ class SandboxHandle:
     def clear_faults(self) -> None:
         self.service.faults.clear()
 
+    def set_network(
+        self, profile: str | NetworkProfile | NetworkSettings | None = "off", **values: Any
+    ) -> NetworkProfile:
+        """Simulate a remote cluster: `set_network("flaky")`, `set_network("remote", latency_ms=50, seed=1)`.
+
+        Takes effect on the next request, with full rate-limit buckets and zeroed counters.
+        """
+        resolved = resolve_network(profile, **values)
+        self.service.network.set(resolved)
+        return resolved
+
+    def network(self) -> NetworkStatus:
+        """The profile in force and its counters (requests delayed, 429s, 503s, answers lost)."""
+        return self.service.network.status()
+
     def add_customers(self, customers: list[dict[str, Any]], *, org: str = "demo") -> int:
         return self.service.add_customers(org, customers)
 
@@ -101,12 +117,15 @@ def start_sandbox(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     log_level: str = "warning",
     startup_timeout: float = 30.0,
+    network: str | NetworkProfile | NetworkSettings | None = None,
 ) -> SandboxHandle:
     """Serve a sandbox on a background thread and wait until it answers.
 
     A new (or emptied) database gets the demo data unless `empty`; the demo orgs always exist.
+    `network` ("remote", "flaky", a profile...) simulates a remote cluster from the first request.
     """
     service = SandboxService(db_path, max_body_bytes=max_body_bytes)
+    service.network.set(resolve_network(network))
     if not empty and service.is_empty():
         service.seed()
     sock = _bind(host, port)

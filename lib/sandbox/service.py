@@ -1,4 +1,5 @@
-"""One sandbox instance: its store, clock, credentials, fault rules, request counts and backends."""
+"""One sandbox instance: its store, clock, credentials, fault rules, network profile, request counts
+and backends."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from lib.sandbox.clock import SandboxClock
 from lib.sandbox.common import Context
 from lib.sandbox.customer_views import CustomerViewBackend
 from lib.sandbox.faults import FaultInjector
+from lib.sandbox.network import OFF, NetworkSimulator
 from lib.sandbox.store import DATA_TABLES, Store
 
 DEMO_ORGS = (
@@ -71,6 +73,7 @@ class SandboxService:
         self.clock = SandboxClock()
         self.auth = Authenticator()
         self.faults = FaultInjector()
+        self.network = NetworkSimulator()
         self.stats = RequestStats()
         ctx = Context(self.store, self.clock)
         self.badges = BadgeBackend(ctx)
@@ -94,7 +97,7 @@ class SandboxService:
             return conn.execute("SELECT COUNT(*) FROM badges").fetchone()[0] == 0
 
     def reset(self, *, empty: bool = True) -> None:
-        """Forget every org's data, fault rules and counts; the clock goes back to real time.
+        """Forget every org's data, fault rules and counts; real time and no network profile again.
 
         With `empty=False` the demo data is generated again.
         """
@@ -103,6 +106,7 @@ class SandboxService:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
             conn.execute("UPDATE orgs SET next_badge_number = 1")
         self.faults.clear()
+        self.network.set(OFF)
         self.stats.clear()
         self.clock.set(None)
         if not empty:

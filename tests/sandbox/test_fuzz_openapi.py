@@ -20,7 +20,8 @@ owner type the org has not enabled is 714, an unknown id is 404); the stateful p
 of creates would make the run unbounded.
 
 The control plane is fuzzed separately, without `/reset` and `/seed` (they would wipe the data
-mid-run and take no input beyond a boolean); fault rules and the clock are put back after each case.
+mid-run and take no input beyond a boolean); fault rules, the clock and the network profile are put
+back after each case.
 
 Bounded for CI: 25 fuzzed examples per operation, a fixed seed, deterministic generation, no example
 database, no deadline (the machine is shared); about 6,000 requests, half a minute on two cores.
@@ -98,3 +99,4 @@ def test_the_control_plane_answers_every_generated_request_as_documented(case, f
     finally:
         fuzzed_sandbox.clear_faults()
         fuzzed_sandbox.set_clock(None)
+        fuzzed_sandbox.set_network("off")
