@@ -39,6 +39,14 @@ BACKENDS = (SANDBOX, CLUSTER, CUSTOM)
 SANDBOX_ORGS = ("demo", "demo2")
 HEALTH_MAX_AGE = 60.0
 """Seconds a health check stays fresh; the panel re-checks after that, or on demand."""
+NETWORK_CHOICES = ("off", "remote", "flaky")
+"""Network profiles the sidebar offers for the embedded sandbox (all of them: `lib.sandbox.network`)."""
+NETWORK_HELP = (
+    "Puts a remote Capillary cluster's conditions between the console and the local sandbox. "
+    "remote: about 150 ms per call and 20 calls per second per org (faster calls are answered 429); "
+    "flaky: the same, plus 5% of calls answered 503 and 3% applied but never answered. "
+    "The sandbox is shared, so this applies to every session of this console."
+)
 
 
 def _real_now() -> datetime:
@@ -132,6 +140,36 @@ def _sandbox_panel() -> None:
     now = sandbox.now()
     if abs((now - datetime.now(UTC)).total_seconds()) > 60:
         st.caption(f":orange[Sandbox clock set to {now:%Y-%m-%d %H:%M} UTC]")
+    _network_control(sandbox)
+
+
+def _network_control(sandbox: SandboxHandle) -> None:
+    """The "Simulate a remote cluster" control: the embedded sandbox's network profile, set in-process.
+
+    The sandbox (and so its profile) is shared by every session, so the control shows the profile in
+    force, whoever set it (another session, the control plane, a script).
+    """
+    profile = sandbox.network().profile
+    shown = NETWORK_CHOICES if profile.name in NETWORK_CHOICES else (*NETWORK_CHOICES, profile.name)
+    st.session_state["conn_network"] = profile.name
+    st.segmented_control(
+        "Simulate a remote cluster",
+        shown,
+        key="conn_network",
+        required=True,
+        on_change=_set_network,
+        args=(sandbox,),
+        help=NETWORK_HELP,
+    )
+    if not profile.is_off:
+        st.caption(f":orange[Simulated network: {profile.summary()}]")
+
+
+def _set_network(sandbox: SandboxHandle) -> None:
+    choice = st.session_state.get("conn_network")
+    if choice in NETWORK_CHOICES:
+        sandbox.set_network(choice)
+        st.session_state.pop(Key.HEALTH, None)  # the next health line measures the new round trip
 
 
 def _cluster_panel(backend: str) -> None:

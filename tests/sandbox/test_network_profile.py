@@ -16,8 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib.api.errors import DuplicateRequestError
+from lib.sandbox import server
 from lib.sandbox.__main__ import build_parser, main, network_from
 from lib.sandbox.auth import basic_header
 from lib.sandbox.network import PROFILES, NetworkProfile, NetworkSimulator
@@ -228,3 +230,26 @@ def test_command_line_profiles(capsys):
         [sys.executable, "-m", "lib.sandbox", "--profile", "flaky", "--help"], capture_output=True, text=True
     )
     assert shell.returncode == 0 and "--profile" in shell.stdout
+
+
+SIDEBAR = """
+from lib.ui.connection import connection_panel
+connection_panel()
+"""
+
+
+def test_the_console_sidebar_switches_the_embedded_sandbox(sandbox, monkeypatch, tmp_path):
+    monkeypatch.setenv("BADGE_CONSOLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(server, "_embedded", sandbox)  # the console's own sandbox is this one
+    at = AppTest.from_string(SIDEBAR, default_timeout=30).run()
+    assert not at.exception
+    control = at.segmented_control(key="conn_network")
+    assert control.value == "off" and list(control.options) == ["off", "remote", "flaky"]
+    control.set_value("flaky").run()
+    assert not at.exception and sandbox.network().profile.name == "flaky"
+    assert any("503" in caption.value for caption in at.sidebar.caption)
+    sandbox.set_network("slow")  # set elsewhere (a script, another session): the sidebar follows
+    at.run()
+    assert at.segmented_control(key="conn_network").value == "slow"
+    at.segmented_control(key="conn_network").set_value("off").run()
+    assert sandbox.network().profile.is_off
