@@ -6,16 +6,20 @@ the badge, and which rows the server would refuse: event dates outside the badge
 customers who already hold an active enrolment (1040). The 1040 prediction reads each customer's badge
 (#17); for big files it reads a seeded random sample and scales the count up, and says so.
 
-Nothing here writes: the dry run only calls get_badge and get_customer_badge.
+Nothing here writes: the dry run only calls get_badge and get_customer_badge. The customer reads are
+independent, so the caller may pass `read_many` to run them side by side (the console passes its
+bounded fan-out; without it they run one after the other).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -29,6 +33,26 @@ from lib.domain import BadgeStatus, EarnType, badge_status
 CUSTOMER_NOT_FOUND = 1026
 FULL_CHECK_LIMIT = 200  # files up to this many rows have every customer looked up
 SAMPLE_SIZE = 100
+
+Progress = Callable[[int, int], None]
+
+
+class ReadMany(Protocol):
+    """Runs independent reads and returns their results in order, reporting `(done, total)`."""
+
+    def __call__(
+        self, calls: Sequence[Callable[[], Any]], *, on_progress: Progress | None = None
+    ) -> list[Any]: ...
+
+
+def one_by_one(calls: Sequence[Callable[[], Any]], *, on_progress: Progress | None = None) -> list[Any]:
+    """The reads in order, each after the previous one (the default `ReadMany`)."""
+    results = []
+    for done, call in enumerate(calls, start=1):
+        results.append(call())
+        if on_progress is not None:
+            on_progress(done, len(calls))
+    return results
 
 
 class CheckStatus(StrEnum):
@@ -136,13 +160,15 @@ def dry_run(
     full_check_limit: int = FULL_CHECK_LIMIT,
     sample_size: int = SAMPLE_SIZE,
     seed: int = 0,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Progress | None = None,
     default_event_date: int | None = None,
+    read_many: ReadMany = one_by_one,
 ) -> DryRunReport:
     """Run every check; API errors other than "not found" propagate to the caller unchanged.
 
     `default_event_date` (enrolment, epoch seconds) is the issueEventDate the job will send for rows
     without one; without it the server uses the time of sending, taken here as `now`.
+    `on_progress(done, total)` follows the customer look-ups, which `read_many` runs.
     """
     now = now or datetime.now(UTC)
     operation = validated.operation
@@ -187,7 +213,7 @@ def dry_run(
             )
 
     sample = _sample(validated.valid, full_check_limit, sample_size, seed)
-    looked_up = _look_up(client, sample, badge_id, on_progress)
+    looked_up = _look_up(client, sample, badge_id, read_many, on_progress)
     scale = validated.valid_count / len(sample) if len(sample) else 0.0
     unknown = [cid for cid, detail in looked_up if detail is None]
     report_fields["unknown_customers"] = round(len(unknown) * scale)
@@ -344,23 +370,24 @@ def _look_up(
     client: BadgesClient,
     sample: pd.DataFrame,
     badge_id: str,
-    on_progress: Callable[[int, int], None] | None,
+    read_many: ReadMany,
+    on_progress: Progress | None,
 ) -> list[tuple[int, CustomerBadgeDetail | None]]:
     """(customer id, detail or None when the server does not know the customer), once per customer."""
-    found: dict[int, CustomerBadgeDetail | None] = {}
     customers = list(dict.fromkeys(int(c) for c in sample[CUSTOMER_ID]))
-    for done, customer_id in enumerate(customers, start=1):
+
+    def look_up(customer_id: int) -> CustomerBadgeDetail | None:
         try:
-            found[customer_id] = client.get_customer_badge(
+            return client.get_customer_badge(
                 customer_id=customer_id, badge_id=badge_id, include_statistics=True
             )
         except NotFoundError as exc:
             if exc.code == CUSTOMER_NOT_FOUND:
-                found[customer_id] = None
-            else:  # the customer exists but has no history with this badge
-                found[customer_id] = CustomerBadgeDetail(id=badge_id)
-        if on_progress is not None:
-            on_progress(done, len(customers))
+                return None
+            return CustomerBadgeDetail(id=badge_id)  # the customer exists but has no history with this badge
+
+    details = read_many([partial(look_up, c) for c in customers], on_progress=on_progress)
+    found = dict(zip(customers, details, strict=True))
     return [(int(c), found[int(c)]) for c in sample[CUSTOMER_ID]]
 
 
