@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lib.console.customers import IDENTIFIERS, VIEWS, badge_rows, earns, enrolments, limit_usage
+from lib.console.customers import IDENTIFIERS, VIEWS, earns, enrolments, limit_usage, read_views
 from lib.console.display import DAY, readable
 from lib.ui import call_api, open_in_editor, page_setup
+from lib.ui.progress import read_progress
 
 conn = page_setup("Customer view")
 
@@ -24,24 +25,12 @@ if identifier is None and not customer.isdigit():
     )
     st.stop()
 
-
-def _view(badge_type: str):
-    return call_api(
-        f"Load {VIEWS[badge_type].lower()} badges",
-        lambda: badge_rows(
-            conn.client.iter_customer_badges(
-                customer_id=customer,
-                identifier=identifier,
-                badge_type=badge_type,
-                page_size=50,
-                max_items=500,
-            )
-        ),
+with read_progress("Reading the customer's badges") as progress:
+    tables = call_api(
+        "Load the customer's badges",
+        lambda: read_views(conn.client, customer, identifier, on_progress=progress),
     )
-
-
-tables = {badge_type: _view(badge_type) for badge_type in VIEWS}
-if any(table is None for table in tables.values()):
+if tables is None:
     st.stop()
 
 with st.container(horizontal=True):

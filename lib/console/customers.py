@@ -6,6 +6,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from lib.api.client import BadgesClient
+from lib.console.fanout import Progress, pages_of, read_lists
+
 VIEWS = {
     "AVAILABLE_TO_ISSUE": "Can be enrolled",
     "AVAILABLE": "Can earn now",
@@ -22,6 +25,29 @@ IDENTIFIERS = {
     "cardNumber": "Card number",
 }
 """`X-CAP-CUSTOMER-IDENTIFIER` values (None = the numeric Capillary customer id)."""
+
+
+VIEW_PAGE_SIZE = 50
+VIEW_MAX_ITEMS = 500
+"""Badges read per view; a customer with more sees the first 500 of each."""
+
+
+def read_views(
+    client: BadgesClient, customer: str, identifier: str | None, *, on_progress: Progress | None = None
+) -> dict[str, pd.DataFrame]:
+    """The four views of #16 for one customer, read side by side: badge type -> `badge_rows` table."""
+    lists = [
+        pages_of(
+            client.list_customer_badges,
+            size=VIEW_PAGE_SIZE,
+            customer_id=customer,
+            identifier=identifier,
+            badge_type=badge_type,
+        )
+        for badge_type in VIEWS
+    ]
+    read = read_lists(lists, max_items=VIEW_MAX_ITEMS, on_progress=on_progress)
+    return {badge_type: badge_rows(items) for badge_type, items in zip(VIEWS, read, strict=True)}
 
 
 def _text(value: object) -> str:

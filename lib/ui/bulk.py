@@ -15,16 +15,15 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib.api.models import Badge, BadgeSummary
+from lib.api.models import Badge
 from lib.bulk import export, results
 from lib.bulk.contained import read_untrusted
-from lib.bulk.dryrun import DryRunReport, badge_period, dry_run
+from lib.bulk.dryrun import DryRunReport, badge_period
 from lib.bulk.journal import Job, JobState
 from lib.bulk.mapping import ColumnMapping, fields_for, guess_identifier, mapping_problems, suggest_mapping
 from lib.bulk.model import CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.planner import MAX_BATCH_SIZE, MAX_CONCURRENCY, PlanError, PlanSettings, plan_job
 from lib.bulk.reader import FileReadError, SheetTable
-from lib.bulk.registry import JobRegistry, registry_for
 from lib.bulk.templates import template_csv, template_filename, template_xlsx
 from lib.bulk.validate import (
     MappingError,
@@ -37,10 +36,13 @@ from lib.bulk.validate import (
 from lib.charts import count_by, issued_vs_earned
 from lib.console.display import readable
 from lib.console.overview import badge_table
+from lib.console.tasks import BackgroundTask
 from lib.domain import EarnType
 from lib.ui import reads
-from lib.ui.connection import ActiveConnection, data_dir
+from lib.ui.connection import ActiveConnection
+from lib.ui.dry_run import dry_run_step
 from lib.ui.errors import call_api
+from lib.ui.jobs import registry, same_connection
 
 UPLOAD_LABEL = {
     Operation.ENROL: "Customer file (CSV, XLSX, XLS or ODS)",
@@ -60,7 +62,6 @@ PREVIEW_ROWS = 1000
 EDITABLE_ROWS = 500
 NOT_MAPPED = "(not in the file)"
 JOB_PARAM = "job"
-JOURNAL_FILE = "bulk-jobs.sqlite"
 
 
 def key(operation: Operation, name: str) -> str:
@@ -75,19 +76,9 @@ def escape_md(text: str) -> str:
 # --- Process-wide job machinery -------------------------------------------------------------------
 
 
-def registry() -> JobRegistry:
-    """The process-wide runners of the console's journal; jobs are filtered per connection below."""
-    return registry_for(data_dir() / JOURNAL_FILE)
-
-
 def job_for(conn: ActiveConnection, operation: Operation, job_id: str) -> Job | None:
     job = registry().journal.job(job_id)
-    if (
-        job is None
-        or job.org != conn.org
-        or job.base_url != conn.base_url
-        or job.operation != operation.value
-    ):
+    if job is None or not same_connection(job, conn) or job.operation != operation.value:
         return None
     return job
 
@@ -108,7 +99,9 @@ class Upload:
     validated: ValidatedInput | None = None
     validated_for: str = ""
     report: DryRunReport | None = None
-    report_for: int | None = None  # the default enrolment date the dry run assumed
+    report_for: tuple[str, int | None] | None = None  # the validation and default date it assumed
+    dry_task: BackgroundTask[DryRunReport] | None = None  # a dry run still running
+    dry_task_for: tuple[str, int | None] | None = None
 
 
 def template_downloads(operation: Operation) -> None:
@@ -190,29 +183,23 @@ def mapping_step(operation: Operation, upload: Upload) -> ColumnMapping | None:
 
 
 def badge_step(conn: ActiveConnection, operation: Operation) -> Badge | None:
-    cache_key = key(operation, f"badges_{conn.fingerprint[:12]}")
-    if cache_key not in st.session_state:
-        listed = call_api("Load badges", lambda: list(conn.client.iter_badges(page_size=100, max_items=1000)))
-        if listed is None:
-            return None
-        st.session_state[cache_key] = listed
-    badges: list[BadgeSummary] = st.session_state[cache_key]
+    """Pick the badge from the shared cached list, so a badge saved in the editor shows up here."""
+    table = call_api("Load badges", lambda: reads.badges(conn))
+    if table is None:
+        return None
     if operation is Operation.ENROL:  # issueBulk only takes enrol & issue badges
-        badges = [b for b in badges if b.earn_type is EarnType.ISSUE_EARN]
-    if not badges:
+        table = table[table["earn_type"] == EarnType.ISSUE_EARN.value]
+    if table.empty:
         st.warning(
             "No suitable badge in this org." if operation is Operation.ENROL else "No badge in this org."
         )
         return None
-    labels = {b.id: f"{b.name} · {b.status or '?'} · {b.earn_type or '?'} · {b.id}" for b in badges}
+    labels = {
+        row.id: f"{row.name} · {row.status or '?'} · {row.earn_type or '?'} · {row.id}"
+        for row in table.itertuples()
+    }
     badge_id = st.selectbox("Badge", list(labels), format_func=labels.get, key=key(operation, "badge"))
-    full_key = key(operation, f"badge_{badge_id}")
-    if full_key not in st.session_state:
-        badge = call_api("Load the badge", lambda: conn.client.get_badge(badge_id=badge_id))
-        if badge is None:
-            return None
-        st.session_state[full_key] = badge
-    return st.session_state[full_key]
+    return call_api("Load the badge", lambda: reads.badge(conn, badge_id))
 
 
 # --- Validation -----------------------------------------------------------------------------------
@@ -221,7 +208,8 @@ def badge_step(conn: ActiveConnection, operation: Operation) -> Badge | None:
 def validation_step(
     conn: ActiveConnection, operation: Operation, upload: Upload, mapping: ColumnMapping, badge: Badge
 ) -> ValidatedInput | None:
-    signature = repr((mapping, badge.id, upload.edits))
+    # The badge's period is part of what the rows were checked against: a new period re-validates.
+    signature = repr((mapping, badge.id, badge_period(badge), upload.edits))
     if upload.validated_for != signature:
         ledger = registry().journal.ledger_lookup(
             org=conn.org, base_url=conn.base_url, badge_id=badge.id, operation=operation.value
@@ -318,42 +306,6 @@ def default_event_date(operation: Operation, validated: ValidatedInput) -> int |
         help="Taken as 00:00 UTC. Leave empty to let Capillary use the time each batch is sent.",
     )
     return None if day is None else int(pd.Timestamp(day, tz="UTC").timestamp())
-
-
-def dry_run_step(
-    conn: ActiveConnection,
-    operation: Operation,
-    upload: Upload,
-    validated: ValidatedInput,
-    badge: Badge,
-    default_date: int | None = None,
-) -> DryRunReport | None:
-    if upload.report is not None and upload.report_for != default_date:
-        upload.report = None  # the prediction assumed another date
-    if st.button("Dry run", key=key(operation, "dry_run"), icon=":material/fact_check:",
-                 help="Checks the badge and predicts refusals using reads only; nothing is written."):  # fmt: skip
-        with st.spinner("Checking the badge and a sample of customers..."):
-            upload.report = call_api(
-                "Dry run",
-                lambda: dry_run(conn.client, validated, badge_id=badge.id, default_event_date=default_date),
-            )
-            upload.report_for = default_date
-    report = upload.report
-    if report is None:
-        st.caption("Run the dry run to see the summary before starting.")
-        return None
-    with st.container(border=True):
-        st.subheader("Summary")
-        st.dataframe(pd.DataFrame(report.summary(), columns=["", "value"]), hide_index=True,
-                     key=key(operation, "summary"))  # fmt: skip
-        checks = pd.DataFrame(
-            [(c.status.value.upper(), c.name, c.message, c.code) for c in report.checks],
-            columns=["result", "check", "detail", "code"],
-        )
-        st.dataframe(readable(checks), hide_index=True, key=key(operation, "checks"))
-        if report.blocking:
-            st.error("Fix the failed checks before starting.", icon=":material/block:")
-    return report
 
 
 def start_step(
@@ -572,6 +524,6 @@ def bulk_page(conn: ActiveConnection, operation: Operation) -> None:
         return
     st.header("4. Dry run and start", divider="gray")
     default_date = default_event_date(operation, validated)
-    report = dry_run_step(conn, operation, upload, validated, badge, default_date)
+    report = dry_run_step(conn, upload, validated, badge, default_date, prefix=key(operation, ""))
     if report is not None:
         start_step(conn, operation, upload, validated, badge, report, default_date)

@@ -5,6 +5,10 @@ connection's fingerprint (a hash of backend and credentials, so two users never 
 unless they use the very same credentials) and the filters. The client itself is passed as `_client`
 and left out of the key. Each entry is short-lived (`ttl`) and bounded (`max_entries`), and
 `clear_reads()` drops them all after this console changes something (save, activate, enrol...).
+
+Every read goes through `lib.console.fanout`: the pages of a list after the first one, and the
+per-badge reads of the earn series, are read side by side (at most `fanout.MAX_WORKERS` at once), so
+a page stays usable on a cluster that takes 150 ms per call.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import pandas as pd
 import streamlit as st
 
 from lib.api.client import BadgesClient
+from lib.api.models import Badge
+from lib.console.fanout import pages_of, read_list, read_lists
 from lib.console.overview import badge_table, cycle_series
 from lib.ui.connection import ActiveConnection
 
@@ -29,7 +35,7 @@ MAX_SERIES_BADGES = 20
 def _badges(
     _client: BadgesClient, base_url: str, fingerprint: str, filters: tuple[tuple[str, Any], ...]
 ) -> pd.DataFrame:
-    return badge_table(_client.iter_badges(page_size=100, **dict(filters)))
+    return badge_table(read_list(pages_of(_client.list_badges, **dict(filters))))
 
 
 def badges(conn: ActiveConnection, **filters: Any) -> pd.DataFrame:
@@ -40,18 +46,23 @@ def badges(conn: ActiveConnection, **filters: Any) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
-def _badge_body(_client: BadgesClient, base_url: str, fingerprint: str, badge_id: str) -> dict[str, Any]:
-    return _client.get_badge(badge_id=badge_id).to_wire(omit_none=False)
+def _badge(_client: BadgesClient, base_url: str, fingerprint: str, badge_id: str) -> Badge:
+    return _client.get_badge(badge_id=badge_id)
+
+
+def badge(conn: ActiveConnection, badge_id: str) -> Badge:
+    """One badge (its period, earn type, claims...), for the bulk pages' checks."""
+    return _badge(conn.client, conn.base_url, conn.fingerprint, badge_id)
 
 
 def badge_body(conn: ActiveConnection, badge_id: str) -> dict[str, Any]:
     """One badge as the API returns it (wire names), for the editor."""
-    return _badge_body(conn.client, conn.base_url, conn.fingerprint, badge_id)
+    return badge(conn, badge_id).to_wire(omit_none=False)
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _groups(_client: BadgesClient, base_url: str, fingerprint: str) -> dict[str, str]:
-    return {group.id: group.name or group.id for group in _client.iter_groups(page_size=100)}
+    return {group.id: group.name or group.id for group in read_list(pages_of(_client.list_groups))}
 
 
 def groups(conn: ActiveConnection) -> dict[str, str]:
@@ -61,7 +72,7 @@ def groups(conn: ActiveConnection) -> dict[str, str]:
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _custom_fields(_client: BadgesClient, base_url: str, fingerprint: str) -> list[str]:
-    return [field.name for field in _client.iter_custom_fields(page_size=100) if field.name]
+    return [field.name for field in read_list(pages_of(_client.list_custom_fields)) if field.name]
 
 
 def custom_field_names(conn: ActiveConnection) -> list[str]:
@@ -69,7 +80,12 @@ def custom_field_names(conn: ActiveConnection) -> list[str]:
     return _custom_fields(conn.client, conn.base_url, conn.fingerprint)
 
 
-@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner="Reading fixed-window cycles...")
+@st.cache_data(
+    ttl=TTL,
+    max_entries=MAX_ENTRIES,
+    show_spinner="Reading the earns per cycle of each badge...",
+    show_time=True,
+)
 def _earn_series(
     _client: BadgesClient,
     base_url: str,
@@ -78,22 +94,20 @@ def _earn_series(
     start: datetime,
     end: datetime,
 ) -> pd.DataFrame:
-    frames = [
-        cycle_series(
-            name,
-            list(
-                _client.iter_fixed_window_cycles(
-                    badge_id=badge_id,
-                    constraint_type="BADGE",
-                    include_earn_count=True,
-                    start_date=start,
-                    end_date=end,
-                    page_size=100,
-                )
-            ),
-        )
-        for badge_id, name in badges
-    ]
+    cycles = read_lists(
+        [
+            pages_of(
+                _client.get_fixed_window_details,
+                badge_id=badge_id,
+                constraint_type="BADGE",
+                include_earn_count=True,
+                start_date=start,
+                end_date=end,
+            )
+            for badge_id, _ in badges
+        ]
+    )
+    frames = [cycle_series(name, found) for (_, name), found in zip(badges, cycles, strict=True)]
     frames = [frame for frame in frames if not frame.empty]
     return pd.concat(frames, ignore_index=True) if frames else cycle_series("", [])
 
@@ -108,5 +122,5 @@ def earn_series(
 
 def clear_reads() -> None:
     """Forget cached reads after this console changed data, so tables and charts show the change."""
-    for cached in (_badges, _badge_body, _groups, _custom_fields, _earn_series):
+    for cached in (_badges, _badge, _groups, _custom_fields, _earn_series):
         cached.clear()
