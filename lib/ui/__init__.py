@@ -2,7 +2,8 @@
 
 Every page starts with `conn = page_setup("Title")`: it sets the page config, creates the shared
 session-state keys, draws the sidebar connection panel and returns the session's `ActiveConnection`
-(client, request log, labels), so each page also runs alone under AppTest.
+(client, request log, labels), so each page also runs alone under AppTest. The first page run of a
+connection in a process also resumes the bulk jobs a previous process left running (`lib.ui.jobs`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from lib.ui.connection import ActiveConnection, connection_panel
 from lib.ui.errors import call_api, describe_error, show_error
+from lib.ui.jobs import announce_resumed
 from lib.ui.state import Key, flash, init_state, open_in_editor, show_flash
 
 __all__ = [
@@ -39,6 +41,7 @@ def page_setup(title: str) -> ActiveConnection:
     if active is None:
         st.info("Choose a backend and enter credentials in the sidebar to start.", icon=":material/link_off:")
         st.stop()
+    announce_resumed(active)
     return active
 
 

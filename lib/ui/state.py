@@ -25,6 +25,8 @@ class Key(StrEnum):
     """Set by the first page run of the session (see `lib.ui.page_setup`)."""
     FLASH = "flash"
     """A (level, text) message shown once at the top of the next page drawn."""
+    RESUMED_NOTICE = "jobs_resumed_notice"
+    """Set once this session was told that bulk jobs interrupted by a restart were resumed."""
 
 
 def init_state() -> None:
