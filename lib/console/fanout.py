@@ -6,20 +6,28 @@ zero-argument calls on a small thread pool (at most `MAX_WORKERS` at once) and r
 in the order of the calls; `read_lists` reads whole paged lists that way: the first page of every
 list together, then every remaining page of all of them together.
 
-The calls only use the API client, which is thread-safe (one `httpx.Client`, a locked OAuth token,
-a locked request log); they never touch Streamlit. Progress is reported in the caller's thread, so a
-page can draw it. A pool lives for one fan-out: a script that is stopped or rerun while waiting
-leaves no queued work behind (the reads already in flight finish and are dropped).
+The calls are reads through the API client, which is thread-safe (one `httpx.Client`, a locked
+OAuth token, a locked request log); they never touch Streamlit. Progress is reported in the caller's
+thread, so a page can draw it. A pool lives for one fan-out: a script that is stopped or rerun while
+waiting leaves no queued work behind (the reads already in flight finish and are dropped).
+
+A cluster limits each org's pace (429 with Retry-After) and fails now and then. The client already
+retries a read a few times; when it still gets 429, the fan-out halves the reads it keeps in flight,
+lets them all wait out the Retry-After, and tries that read again; after a 5xx or an answer lost on
+the way back it tries again after a short pause. Only reads are fanned out, so a repeat is harmless.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from functools import partial
 from typing import Any, TypeVar
 
+from lib.api.errors import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
 from lib.api.pagination import MAX_PAGES, PaginationInfo
 from lib.api.resources import PAGED
 
@@ -28,6 +36,12 @@ T = TypeVar("T")
 MAX_WORKERS = 8
 """Reads in flight at once per fan-out: enough to hide latency, few enough for a rate-limited org."""
 PAGE_SIZE = 100
+RATE_LIMIT_ROUNDS = 6
+"""Times a read refused for pace (429) is tried again by the fan-out, once the client gave up."""
+FAILURE_ROUNDS = 2
+"""Times a read that failed with a 5xx or lost its answer is tried again by the fan-out."""
+PAUSE_AFTER_FAILURE = 0.5
+"""Seconds before a read that failed with a 5xx or a broken connection is tried again."""
 
 Progress = Callable[[int, int], None]
 """`progress(done, total)`: called in the caller's thread each time a read finishes."""
@@ -38,22 +52,25 @@ PageFetch = Callable[[int], tuple[Sequence[Any], PaginationInfo | None]]
 def fan_out(
     calls: Sequence[Callable[[], T]], *, workers: int = MAX_WORKERS, on_progress: Progress | None = None
 ) -> list[T]:
-    """Run the calls concurrently, at most `workers` at a time; their results, in the calls' order.
+    """Run the reads concurrently, at most `workers` at a time; their results, in the calls' order.
 
-    The first error stops the fan-out: calls not started yet are dropped and the error is raised.
-    A single call runs in the caller's thread.
+    A read the server refuses for pace (429) or fails (5xx, answer lost) is tried again, up to
+    `RATE_LIMIT_ROUNDS` / `FAILURE_ROUNDS` times, with fewer reads in flight after a 429. Any other
+    error, or one that outlasts its rounds, stops the fan-out: reads not started yet are dropped and
+    it is raised.
     """
     total = len(calls)
+    gate = _Gate(min(workers, total))
     if total <= 1 or workers <= 1:
         results = []
         for done, call in enumerate(calls, start=1):
-            results.append(call())
+            results.append(_attempts(call, gate))
             if on_progress is not None:
                 on_progress(done, total)
         return results
     pool = ThreadPoolExecutor(max_workers=min(workers, total), thread_name_prefix="console-read")
     try:
-        futures: dict[Future[T], int] = {pool.submit(call): index for index, call in enumerate(calls)}
+        futures = {pool.submit(_attempts, call, gate): index for index, call in enumerate(calls)}
         results: list[Any] = [None] * total
         pending, done = set(futures), 0
         while pending:
@@ -65,7 +82,99 @@ def fan_out(
                 on_progress(done, total)
         return results
     finally:
+        gate.close()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Gate:
+    """The pace of one fan-out, shared by its reads: how many may be in flight, and a pause after 429.
+
+    A 429 halves the reads in flight and caps them below the number that was refused; successes
+    grow them back by one per `limit` reads, up to that cap. Refusals of reads that started before
+    the last slow-down count once (they were sent at the old pace). So a fan-out settles near the
+    pace the server accepts instead of spending its rounds on refusals.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.cap = self.limit = max(limit, 1)
+        self.in_flight = 0
+        self.successes = 0
+        self.epoch = 0  # bumped on every slow-down
+        self.resume_at = 0.0
+        self.closed = False
+        self.changed = threading.Condition()
+
+    def enter(self) -> int:
+        """Wait for a free place at the current pace; the epoch the read starts in."""
+        with self.changed:
+            while True:
+                if self.closed:
+                    raise _Abandoned()
+                pause = self.resume_at - time.monotonic()
+                if pause <= 0 and self.in_flight < self.limit:
+                    self.in_flight += 1
+                    return self.epoch
+                self.changed.wait(timeout=pause if pause > 0 else None)
+
+    def leave(self, epoch: int, *, refused_for: float | None = None) -> None:
+        with self.changed:
+            self.in_flight -= 1
+            if refused_for is not None:
+                self.resume_at = max(self.resume_at, time.monotonic() + refused_for)
+                if epoch == self.epoch:
+                    self.cap = max(1, self.limit - 1)
+                    self.limit = max(1, self.limit // 2)
+                    self.successes = 0
+                    self.epoch += 1
+            else:
+                self.successes += 1
+                if self.limit < self.cap and self.successes >= self.limit:
+                    self.limit, self.successes = self.limit + 1, 0
+            self.changed.notify_all()
+
+    def close(self) -> None:
+        """The fan-out ended (an error, or the caller was stopped): reads still waiting give up."""
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+
+
+class _Abandoned(Exception):
+    """A read that never started because its fan-out had already ended."""
+
+
+def _attempts(call: Callable[[], T], gate: _Gate) -> T:
+    refusals = failures = 0
+    while True:
+        epoch = gate.enter()
+        try:
+            result = call()
+        except RateLimitError as exc:
+            gate.leave(epoch, refused_for=exc.retry_after or 1.0)
+            refusals += 1
+            if refusals > RATE_LIMIT_ROUNDS:
+                raise
+            continue
+        except (APIConnectionError, APIStatusError) as exc:
+            gate.leave(epoch)
+            failures += 1
+            if not _worth_another_round(exc) or failures > FAILURE_ROUNDS:
+                raise
+            time.sleep(PAUSE_AFTER_FAILURE)
+            continue
+        except BaseException:
+            gate.leave(epoch)
+            raise
+        gate.leave(epoch)
+        return result
+
+
+def _worth_another_round(exc: APIConnectionError | APIStatusError) -> bool:
+    """A 5xx, or an answer lost on the way back. Not a backend that cannot be reached or does not
+    answer in time: the client already waited for it, and the page should say so now."""
+    if isinstance(exc, APIStatusError):
+        return exc.status_code >= 500
+    return exc.sent and not isinstance(exc, APITimeoutError)
 
 
 def pages_of(list_page: Callable[..., Any], *, size: int = PAGE_SIZE, **filters: Any) -> PageFetch:

@@ -12,10 +12,12 @@ import pytest
 
 from lib.api.auth import BasicAuth
 from lib.api.client import BadgesClient
+from lib.api.errors import APIConnectionError, InternalServerError, NotFoundError, RateLimitError
 from lib.bulk.dryrun import dry_run
 from lib.bulk.mapping import ColumnMapping
 from lib.bulk.model import CUSTOMER_ID, Operation
 from lib.bulk.validate import validate
+from lib.console import fanout
 from lib.console.fanout import MAX_WORKERS, fan_out, pages_of, read_list, read_lists
 from lib.console.tasks import BackgroundTask
 from tests.api.test_client_endpoints import PagedServer, client_for, numbered_badge
@@ -86,6 +88,76 @@ def test_progress_is_reported_in_the_callers_thread_up_to_the_total():
 def test_one_call_runs_in_the_callers_thread():
     assert fan_out([threading.current_thread]) == [threading.current_thread()]
     assert fan_out([]) == []
+
+
+class PacedServer:
+    """Refuses with 429 whenever more than `allowed` reads are in flight, as a rate-limited org would."""
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed = allowed
+        self.overlap = Overlap()
+        self.refused = 0
+
+    def read(self, value):
+        with self.overlap.lock:
+            crowded = self.overlap.now >= self.allowed
+            if crowded:
+                self.refused += 1
+        if crowded:
+            raise RateLimitError("slow down", status_code=429, retry_after=0.05)
+        return self.overlap.call(value, seconds=0.02)
+
+
+def test_a_fan_out_refused_for_pace_slows_down_and_still_reads_everything():
+    server = PacedServer(allowed=2)
+    # Eight at a time against a server taking two: without slowing down, reads would run out of rounds.
+    assert fan_out([lambda n=n: server.read(n) for n in range(40)]) == list(range(40))
+    assert 0 < server.refused < 40
+
+
+def test_a_5xx_or_a_lost_answer_is_read_again(monkeypatch):
+    monkeypatch.setattr(fanout, "PAUSE_AFTER_FAILURE", 0.0)
+    failures = {
+        3: InternalServerError("gateway", status_code=503),
+        5: APIConnectionError("answer lost", sent=True),
+    }
+
+    def read(n):
+        error = failures.pop(n, None)
+        if error is not None:
+            raise error
+        return n
+
+    assert fan_out([lambda n=n: read(n) for n in range(8)]) == list(range(8))
+
+
+@pytest.mark.parametrize(
+    "error",
+    [NotFoundError("no such badge", status_code=404), APIConnectionError("refused", sent=False)],
+    ids=["4xx", "unreachable"],
+)
+def test_a_refusal_or_an_unreachable_backend_is_not_read_again(error):
+    calls = []
+
+    def read():
+        calls.append(1)
+        raise error
+
+    with pytest.raises(type(error)):
+        fan_out([read, lambda: 1])
+    assert len(calls) == 1
+
+
+def test_a_read_refused_for_pace_every_time_gives_up(monkeypatch):
+    calls = []
+
+    def read():
+        calls.append(1)
+        raise RateLimitError("slow down", status_code=429, retry_after=0.01)
+
+    with pytest.raises(RateLimitError):
+        fan_out([read])
+    assert len(calls) == fanout.RATE_LIMIT_ROUNDS + 1
 
 
 def _pages(items: list, size: int, *, ignore_page: bool = False, calls: list | None = None):
