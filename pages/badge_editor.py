@@ -14,7 +14,8 @@ NEW = "__new__"
 conn = page_setup("Badge editor")
 now = conn.now()
 
-names = call_api("Load badges", lambda: reads.badges(conn).set_index("id")["name"].to_dict()) or {}
+lists = call_api("Load badges, groups and custom fields", lambda: reads.editor_lists(conn))
+names = dict(lists.badge_names) if lists else {}
 wanted = st.query_params.get("badge", NEW)
 if wanted not in names and wanted != NEW:  # newer than the cached list, or not of this org
     opened = call_api("Open badge", lambda: reads.badge_body(conn, wanted))
@@ -66,8 +67,8 @@ by_section = defaultdict(list)
 for violation in violations:
     by_section[section_of(violation.field)].append(violation)
 
-groups = call_api("Load groups", lambda: reads.groups(conn)) or {}
-custom_fields = call_api("Load custom fields", lambda: reads.custom_field_names(conn)) or []
+groups = lists.groups if lists else {}
+custom_fields = lists.custom_fields if lists else []
 
 left, right = st.columns([1, 1.15], gap="large")
 with left:
