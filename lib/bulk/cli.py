@@ -36,6 +36,7 @@ from lib.api.errors import BadgesError
 from lib.bulk import results
 from lib.bulk.contained import read_untrusted
 from lib.bulk.journal import Counts, JobState, Journal
+from lib.bulk.limiter import LimiterView
 from lib.bulk.mapping import mapping_problems, suggest_mapping
 from lib.bulk.model import Operation, ValidatedInput
 from lib.bulk.planner import (
@@ -86,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--results", required=True, type=Path, help="per-row results CSV to write")
         sub.add_argument("--sheet", help="sheet of a workbook (default: the first)")
         sub.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
-        sub.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="requests in flight")
+        sub.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                         help="most requests in flight; the job adapts below it to the server's pace")  # fmt: skip
         sub.add_argument("--job-key", help="name of this issuance (default: the file's SHA-256)")
         if operation is Operation.ENROL:
             sub.add_argument("--issue-event-date", help="ISO date/time or epoch seconds for rows without one")
@@ -99,7 +101,6 @@ def build_parser() -> argparse.ArgumentParser:
         retry.add_argument("--backoff-cap", type=float, default=defaults.backoff_cap)
         retry.add_argument("--retry-after-cap", type=float, default=defaults.retry_after_cap,
                            help="pause the job when the server asks to wait longer than this")  # fmt: skip
-        retry.add_argument("--retry-budget", type=int, default=defaults.budget)
         retry.add_argument("--settle-delay", type=float, default=defaults.settle_delay,
                            help="seconds before a second look at customers that seemed not enrolled")  # fmt: skip
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -151,17 +152,18 @@ def password_from(args: argparse.Namespace) -> str:
     raise UsageError(f"no password: pass --password or set {PASSWORD_ENV}")
 
 
-def progress_line(counts: Counts, started: float, now: float) -> str:
+def progress_line(counts: Counts, started: float, now: float, pace: LimiterView | None = None) -> str:
     total = counts.input_rows or 1
     share = counts.settled / total
     width = 30
     filled = int(share * width)
     speed = counts.settled / max(now - started, 1e-3)
-    return (
+    line = (
         f"\r[{'#' * filled}{'.' * (width - filled)}] {share:6.1%} {counts.settled:,}/{counts.input_rows:,}"
         f"  ok {counts.succeeded:,}  failed {counts.failed:,}  skipped {counts.skipped:,}"
         f"  pending {counts.pending:,}  {speed:,.0f} rows/s "
     )
+    return line + (f" {pace.describe()} " if pace is not None else "")
 
 
 def run_with_progress(runner: JobRunner, journal: Journal, job_id: str, *, quiet: bool) -> RunResult:
@@ -180,14 +182,17 @@ def run_with_progress(runner: JobRunner, journal: Journal, job_id: str, *, quiet
         while thread.is_alive():
             thread.join(0.25)
             if not quiet:
-                sys.stderr.write(progress_line(journal.counts(job_id), started, time.monotonic()))
+                line = progress_line(journal.counts(job_id), started, time.monotonic(), runner.pace())
+                sys.stderr.write(line)
                 sys.stderr.flush()
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted: pausing after the requests in flight...\n")
         runner.pause("interrupted")
         thread.join()
     if not quiet:
-        sys.stderr.write(progress_line(journal.counts(job_id), started, time.monotonic()) + "\n")
+        sys.stderr.write(
+            progress_line(journal.counts(job_id), started, time.monotonic(), runner.pace()) + "\n"
+        )
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["result"]  # type: ignore[return-value]
@@ -246,7 +251,6 @@ def _main(args: argparse.Namespace) -> int:
                 backoff_base=args.backoff_base,
                 backoff_cap=args.backoff_cap,
                 retry_after_cap=args.retry_after_cap,
-                budget=args.retry_budget,
                 settle_delay=args.settle_delay,
             ),
             concurrency=args.concurrency,

@@ -188,7 +188,8 @@ class Reason(StrEnum):
     REJECTED = "rejected"  # the server refused the row (per-item error) or the whole batch (4xx)
     NOT_APPLIED = "not-applied"  # reconciliation found nothing after the server refused a resend
     RESPONSE = "response"  # SUCCEEDED as the server answered
-    RECONCILED = "reconciled"  # SUCCEEDED as found when reading the customer's badges
+    RECONCILED = "reconciled"  # SUCCEEDED as found when reading the customer's badges (made after the batch was sent)
+    CONFIRMED = "confirmed"  # SUCCEEDED: a resend answered 1040 with the enrolment an earlier, unanswered attempt made
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,14 @@ from lib.bulk.model import (
 # Defaults, measured end to end on 100,000 enrolments against the sandbox as its own process on a
 # shared 2-core machine (bench/bench_enrol.py): batch 100 sends in 6.1-6.6 s with 2 in flight, 9.5 s
 # with 1, 5.9 s with 4; batch 500 sends in 4.0-4.5 s. 100 stays the default: it meets the 10 s target
-# with margin, an unclear batch costs at most 100 customer reads to reconcile, and Capillary's own cap
-# on issueBulk is not documented. Two in flight takes nearly all of the gain of four without pressing
-# a server that may be shared.
+# with margin, and Capillary's own cap on issueBulk is not documented.
+# Concurrency is not a setting to tune: the runner's adaptive limiter starts at 2 requests in flight and
+# finds the server's pace itself (lib/bulk/limiter.py); the job's `concurrency` is only its ceiling,
+# high enough for a cluster 300 ms away at its rate limit.
 DEFAULT_BATCH_SIZE = 100
-DEFAULT_CONCURRENCY = 2
+DEFAULT_CONCURRENCY = 16
 MAX_BATCH_SIZE = {Operation.ENROL: 500, Operation.IMPORT: 1000}
-MAX_CONCURRENCY = 8
+MAX_CONCURRENCY = 32
 NO_DATE = 0  # ledger key part when an enrolment has no event date
 
 
@@ -93,6 +94,11 @@ def repair_request_id(
     """Key of a batch re-planned after reconciliation proved its rows were not applied."""
     ids = ",".join(str(c) for c in sorted(customer_ids))
     return _digest(org, badge_id, job_key, "repair", generation, ids, issue_event_date, length=32)
+
+
+def settle_request_id(planned: str, attempt: int) -> str:
+    """Key of a resend after an attempt that may have been applied: new per attempt, derived from the plan."""
+    return _digest(planned, "settle", attempt, length=32)
 
 
 def check_settings(operation: Operation, settings: PlanSettings) -> None:

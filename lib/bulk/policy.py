@@ -15,13 +15,13 @@ Pure decisions (no sleeping, no I/O), so the whole policy reads and tests as a t
 | any other 4xx                             | rows FAILED with code and message     | same                           |
 
 An import is never sent again after it may have arrived: it is reconciled first and only the rows
-that are missing are sent in a new batch. Retries draw on one job-wide token bucket (AWS's retry
-quota); when it is empty the job pauses ("circuit open") instead of hammering a sick server.
+that are missing are sent in a new batch. How fast and how many requests go is the job's adaptive
+limiter's business, and a sustained outage is its circuit breaker's (`lib.bulk.limiter`): a few
+percent of failures never pause a job.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -48,10 +48,6 @@ class RetryConfig:
     backoff_base: float = 0.5  # seconds; full jitter over base * 2**attempt
     backoff_cap: float = 20.0
     retry_after_cap: float = 60.0  # a longer Retry-After pauses the job and shows when to resume
-    budget: int = 500  # job-wide retry tokens
-    retry_cost: int = 5
-    timeout_cost: int = 10
-    success_refund: int = 1
     settle_delay: float = 1.0  # wait before the second look at a customer that seemed absent
 
 
@@ -68,7 +64,6 @@ class Action(StrEnum):
 class Decision:
     action: Action
     delay: float = 0.0
-    cost: int = 0  # retry tokens this retry needs
     ambiguous: bool = False  # the failed attempt may have been applied
     reason: str = ""
     code: int | None = None
@@ -126,20 +121,19 @@ def decide(
         rejected = isinstance(error, RateLimitError) or (error.status_code == 503 and server_wait is not None)
         if rejected:
             # Refused before processing: safe to send again, also for an import.
+            # Not an attempt that counts: nothing was applied, and the limiter slows the whole job.
             server_wait = server_wait or 0.0
             if server_wait > config.retry_after_cap:
                 return Decision(Action.PAUSE, delay=server_wait, reason="rate-limited", **info)
-            if not may_resend:
-                return Decision(Action.PAUSE, delay=max(server_wait, wait), reason="rate-limited", **info)
+            wait = backoff(min(attempts, 3) - 1, config, rng)
             return Decision(
                 Action.RETRY,
                 delay=max(server_wait, wait),
-                cost=config.retry_cost,
                 reason="rate-limited",
                 **info,
             )
         if error.status_code >= 500 or error.status_code == 408:
-            return _ambiguous(operation, may_resend, wait, config.retry_cost, "server-error", info)
+            return _ambiguous(operation, may_resend, wait, "server-error", info)
         if error.after_ambiguous_attempt:
             # A refusal after an unclear attempt says nothing about that attempt: look first.
             return Decision(Action.RECONCILE, ambiguous=True, reason="refused-after-unclear-attempt", **info)
@@ -149,44 +143,17 @@ def decide(
         return Decision(Action.RECONCILE, ambiguous=True, reason="unreadable-answer", **info)
     if isinstance(error, APIConnectionError):
         if not error.sent:
-            if not may_resend:
-                return Decision(Action.PAUSE, delay=wait, reason="unreachable", **info)
-            return Decision(Action.RETRY, delay=wait, cost=config.retry_cost, reason="not-sent", **info)
-        return _ambiguous(operation, may_resend, wait, config.timeout_cost, "no-answer", info)
+            # Nothing arrived: always safe to send again; a host that stays unreachable opens the
+            # job's circuit breaker, which waits and probes, and pauses the job only after long.
+            return Decision(Action.RETRY, delay=wait, reason="not-sent", **info)
+        return _ambiguous(operation, may_resend, wait, "no-answer", info)
     if isinstance(error, BadgesError):
         return Decision(Action.RECONCILE, ambiguous=True, reason="unexpected-error", **info)
     raise TypeError(f"not a Badges API error: {type(error).__name__}")
 
 
-def _ambiguous(
-    operation: Operation, may_resend: bool, wait: float, cost: int, reason: str, info: dict
-) -> Decision:
+def _ambiguous(operation: Operation, may_resend: bool, wait: float, reason: str, info: dict) -> Decision:
     if operation is Operation.ENROL and may_resend:
         # The same requestId makes a resend safe: the server either applies it once or answers 809.
-        return Decision(Action.UNKNOWN, delay=wait, cost=cost, ambiguous=True, reason=reason, **info)
+        return Decision(Action.UNKNOWN, delay=wait, ambiguous=True, reason=reason, **info)
     return Decision(Action.RECONCILE, ambiguous=True, reason=reason, **info)
-
-
-class RetryBudget:
-    """Job-wide token bucket: retries spend tokens, clean first-attempt successes refund one."""
-
-    def __init__(self, config: RetryConfig) -> None:
-        self._capacity = config.budget
-        self._tokens = config.budget
-        self._refund = config.success_refund
-        self._lock = threading.Lock()
-
-    @property
-    def tokens(self) -> int:
-        return self._tokens
-
-    def take(self, cost: int) -> bool:
-        with self._lock:
-            if cost > self._tokens:
-                return False
-            self._tokens -= cost
-            return True
-
-    def refund(self) -> None:
-        with self._lock:
-            self._tokens = min(self._capacity, self._tokens + self._refund)

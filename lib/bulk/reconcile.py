@@ -9,13 +9,16 @@ may be assumed: each customer's badge detail (#17, with its enrolment and earn h
 Anything else is absent. The runner looks twice (after a settle delay) before believing an absence,
 then re-plans the absent rows into a repair batch. Reads only: reconciling can never enrol anyone.
 
-An enrolment found this way may predate the job (the customer was enrolled elsewhere); the customer
-holds the enrolment either way, and the row's source says "reconciled" so the results show it.
+An enrolment found this way may predate the job (the customer was enrolled elsewhere): `Found.created`
+carries when the server made it, so the runner tells its own work (SUCCEEDED) from what was already
+there (SKIPPED, already enrolled). The reads run concurrently through the `read` the runner passes
+(paced, retried on their own).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +31,7 @@ from lib.bulk.model import Operation
 class Found:
     row: int
     result_id: str | None
+    created: int | None = None  # epoch seconds the server made the enrolment (enrol only)
 
 
 def _epoch(value: datetime | float | int | None) -> int | None:
@@ -39,34 +43,62 @@ def _epoch(value: datetime | float | int | None) -> int | None:
 
 
 def look_up(
-    client, operation: Operation, badge_id: str, items: Sequence[OpenItem]
+    client,
+    operation: Operation,
+    badge_id: str,
+    items: Sequence[OpenItem],
+    *,
+    read: Callable[[int], object] | None = None,
+    workers: int = 1,
 ) -> tuple[list[Found], list[OpenItem]]:
     """(found, absent) for the given rows; API errors other than "not found" propagate."""
+
+    def plain_read(customer_id: int):
+        return client.get_customer_badge(customer_id=customer_id, badge_id=badge_id, include_statistics=True)
+
+    read = read or plain_read
+    wanted = [i for i in items if i.customer_id is not None]
+    details: dict[int, object | None] = {}
+
+    def fetch(customer_id: int) -> tuple[int, object | None]:
+        try:
+            return customer_id, read(customer_id)
+        except NotFoundError:
+            return customer_id, None
+
+    customers = list(dict.fromkeys(i.customer_id for i in wanted))
+    if workers > 1 and len(customers) > 1:
+        with ThreadPoolExecutor(
+            max_workers=min(workers, len(customers)), thread_name_prefix="settle"
+        ) as pool:
+            details.update(pool.map(fetch, customers))
+    else:
+        details.update(fetch(c) for c in customers)
+
     found: list[Found] = []
     absent: list[OpenItem] = []
     claimed: set[str] = set()
     for item in items:
-        if item.customer_id is None:
+        detail = details.get(item.customer_id) if item.customer_id is not None else None
+        if detail is None:
             absent.append(item)
             continue
-        try:
-            detail = client.get_customer_badge(
-                customer_id=item.customer_id, badge_id=badge_id, include_statistics=True
-            )
-        except NotFoundError:
-            absent.append(item)
-            continue
-        match = _enrolment(detail, item) if operation is Operation.ENROL else _earn(detail, item, claimed)
+        if operation is Operation.ENROL:
+            match = _enrolment(detail, item)
+            created = match[1] if match else None
+            match = match[0] if match else None
+        else:
+            match, created = _earn(detail, item, claimed), None
         if match is None:
             absent.append(item)
         else:
-            found.append(Found(item.row, match or None))
+            found.append(Found(item.row, match or None, created))
             if match:
                 claimed.add(match)
     return found, absent
 
 
-def _enrolment(detail, item: OpenItem) -> str | None:
+def _enrolment(detail, item: OpenItem) -> tuple[str, int | None] | None:
     issuals = detail.issual_details.issuals if detail.issual_details else []
     active = [i for i in issuals if str(i.issued_status or "").upper() == "ACTIVE" and i.revoked_on is None]
     if not active:
@@ -75,7 +107,7 @@ def _enrolment(detail, item: OpenItem) -> str | None:
         same_day = [i for i in active if _epoch(i.issue_event_date) == item.issue_event_date]
         if same_day:
             active = same_day
-    return active[0].issue_id or ""
+    return active[0].issue_id or "", _epoch(active[0].issued_on)
 
 
 def _earn(detail, item: OpenItem, claimed: set[str]) -> str | None:

@@ -29,7 +29,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lib.api.endpoints import ENDPOINTS_BY_NAME
-from lib.api.errors import BadgesError, ResponseValidationError, make_status_error
+from lib.api.errors import (
+    APIConnectionError,
+    APIStatusError,
+    BadgesError,
+    RateLimitError,
+    ResponseValidationError,
+    make_status_error,
+)
+from lib.api.models.wire import object_id_time
 from lib.bulk import reconcile
 from lib.bulk.journal import (
     Batch,
@@ -44,21 +52,40 @@ from lib.bulk.journal import (
     Reason,
     lease_owner_id,
 )
+from lib.bulk.limiter import (
+    AdaptiveLimiter,
+    BreakerSettings,
+    CircuitBreaker,
+    LimiterSettings,
+    LimiterView,
+    Signal,
+)
 from lib.bulk.model import Operation
-from lib.bulk.planner import NO_DATE, repair_request_id
-from lib.bulk.policy import Action, RetryBudget, RetryConfig, backoff, decide
+from lib.bulk.planner import NO_DATE, repair_request_id, settle_request_id
+from lib.bulk.policy import Action, RetryConfig, backoff, decide, retry_after_of
 
 log = logging.getLogger(__name__)
 
 ALREADY_ENROLLED_CODE = 1040
+# An enrolment made up to this long before a batch was first sent still counts as made by it: the
+# server's clock and ours disagree a little, and the offset learned from answers is to the second.
+CLOCK_SLACK = 5.0
+READ_ATTEMPTS = 6  # per customer read while settling; the breaker covers a real outage
 
 
 @dataclass(frozen=True)
 class RunConfig:
     retry: RetryConfig = field(default_factory=RetryConfig)
-    concurrency: int | None = None  # None = the job's planned concurrency
+    concurrency: int | None = None  # the most requests in flight; None = the job's planned ceiling
     lease_ttl: float = 30.0
     poll: float = 0.05  # idle wait of a worker with nothing ready
+    limiter: LimiterSettings | None = None  # None = adaptive from 2 up to the ceiling
+    breaker: BreakerSettings = field(default_factory=BreakerSettings)
+    read_concurrency: int = 8  # customer reads in flight while settling a batch by reading
+
+
+class _Halted(Exception):
+    """The job is pausing, stopping or cancelling: the request was not sent."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +138,12 @@ class JobRunner:
         self.rng = rng or random.Random()
         self._sleep = sleep
         self.owner = owner or lease_owner_id()
-        self.budget = RetryBudget(self.retry)
+        ceiling = self.config.concurrency or self.job.concurrency
+        limits = self.config.limiter or LimiterSettings(ceiling=ceiling)
+        self.limiter = AdaptiveLimiter(limits)
+        self.breaker = CircuitBreaker(self.config.breaker)
+        self.workers = limits.ceiling
+        self._server_offset: float | None = None  # server clock - ours, learned from fresh ids
 
         self._cond = threading.Condition()
         self._queue: list[tuple[float, int]] = []
@@ -150,6 +182,10 @@ class JobRunner:
     def running(self) -> bool:
         return not self._done.is_set()
 
+    def pace(self) -> LimiterView:
+        """Requests in flight, their limit and rate: what the progress UI and the CLI bar show."""
+        return self.limiter.view()
+
     def _run_safely(self) -> None:
         try:
             self.run()
@@ -179,7 +215,7 @@ class JobRunner:
             heartbeat.start()
             workers = [
                 threading.Thread(target=self._work, name=f"bulk-{self.job_id}-{n}", daemon=True)
-                for n in range(self.config.concurrency or self.job.concurrency)
+                for n in range(self.workers)
             ]
             for worker in workers:
                 worker.start()
@@ -333,22 +369,34 @@ class JobRunner:
         return batch.attempts >= self.retry.max_attempts
 
     def _send(self, batch: Batch, *, marked: bool = False) -> int | None:
+        try:
+            self._gate()
+        except _Halted:
+            if marked:
+                self.journal.reopen_batch(
+                    self.job_id, batch.batch, state=self._parked(batch), not_before=None
+                )
+            self._push(batch.batch, self.journal.now())
+            return None
         if not marked:
             batch = self.journal.mark_sending(self.job_id, batch.batch)
         items = self.journal.open_items(self.job_id, batch.batch)
         if not items:
+            self.limiter.release(Signal.OK, 0.0)
             self.journal.settle(self.job_id, batch.batch, [])
             return None
+        request_id = self._request_id(batch)
         try:
             if self.operation is Operation.ENROL:
-                answer = send_issue_bulk(self.client, self.job.badge_id, items, batch)
+                answer = self._measured(lambda: send_issue_bulk(self.client, self.job.badge_id, items, batch,
+                                                                request_id=request_id))  # fmt: skip
             else:
-                answer = send_import(self.client, self.job.badge_id, items)
+                answer = self._measured(lambda: send_import(self.client, self.job.badge_id, items))
         except BadgesError as exc:
             self._failed(batch, items, exc)
             return None
         if self.operation is Operation.ENROL:
-            outcomes, ledger = self._enrol_outcomes(batch, items, answer)
+            outcomes, ledger = self._enrol_outcomes(batch, items, answer, request_id)
         else:
             outcomes, ledger = self._import_outcomes(items, answer)
         open_rows = any(o.state is ItemState.UNKNOWN for o in outcomes)
@@ -363,13 +411,66 @@ class JobRunner:
         )
         if open_rows:
             self._push(batch.batch, self.journal.now())
-        elif batch.attempts == 1:
-            self.budget.refund()
         return following
 
+    def _request_id(self, batch: Batch) -> str:
+        """The planned requestId, or, once an attempt may have been applied, a fresh one per attempt.
+
+        Resending the planned id after an unclear attempt earns an 809 that says nothing per customer;
+        a fresh id is answered per customer, and the server's own rule (one active enrolment per
+        customer: 1040 with the existing issuedId) keeps anyone from being enrolled twice. So an
+        unclear batch settles in one call instead of a read per customer.
+        """
+        if self.operation is Operation.ENROL and batch.ambiguous:
+            return settle_request_id(batch.request_id, batch.attempts)
+        return batch.request_id
+
+    # ---- pacing: every request goes through the limiter and the breaker --------------------------
+
+    def _halting(self) -> bool:
+        return self._halt is not None or self._lease_lost
+
+    def _gate(self) -> None:
+        """Wait until the breaker and the limiter let one request start (its permit is then held)."""
+        while True:
+            if self._halting():
+                raise _Halted
+            wait = self.breaker.allow()
+            if wait <= 0:
+                break
+            if self.breaker.given_up():
+                self.journal.add_event(
+                    self.job_id, "circuit-open", "the server has not answered for a long time"
+                )
+                self._stop(JobState.PAUSED, "circuit-open")
+                raise _Halted
+            self._sleep(min(wait, 0.5))
+        if not self.limiter.acquire(stop=self._halting):
+            raise _Halted
+
+    def _measured(self, call: Callable):
+        """Run one request holding a permit from `_gate`; tell the limiter and the breaker how it went."""
+        started = time.monotonic()
+        try:
+            result = call()
+        except BadgesError as exc:
+            signal = load_signal(exc)
+            self.limiter.release(signal, time.monotonic() - started, retry_after_of(exc))
+            self.breaker.record(failed=signal in (Signal.OVERLOADED, Signal.UNREACHABLE))
+            raise
+        except BaseException:
+            self.limiter.release(Signal.OK, time.monotonic() - started)
+            raise
+        self.limiter.release(Signal.OK, time.monotonic() - started)
+        self.breaker.record(failed=False)
+        return result
+
     def _enrol_outcomes(
-        self, batch: Batch, items: list[OpenItem], answered: dict[int, Answer]
+        self, batch: Batch, items: list[OpenItem], answered: dict[int, Answer], request_id: str
     ) -> tuple[list[Outcome], list[LedgerEntry]]:
+        answered_at = self.journal.now()
+        fresh = [a.result_id for a in answered.values() if a.code is None and a.message is None]
+        self._learn_server_clock(fresh, answered_at)
         outcomes, ledger = [], []
         for item in items:
             answer = answered.get(item.customer_id)
@@ -377,19 +478,38 @@ class JobRunner:
                 outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
             elif answer.code is None and answer.message is None:
                 outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
-                                        result_id=answer.result_id, server_request_id=batch.request_id))  # fmt: skip
+                                        result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
                 ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
             elif answer.code == ALREADY_ENROLLED_CODE:
-                # Already holds an active enrolment: nothing to do, and the existing issueId is kept.
+                ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
+                if batch.ambiguous and self._made_by_this_batch(batch, object_id_time(answer.result_id)):
+                    # An earlier attempt of this batch was applied but its answer was lost.
+                    outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.CONFIRMED.value,
+                                            result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
+                    continue
+                # Held an active enrolment before this job: nothing done, the existing issueId is kept.
                 outcomes.append(Outcome(item.row, ItemState.SKIPPED, Reason.ALREADY_ENROLLED.value,
                                         code=answer.code, message=answer.message,
-                                        result_id=answer.result_id, server_request_id=batch.request_id))  # fmt: skip
-                ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
+                                        result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
             else:
                 outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value, code=answer.code,
                                         message=answer.message or "refused without a reason",
-                                        server_request_id=batch.request_id))  # fmt: skip
+                                        server_request_id=request_id))  # fmt: skip
         return outcomes, ledger
+
+    def _learn_server_clock(self, fresh_ids: list[str | None], answered_at: float) -> None:
+        """Server time minus ours, from ids the server has just made (their first 8 hex digits)."""
+        made = [t for t in (object_id_time(i) for i in fresh_ids) if t is not None]
+        if made:
+            self._server_offset = max(made) - answered_at
+
+    def _made_by_this_batch(self, batch: Batch, created: float | None) -> bool:
+        """Was an enrolment that exists now made by an earlier attempt of this batch? Decided from when
+        the server made it against when the batch was first sent (on the server's clock)."""
+        if created is None or batch.first_sent_at is None:
+            return False  # cannot tell: never claim "succeeded" for it
+        offset = self._server_offset or 0.0
+        return created >= batch.first_sent_at + offset - CLOCK_SLACK
 
     def _import_outcomes(
         self, items: list[OpenItem], answers: list[Answer]
@@ -423,14 +543,6 @@ class JobRunner:
             # An earlier attempt may have been applied; this refusal says nothing about it: look first,
             # and fail only the rows that are really absent.
             action = Action.RECONCILE
-        if action in (Action.RETRY, Action.UNKNOWN) and not self.budget.take(decision.cost):
-            self.journal.reopen_batch(self.job_id, batch.batch, state=BatchState.UNKNOWN if (
-                batch.ambiguous or decision.ambiguous) else BatchState.PLANNED, not_before=None,
-                ambiguous=decision.ambiguous, **detail)  # fmt: skip
-            self._push(batch.batch, now)
-            self.journal.add_event(self.job_id, "circuit-open", f"retry budget spent ({decision.reason})")
-            self._stop(JobState.PAUSED, "circuit-open")
-            return
         if action is Action.RETRY:
             self.journal.reopen_batch(self.job_id, batch.batch, state=parked, not_before=now + decision.delay,
                                       **detail)  # fmt: skip
@@ -469,13 +581,19 @@ class JobRunner:
 
     def _reconcile(self, batch: Batch) -> None:
         items = self.journal.open_items(self.job_id, batch.batch)
+        look = {"read": self._read_customer, "workers": self.config.read_concurrency}
         try:
-            found, absent = reconcile.look_up(self.client, self.operation, self.job.badge_id, items)
+            found, absent = reconcile.look_up(self.client, self.operation, self.job.badge_id, items, **look)
             if absent and self.retry.settle_delay > 0:
                 # The server may apply writes a moment later: look again before believing "absent".
                 self._sleep(self.retry.settle_delay)
-                more, absent = reconcile.look_up(self.client, self.operation, self.job.badge_id, absent)
+                more, absent = reconcile.look_up(
+                    self.client, self.operation, self.job.badge_id, absent, **look
+                )
                 found.extend(more)
+        except _Halted:
+            self._push(batch.batch, self.journal.now())
+            return
         except BadgesError as exc:
             self._reconcile_failed(batch, exc)
             return
@@ -484,8 +602,12 @@ class JobRunner:
         outcomes, ledger = [], []
         for hit in found:
             item = by_row[hit.row]
-            outcomes.append(Outcome(hit.row, ItemState.SUCCEEDED, Reason.RECONCILED.value, result_id=hit.result_id,
-                                    server_request_id=self._sent_key(batch)))  # fmt: skip
+            if self.operation is Operation.ENROL and not self._made_by_this_batch(batch, hit.created):
+                outcomes.append(Outcome(hit.row, ItemState.SKIPPED, Reason.ALREADY_ENROLLED.value,
+                                        result_id=hit.result_id, server_request_id=self._sent_key(batch)))  # fmt: skip
+            else:
+                outcomes.append(Outcome(hit.row, ItemState.SUCCEEDED, Reason.RECONCILED.value,
+                                        result_id=hit.result_id, server_request_id=self._sent_key(batch)))  # fmt: skip
             date = item.earn_event_date if self.operation is Operation.IMPORT else NO_DATE
             ledger.append(LedgerEntry(item.customer_id, date or NO_DATE, hit.row, hit.result_id))
         if absent and self._cancelling:
@@ -507,6 +629,26 @@ class JobRunner:
                 self._push(repair, self.journal.now())
         self.journal.settle(self.job_id, batch.batch, outcomes, ledger=ledger)
 
+    def _read_customer(self, customer_id: int):
+        """One customer's badge detail for settling, paced like every request and retried on its own:
+        a flaky read is tried again after a short wait instead of failing the whole settlement."""
+        attempt = 0
+        while True:
+            attempt += 1
+            self._gate()
+            try:
+                return self._measured(lambda: self.client.get_customer_badge(
+                    customer_id=customer_id, badge_id=self.job.badge_id, include_statistics=True))  # fmt: skip
+            except (APIConnectionError, APIStatusError, ResponseValidationError) as exc:
+                retryable = (
+                    not isinstance(exc, APIStatusError)
+                    or exc.status_code >= 500
+                    or exc.status_code in (408, 429)
+                )
+                if not retryable or attempt >= READ_ATTEMPTS:
+                    raise
+                self._sleep(max(retry_after_of(exc) or 0.0, backoff(attempt, self.retry, self.rng)))
+
     def _reconcile_failed(self, batch: Batch, error: BadgesError) -> None:
         decision = decide(error, operation=Operation.IMPORT, attempts=1, config=self.retry, rng=self.rng)
         if decision.action is Action.STOP:
@@ -514,14 +656,23 @@ class JobRunner:
             self._stop(JobState.STOPPED, f"{decision.reason}: {decision.message}")
             return
         delay = decision.delay or backoff(1, self.retry, self.rng)
-        if not self.budget.take(self.retry.retry_cost):
-            self._push(batch.batch, self.journal.now())
-            self._stop(JobState.PAUSED, "circuit-open")
-            return
         self.journal.add_event(
             self.job_id, "reconcile-retry", f"batch {batch.batch}: {decision.message}"[:500]
         )
         self._push(batch.batch, self.journal.now() + delay)
+
+
+def load_signal(error: BadgesError) -> Signal:
+    """What a failed call says about the server's load, for the limiter and the breaker."""
+    if isinstance(error, RateLimitError) or (
+        isinstance(error, APIStatusError) and error.status_code == 503 and retry_after_of(error) is not None
+    ):
+        return Signal.THROTTLED
+    if isinstance(error, APIStatusError):
+        return Signal.OVERLOADED if error.status_code >= 500 or error.status_code == 408 else Signal.OK
+    if isinstance(error, APIConnectionError):
+        return Signal.OVERLOADED if error.sent else Signal.UNREACHABLE
+    return Signal.OK
 
 
 # ---- the two bulk writes on the wire --------------------------------------------------------------
@@ -546,12 +697,14 @@ class Answer:
     request_id: str | None = None
 
 
-def send_issue_bulk(client, badge_id: str, items: list[OpenItem], batch: Batch) -> dict[int, Answer]:
-    """#9 with the batch's planned requestId and a body identical on every attempt."""
+def send_issue_bulk(
+    client, badge_id: str, items: list[OpenItem], batch: Batch, *, request_id: str | None = None
+) -> dict[int, Answer]:
+    """#9 with the batch's requestId (planned, or fresh per attempt once one may have been applied)."""
     body: dict = {
         "badgeMetaId": badge_id,
         "customers": [i.customer_id for i in items],
-        "requestId": batch.request_id,
+        "requestId": request_id or batch.request_id,
     }
     if batch.issue_event_date is not None:
         body["issueEventDate"] = batch.issue_event_date

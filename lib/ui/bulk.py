@@ -22,7 +22,14 @@ from lib.bulk.dryrun import DryRunReport, badge_period
 from lib.bulk.journal import Job, JobState
 from lib.bulk.mapping import ColumnMapping, fields_for, guess_identifier, mapping_problems, suggest_mapping
 from lib.bulk.model import CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
-from lib.bulk.planner import MAX_BATCH_SIZE, MAX_CONCURRENCY, PlanError, PlanSettings, plan_job
+from lib.bulk.planner import (
+    DEFAULT_CONCURRENCY,
+    MAX_BATCH_SIZE,
+    MAX_CONCURRENCY,
+    PlanError,
+    PlanSettings,
+    plan_job,
+)
 from lib.bulk.reader import FileReadError, SheetTable
 from lib.bulk.templates import template_csv, template_filename, template_xlsx
 from lib.bulk.validate import (
@@ -316,7 +323,12 @@ def start_step(
         batch_size = st.number_input("Rows per request", 1, MAX_BATCH_SIZE[operation], 100,
                                      key=key(operation, "batch_size"))  # fmt: skip
         concurrency = st.number_input(
-            "Requests in flight", 1, MAX_CONCURRENCY, 2, key=key(operation, "concurrency")
+            "Most requests in flight",
+            1,
+            MAX_CONCURRENCY,
+            DEFAULT_CONCURRENCY,
+            key=key(operation, "concurrency"),
+            help="The job finds the server's pace by itself, up to this many requests at once.",
         )
         job_key = st.text_input("Job key", upload.sha256, key=key(operation, f"job_key_{upload.sha256[:12]}"),
                                 help="The same key resumes the same job instead of sending the rows again. "
@@ -403,6 +415,8 @@ def _progress(conn: ActiveConnection, operation: Operation, job_id: str, was_run
     done = counts.settled / counts.input_rows if counts.input_rows else 1.0
     state = f"{job.state.value}" + (f" ({job.reason})" if job.reason else "")
     st.progress(min(done, 1.0), text=f"{state}: {counts.settled:,} of {counts.input_rows:,} rows settled")
+    if runner is not None and not job.state.finished:
+        st.caption(f"Pace: {runner.pace().describe()}; the job adapts it to the server's answers.")
     with st.container(horizontal=True):
         st.metric("Succeeded", f"{counts.succeeded:,}", border=True)
         st.metric("Failed", f"{counts.failed:,}", border=True)

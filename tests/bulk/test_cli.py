@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from lib.bulk.journal import BatchState, Journal, check_invariant
+from lib.bulk.planner import DEFAULT_CONCURRENCY
 from tests.bulk.conftest import DAY, customer_ids, earns, enrolments, issue_requests, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,8 +185,12 @@ def test_sigkill_mid_run_then_resume(tmp_path, faults, enrol_badge, moment):
     finished = {b.batch for b in journal.batches(job.job_id)}
     assert len(finished) == batches  # nothing had to be re-planned
     resent = issue_requests(faults) - before - interrupted.planned // 50
-    assert resent <= 2  # at most the batches in flight when killed, under their own requestIds
+    # At most the batches in flight when killed (the adaptive limit's ceiling), each resent once under
+    # a fresh requestId.
+    assert resent <= DEFAULT_CONCURRENCY
     if moment == "server-committed-answer-pending":
+        # The resend is answered 1040 with the enrolments the killed run made: this job's work, settled
+        # in one call, without a read per customer.
         first = {i.source for i in journal.items(job.job_id) if i.batch == 0}
-        assert first == {"reconciled"}
+        assert first == {"confirmed"}
     journal.close()

@@ -2,7 +2,8 @@
 until it completes enrols every customer exactly once, and the journal agrees with the server.
 
 The server here is an in-memory model of issueBulk's documented behaviour (requestId recorded with
-the work, 809 on reuse, per-customer 1040 for an active enrolment) plus #17 for reconciliation, so
+the work, 809 on reuse, per-customer 1040 with the existing issuedId for an active enrolment, ids
+that carry their creation second) plus #17 for reconciliation, so
 hundreds of fault sequences run in seconds. A "crash" kills the worker thread between the journal's
 SENDING mark and the outcome (before or after the server applied the batch), as SIGKILL would.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -31,9 +33,7 @@ BADGE = "6b02840669cc92a24b311327"
 FAULTS = ["ok", "400", "500", "429", "timeout_after_commit", "drop_before_commit", "refused", "crash_before",
           "crash_after", "partial_answer"]  # fmt: skip
 EXAMPLES = int(os.environ.get("BULK_PROPERTY_EXAMPLES", "60"))  # raise it locally to search harder
-CONFIG = RunConfig(
-    retry=RetryConfig(backoff_base=0.0001, backoff_cap=0.0005, settle_delay=0.0, budget=10_000), poll=0.001
-)
+CONFIG = RunConfig(retry=RetryConfig(backoff_base=0.0001, backoff_cap=0.0005, settle_delay=0.0), poll=0.001)
 
 
 class Crash(BaseException):
@@ -85,14 +85,15 @@ class FakeServer:
                     items.append({"customerId": customer, "issuedId": held[0],
                                   "error": {"code": 1040, "message": "An active issue for the badge already exists."}})  # fmt: skip
                     continue
-                self.next_id += 1
-                held.append(f"{self.next_id:024x}")
+                self.next_id += 1  # MongoDB-style, as Capillary's: the creation second, then a counter
+                held.append(f"{int(time.time()):08x}{self.next_id:016x}")
                 items.append({"customerId": customer, "issuedId": held[0], "status": "ACTIVE", "error": None})
             return {"data": {"issuedBadges": items, "requestId": body["requestId"]}, "errors": []}
 
     def get_customer_badge(self, *, customer_id: int, badge_id: str, include_statistics: bool = False):
         with self.lock:
-            issuals = [{"issueId": i, "issuedStatus": "ACTIVE"} for i in self.enrolled.get(customer_id, [])]
+            issuals = [{"issueId": i, "issuedStatus": "ACTIVE", "issuedOn": int(i[:8], 16)}
+                       for i in self.enrolled.get(customer_id, [])]  # fmt: skip
         return CustomerBadgeDetail.model_validate({"id": badge_id, "issualDetails": {"issuals": issuals}})
 
 

@@ -284,6 +284,21 @@ def parse_text_id(value: Any) -> str:
     return value
 
 
+_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+
+
+def object_id_time(value: Any) -> int | None:
+    """Creation second of a MongoDB-style id (issuedId, earnedBadgeId: 24 hex digits, the first 8 the
+    server's epoch seconds when it made the record); None for an id of another shape.
+
+    Inferred, not documented: every id in Capillary's examples has this shape. A bulk job uses it to
+    tell an enrolment its own lost attempt made from one that existed before, without a read.
+    """
+    if not isinstance(value, str) or not _OBJECT_ID.fullmatch(value):
+        return None
+    return int(value[:8], 16)
+
+
 CustomerId = Annotated[int, Field(ge=1, le=INT64_MAX), BeforeValidator(parse_customer_id)]
 CustomerRef = Annotated[int | str, BeforeValidator(parse_customer_ref)]
 TextId = Annotated[str, BeforeValidator(parse_text_id)]

@@ -1,0 +1,296 @@
+"""How hard a bulk job may push the server: an adaptive limit on requests in flight and on their rate.
+
+A real Capillary cluster is 100-300 ms away and rate-limits each org; the local sandbox answers in a
+millisecond. No fixed setting suits both, so the job finds the server's sustainable pace by itself:
+
+- **Requests in flight** follow AIMD with a latency gradient (the idea of Netflix's concurrency-limits
+  and TCP Vegas): while answers come back about as fast as the fastest seen, the limit grows by about
+  one per round trip; when latency doubles (the server queues), or on 5xx and lost answers, it shrinks
+  multiplicatively, at most once per round trip (a few percent of flaky answers must not starve it).
+  It never exceeds the job's ceiling.
+- **Request rate**: none until the server first answers 429. Then the rate the server was accepting
+  is its ceiling; the job paces its requests a little below it, regains about 3% a second after a
+  cut, creeps (0.3% a second) past the last throttled pace to follow a limit that rises, and cuts by
+  8% on a further 429 (once per round trip). A refused request waits its `Retry-After` (the
+  policy schedules it); a long `Retry-After` holds every new request until it has passed.
+
+All decisions are made under one lock from the outcome of each call; `acquire` blocks a worker until
+its request may start. Time is injectable so the arithmetic is tested without waiting.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Signal(StrEnum):
+    """What one call said about the server's load."""
+
+    OK = "ok"  # answered (any 2xx or a 4xx about the request itself)
+    THROTTLED = "throttled"  # 429, or 503 with Retry-After: over the rate, nothing applied
+    OVERLOADED = "overloaded"  # other 5xx, timeout, lost answer
+    UNREACHABLE = "unreachable"  # the connection could not be made
+
+
+@dataclass(frozen=True)
+class LimiterSettings:
+    initial: float = 2.0
+    ceiling: int = 16
+    minimum: float = 1.0
+    backoff: float = 0.8  # multiplicative decrease of the in-flight limit on a 5xx or a lost answer
+    latency_tolerance: float = 2.0  # latency above this multiple of the best seen counts as queueing
+    rate_margin: float = 0.85  # pace at this share of the rate the server accepted when it first throttled
+    rate_backoff: float = 0.92  # further 429s cut the pace by this factor (once per round trip)
+    rate_growth_per_second: float = 0.03  # regain a cut pace; a tenth of it past the last throttled pace
+    hold_after: float = 5.0  # a Retry-After this long holds every new request, not only the refused one
+    max_retry_after: float = 60.0
+
+
+@dataclass(frozen=True)
+class LimiterView:
+    """The limiter as the progress UI and the CLI bar show it."""
+
+    limit: int
+    in_flight: int
+    rate: float | None  # paced requests per second, None while unpaced
+    sent_per_second: float  # requests started over the last few seconds
+    throttled: int
+    overloaded: int
+
+    def describe(self) -> str:
+        """'in flight 3/4, 19.8 req/s (paced at 19.0)': for the CLI bar and the progress panel."""
+        paced = f" (paced at {self.rate:.1f})" if self.rate is not None else ""
+        return f"in flight {self.in_flight}/{self.limit}, {self.sent_per_second:.1f} req/s{paced}"
+
+
+class AdaptiveLimiter:
+    def __init__(
+        self, settings: LimiterSettings | None = None, *, clock: Callable[[], float] = time.monotonic
+    ):
+        self.settings = settings or LimiterSettings()
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._limit = min(float(self.settings.ceiling), max(self.settings.minimum, self.settings.initial))
+        self._in_flight = 0
+        self._rate: float | None = None
+        self._next_start = 0.0
+        self._hold_until = 0.0
+        self._smoothed: float | None = None
+        self._accepted: collections.deque[float] = collections.deque()
+        self._throttled_at: float | None = None
+        self._last_rate_cut = float("-inf")
+        self._baseline: float | None = None
+        self._last_decrease = float("-inf")
+        self._full_at = float("-inf")
+        self._first_accept = float("-inf")
+        self._rate_updated = 0.0
+        self._starts: collections.deque[float] = collections.deque()
+        self._throttled = 0
+        self._overloaded = 0
+
+    # ---- the two calls of a worker ----------------------------------------------------------------
+
+    def acquire(self, stop: Callable[[], bool] = lambda: False) -> bool:
+        """Wait until a request may start; False when `stop()` says the job is halting."""
+        with self._cond:
+            while True:
+                if stop():
+                    return False
+                now = self._clock()
+                wait = self._wait_for(now)
+                if wait <= 0:
+                    self._in_flight += 1
+                    if self._in_flight >= int(self._limit):
+                        self._full_at = now
+                    if self._rate is not None:
+                        self._next_start = max(now, self._next_start) + 1.0 / self._rate
+                    self._starts.append(now)
+                    return True
+                self._cond.wait(min(wait, 0.25))
+
+    def release(self, signal: Signal, latency: float, retry_after: float | None = None) -> None:
+        with self._cond:
+            self._in_flight = max(0, self._in_flight - 1)
+            now = self._clock()
+            if signal is Signal.OK:
+                self._on_ok(latency, now)
+            elif signal is Signal.THROTTLED:
+                self._on_throttled(now, retry_after)
+            elif signal is Signal.OVERLOADED:
+                self._overloaded += 1
+                self._decrease(now, self.settings.backoff)
+            self._cond.notify_all()
+
+    # ---- reading ---------------------------------------------------------------------------------
+
+    def view(self) -> LimiterView:
+        with self._cond:
+            now = self._clock()
+            self._forget_starts(now)
+            window = min(5.0, max(now - self._starts[0], 1.0)) if self._starts else 1.0
+            return LimiterView(
+                limit=int(self._limit),
+                in_flight=self._in_flight,
+                rate=self._rate,
+                sent_per_second=len(self._starts) / window,
+                throttled=self._throttled,
+                overloaded=self._overloaded,
+            )
+
+    # ---- the arithmetic --------------------------------------------------------------------------
+
+    def _wait_for(self, now: float) -> float:
+        if now < self._hold_until:
+            return self._hold_until - now
+        if self._in_flight >= int(self._limit):
+            return 0.25  # woken by a release
+        if self._rate is not None and now < self._next_start:
+            return self._next_start - now
+        return 0.0
+
+    def _on_ok(self, latency: float, now: float) -> None:
+        if latency > 0:
+            # A smoothed latency against the lowest smoothed latency seen: jitter of a remote network
+            # (150 +- 50 ms) averages out, a server that queues (latency doubling) does not.
+            short = self._smoothed = (
+                latency if self._smoothed is None else self._smoothed * 0.75 + latency * 0.25
+            )
+            base = self._baseline
+            self._baseline = short if base is None or short < base else base + (short - base) * 0.002
+        queueing = (
+            self._smoothed is not None
+            and self._baseline is not None
+            and self._smoothed > self._baseline * self.settings.latency_tolerance
+        )
+        if queueing:
+            self._decrease(now, 0.9)
+        elif now - self._full_at <= 2 * max(self._smoothed or 0.0, 0.05):
+            # Only grow a limit that is being used (full within the last round trips): about +1 per
+            # round trip, as each of the window's answers adds 1/limit.
+            self._limit = min(float(self.settings.ceiling), self._limit + 1.0 / self._limit)
+        if not self._accepted and self._first_accept == float("-inf"):
+            self._first_accept = now
+        self._accepted.append(now)
+        while self._accepted and self._accepted[0] < now - 5.0:
+            self._accepted.popleft()
+        if self._rate is not None:
+            elapsed = now - self._rate_updated
+            if elapsed > 0:
+                # Back quickly to just under the pace that was last throttled, then creep past it.
+                near = self._throttled_at is not None and self._rate >= 0.97 * self._throttled_at
+                growth = self.settings.rate_growth_per_second * (0.1 if near else 1.0)
+                self._rate *= (1.0 + growth) ** min(elapsed, 5.0)
+                self._rate_updated = now
+
+    def _decrease(self, now: float, factor: float) -> None:
+        """Shrink the in-flight limit at most once per round trip: one bad moment is one signal."""
+        window = max(self._smoothed or 0.0, 0.05)
+        if now - self._last_decrease >= window:
+            self._limit = max(self.settings.minimum, self._limit * factor)
+            self._last_decrease = now
+
+    def _on_throttled(self, now: float, retry_after: float | None) -> None:
+        self._throttled += 1
+        if retry_after and retry_after >= self.settings.hold_after:
+            # A long Retry-After is the server asking for a pause: nothing new starts until it passes.
+            self._hold_until = max(self._hold_until, now + min(retry_after, self.settings.max_retry_after))
+        if now - self._last_rate_cut < max(self._smoothed or 0.0, 0.5):
+            return  # the same burst: one cut per round trip
+        self._last_rate_cut = now
+        if self._rate is None:
+            # The rate the server accepted just now is its ceiling (plus its burst allowance).
+            self._forget_starts(now)
+            accepted = [t for t in self._accepted if t > now - 3.0]
+            window = min(3.0, max(now - self._first_accept, 0.5))
+            self._rate = max(len(accepted) / window, 0.5) * self.settings.rate_margin
+        else:
+            self._throttled_at = self._rate
+            self._rate = max(0.2, self._rate * self.settings.rate_backoff)
+        self._rate_updated = now
+        self._next_start = max(self._next_start, now + 1.0 / self._rate)
+
+    def _forget_starts(self, now: float) -> None:
+        while self._starts and self._starts[0] < now - 5.0:
+            self._starts.popleft()
+
+
+class BreakerState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half-open"
+
+
+@dataclass(frozen=True)
+class BreakerSettings:
+    window: int = 20  # the last calls judged
+    min_calls: int = 10
+    failure_share: float = 0.8  # most calls failing: a sustained outage, not a few-percent flake
+    cool_down: float = 2.0  # first wait before a probe; doubles while probes fail
+    max_cool_down: float = 30.0
+    give_up_after: float = 600.0  # open this long without a successful probe: pause the job
+
+
+class CircuitBreaker:
+    """Opens only on a sustained outage (most recent calls failing, or the host unreachable), then
+    lets one probe through after a cool-down; a probe that is answered closes it again."""
+
+    def __init__(
+        self, settings: BreakerSettings | None = None, *, clock: Callable[[], float] = time.monotonic
+    ):
+        self.settings = settings or BreakerSettings()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._recent: collections.deque[bool] = collections.deque(maxlen=self.settings.window)
+        self._state = BreakerState.CLOSED
+        self._opened_at = 0.0
+        self._retry_at = 0.0
+        self._cool_down = self.settings.cool_down
+        self._probing = False
+
+    @property
+    def state(self) -> BreakerState:
+        return self._state
+
+    def allow(self) -> float:
+        """0 when a call may go now, else seconds to wait (a probe slot is taken when it is 0)."""
+        with self._lock:
+            if self._state is BreakerState.CLOSED:
+                return 0.0
+            now = self._clock()
+            if now < self._retry_at or self._probing:
+                return max(self._retry_at - now, 0.05)
+            self._state, self._probing = BreakerState.HALF_OPEN, True
+            return 0.0
+
+    def record(self, failed: bool) -> None:
+        with self._lock:
+            now = self._clock()
+            if self._state is not BreakerState.CLOSED:
+                self._probing = False
+                if failed:
+                    self._cool_down = min(self._cool_down * 2, self.settings.max_cool_down)
+                    self._state, self._retry_at = BreakerState.OPEN, now + self._cool_down
+                else:
+                    self._state, self._cool_down = BreakerState.CLOSED, self.settings.cool_down
+                    self._recent.clear()
+                return
+            self._recent.append(failed)
+            failures = sum(self._recent)
+            if len(self._recent) >= self.settings.min_calls and failures >= self.settings.failure_share * len(
+                self._recent
+            ):
+                self._state, self._opened_at = BreakerState.OPEN, now
+                self._retry_at = now + self._cool_down
+
+    def given_up(self) -> bool:
+        """Open for longer than `give_up_after`: the job pauses and says so."""
+        with self._lock:
+            return (
+                self._state is not BreakerState.CLOSED
+                and self._clock() - self._opened_at > self.settings.give_up_after
+            )
