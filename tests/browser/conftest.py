@@ -27,6 +27,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 STARTUP_SECONDS = 180
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LATENCY_ENV = "BADGE_CONSOLE_TEST_LATENCY"
+"""Seconds `tests.browser.slow_console` adds to every API call of the console it starts."""
 
 
 def _browser_required() -> bool:
@@ -43,18 +53,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +76,12 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def running_console(data_dir: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port with its own sandbox data; yields its URL."""
+def running_console(data_dir: Path, *, latency: float | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port with its own sandbox data; yields its URL.
+
+    With `latency`, every API call of the console waits that many seconds first, as on a remote
+    cluster (`tests.browser.slow_console` patches httpx's transport in the Streamlit process).
+    """
     if not CHROMIUM.exists():
         if _browser_required():
             pytest.fail(f"BADGE_CONSOLE_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
@@ -90,10 +93,12 @@ def running_console(data_dir: Path) -> Iterator[str]:
         "BADGE_CONSOLE_DATA_DIR": str(data_dir),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
+    if latency is not None:
+        env[LATENCY_ENV] = str(latency)
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "tests.browser.slow_console" if latency is not None else "streamlit",
         "run",
         "app.py",
         "--server.headless=true",

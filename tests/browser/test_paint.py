@@ -1,0 +1,20 @@
+"""The main pages on the sandbox's "remote" network profile (150 ms per call), in Chromium: they
+paint, and how fast.
+
+The figures are printed (run with `-s` to see them) rather than asserted: a shared machine's timing
+is noisy. `bench/bench_pages.py` prints the same figures on its own.
+"""
+
+import pytest
+
+from tests.browser.paint import measure_pages
+
+pytestmark = pytest.mark.browser
+
+
+def test_main_pages_paint_on_a_remote_cluster(browser, tmp_path):
+    paints = measure_pages(browser, tmp_path, profile="remote")
+    print("\nFirst useful paint on the sandbox's remote profile (150 ms per call):")
+    for paint in paints:
+        print("  " + paint.line())
+    assert [paint.page for paint in paints] == ["Overview", "Badge editor", "Customer view"]
