@@ -188,7 +188,9 @@ class Reason(StrEnum):
     REJECTED = "rejected"  # the server refused the row (per-item error) or the whole batch (4xx)
     NOT_APPLIED = "not-applied"  # reconciliation found nothing after the server refused a resend
     RESPONSE = "response"  # SUCCEEDED as the server answered
-    RECONCILED = "reconciled"  # SUCCEEDED as found when reading the customer's badges (made after the batch was sent)
+    RECONCILED = (
+        "reconciled"  # SUCCEEDED as found when reading the customer's badges (made after the batch was sent)
+    )
     CONFIRMED = "confirmed"  # SUCCEEDED: a resend answered 1040 with the enrolment an earlier, unanswered attempt made
 
 
@@ -765,13 +767,18 @@ class Journal:
         absent_action: str | None = None,
         code: int | None = None,
         error: str | None = None,
+        nothing_sent: bool = False,
     ) -> None:
-        """The attempt did not settle the batch: PLANNED (nothing applied) or UNKNOWN (maybe applied)."""
+        """The attempt did not settle the batch: PLANNED (nothing applied) or UNKNOWN (maybe applied).
+
+        `nothing_sent`: no attempt of this batch can have been applied (the server refused its planned
+        requestId as already used), so its first-sent time starts again with the next attempt."""
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE batches SET state = ?, not_before = ?, ambiguous = MAX(ambiguous, ?),"
                 " reconcile = MAX(reconcile, ?), absent_action = COALESCE(?, absent_action),"
-                " last_code = ?, last_error = ? WHERE job_id = ? AND batch = ?",
+                " last_code = ?, last_error = ?,"
+                " first_sent_at = CASE WHEN ? THEN NULL ELSE first_sent_at END WHERE job_id = ? AND batch = ?",
                 (
                     state.value,
                     not_before,
@@ -780,6 +787,7 @@ class Journal:
                     absent_action,
                     code,
                     error,
+                    int(nothing_sent),
                     job_id,
                     batch,
                 ),

@@ -182,7 +182,7 @@ class AdaptiveLimiter:
             elapsed = now - self._rate_updated
             if elapsed > 0:
                 # Back quickly to just under the pace that was last throttled, then creep past it.
-                near = self._throttled_at is not None and self._rate >= 0.97 * self._throttled_at
+                near = self._throttled_at is not None and self._rate >= 0.95 * self._throttled_at
                 growth = self.settings.rate_growth_per_second * (0.1 if near else 1.0)
                 self._rate *= (1.0 + growth) ** min(elapsed, 5.0)
                 self._rate_updated = now
@@ -209,7 +209,10 @@ class AdaptiveLimiter:
             window = min(3.0, max(now - self._first_accept, 0.5))
             self._rate = max(len(accepted) / window, 0.5) * self.settings.rate_margin
         else:
-            self._throttled_at = self._rate
+            # The lowest pace the server has refused is the best bound on its limit.
+            self._throttled_at = (
+                self._rate if self._throttled_at is None else min(self._throttled_at, self._rate)
+            )
             self._rate = max(0.2, self._rate * self.settings.rate_backoff)
         self._rate_updated = now
         self._next_start = max(self._next_start, now + 1.0 / self._rate)
@@ -286,6 +289,11 @@ class CircuitBreaker:
             ):
                 self._state, self._opened_at = BreakerState.OPEN, now
                 self._retry_at = now + self._cool_down
+
+    def abandon(self) -> None:
+        """A call allowed by `allow` was not made after all: free its probe slot."""
+        with self._lock:
+            self._probing = False
 
     def given_up(self) -> bool:
         """Open for longer than `give_up_after`: the job pauses and says so."""

@@ -33,6 +33,7 @@ from lib.api.errors import (
     APIConnectionError,
     APIStatusError,
     BadgesError,
+    DuplicateRequestError,
     RateLimitError,
     ResponseValidationError,
     make_status_error,
@@ -69,7 +70,8 @@ log = logging.getLogger(__name__)
 ALREADY_ENROLLED_CODE = 1040
 # An enrolment made up to this long before a batch was first sent still counts as made by it: the
 # server's clock and ours disagree a little, and the offset learned from answers is to the second.
-CLOCK_SLACK = 5.0
+CLOCK_SLACK = 2.0
+DUPLICATE_REQUEST_CODE = 809
 READ_ATTEMPTS = 6  # per customer read while settling; the breaker covers a real outage
 
 
@@ -383,6 +385,7 @@ class JobRunner:
         items = self.journal.open_items(self.job_id, batch.batch)
         if not items:
             self.limiter.release(Signal.OK, 0.0)
+            self.breaker.abandon()
             self.journal.settle(self.job_id, batch.batch, [])
             return None
         request_id = self._request_id(batch)
@@ -421,7 +424,9 @@ class JobRunner:
         customer: 1040 with the existing issuedId) keeps anyone from being enrolled twice. So an
         unclear batch settles in one call instead of a read per customer.
         """
-        if self.operation is Operation.ENROL and batch.ambiguous:
+        if self.operation is Operation.ENROL and (
+            batch.ambiguous or batch.last_code == DUPLICATE_REQUEST_CODE
+        ):
             return settle_request_id(batch.request_id, batch.attempts)
         return batch.request_id
 
@@ -446,6 +451,7 @@ class JobRunner:
                 raise _Halted
             self._sleep(min(wait, 0.5))
         if not self.limiter.acquire(stop=self._halting):
+            self.breaker.abandon()
             raise _Halted
 
     def _measured(self, call: Callable):
@@ -538,6 +544,25 @@ class JobRunner:
         parked = BatchState.UNKNOWN if batch.ambiguous else BatchState.PLANNED
         detail = {"code": decision.code, "error": f"{decision.reason}: {decision.message}"[:500]}
         action = decision.action
+        if (
+            isinstance(error, DuplicateRequestError)
+            and self.operation is Operation.ENROL
+            and not batch.ambiguous
+        ):
+            # This journal never sent the planned requestId before (it is written ahead of every
+            # send): another job already did, e.g. an earlier upload of the same file. What it enrolled
+            # is not this job's work; a resend under a fresh requestId is answered per customer
+            # (1040 -> skipped, already enrolled) and enrols only whoever is still missing.
+            self.journal.reopen_batch(
+                self.job_id,
+                batch.batch,
+                state=BatchState.PLANNED,
+                not_before=None,
+                nothing_sent=True,
+                **detail,
+            )
+            self._push(batch.batch, now)
+            return
         refused_after_unclear = action is Action.FAIL_ROWS and batch.ambiguous
         if refused_after_unclear:
             # An earlier attempt may have been applied; this refusal says nothing about it: look first,

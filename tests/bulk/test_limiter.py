@@ -81,6 +81,7 @@ def test_the_first_429_paces_below_the_rate_the_server_accepted():
     assert limiter.acquire()
     limiter.release(Signal.THROTTLED, 0.5, retry_after=1.0)
     assert limiter.view().rate == pytest.approx(32 * 0.85, rel=0.1)
+    clock.tick(1 / limiter.view().rate)
     assert limiter.acquire()  # a 1 s Retry-After delays only the refused request, not the others
 
 

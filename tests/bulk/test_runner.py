@@ -21,6 +21,7 @@ from tests.bulk.conftest import (
     customer_ids,
     earns,
     enrol_input,
+    enrolments,
     import_input,
     issue_requests,
 )
@@ -78,16 +79,26 @@ def test_same_customers_under_a_new_job_key_are_skipped_without_sending(journal,
     assert reasons == {"already-enrolled"}
 
 
-def test_same_file_from_another_journal_collides_and_reconciles(tmp_path, client, faults, enrol_badge):
-    """No shared ledger: the same requestIds come back as 809 and reading the customers settles them."""
+def test_same_file_from_another_journal_is_reported_as_already_enrolled(
+    tmp_path, client, faults, enrol_badge
+):
+    """No shared ledger: the same planned requestIds come back as 809. This journal never sent them, so
+    what they enrolled is not this job's work: one resend per batch under a fresh requestId is answered
+    1040 per customer, and every row is skipped as already enrolled, with the existing issuedId."""
     ids = customer_ids(200)
     first, second = Journal(tmp_path / "one.sqlite"), Journal(tmp_path / "two.sqlite")
     run(first, plan(first, enrol_input(ids), client, enrol_badge), client)
+    issued = {i.customer_id: i.result_id for i in first.items(first.jobs()[0].job_id)}
     job = plan(second, enrol_input(ids), client, enrol_badge)
+    before = issue_requests(faults)
     result = run(second, job, client)
-    assert result.state is JobState.COMPLETED and result.counts.succeeded == 200
-    assert {i.source for i in second.items(job.job_id)} == {"reconciled"}
-    assert_settled_exactly_once(second, job.job_id, faults, enrol_badge, ids)
+    assert result.state is JobState.COMPLETED
+    assert (result.counts.succeeded, result.counts.skipped) == (0, 200)
+    items = second.items(job.job_id)
+    assert {i.reason for i in items} == {"already-enrolled"}
+    assert {i.customer_id: i.result_id for i in items} == issued
+    assert issue_requests(faults) - before == 2 * len(second.batches(job.job_id))  # the 809, then one resend
+    assert enrolments(faults, enrol_badge) == {c: 1 for c in ids}
 
 
 def test_already_enrolled_customers_are_skipped_with_their_issue_id(journal, client, faults, enrol_badge):

@@ -30,8 +30,8 @@ from lib.bulk.runner import JobRunner, RunConfig
 from tests.bulk.conftest import enrol_input
 
 BADGE = "6b02840669cc92a24b311327"
-FAULTS = ["ok", "400", "500", "429", "timeout_after_commit", "drop_before_commit", "refused", "crash_before",
-          "crash_after", "partial_answer"]  # fmt: skip
+FAULTS = ["ok", "400", "500", "429", "503_retry_after", "slow", "timeout_after_commit", "lost_after_commit",
+          "drop_before_commit", "refused", "crash_before", "crash_after", "partial_answer"]  # fmt: skip
 EXAMPLES = int(os.environ.get("BULK_PROPERTY_EXAMPLES", "60"))  # raise it locally to search harder
 CONFIG = RunConfig(retry=RetryConfig(backoff_base=0.0001, backoff_cap=0.0005, settle_delay=0.0), poll=0.001)
 
@@ -58,6 +58,10 @@ class FakeServer:
             raise make_status_error(500, {"errors": [{"code": 500, "message": "boom"}]})
         if fault == "429":
             raise make_status_error(429, b"", {"Retry-After": "0"})
+        if fault == "503_retry_after":  # a gateway shedding load: refused before processing
+            raise make_status_error(503, b"", {"Retry-After": "0"})
+        if fault == "slow":  # a remote cluster's round trip, then a normal answer
+            time.sleep(0.01)
         if fault == "drop_before_commit":
             raise APIConnectionError("reset", sent=True)
         if fault == "refused":
@@ -67,6 +71,8 @@ class FakeServer:
         answer = self._apply(json)
         if fault == "timeout_after_commit":
             raise APITimeoutError("read timeout", sent=True)
+        if fault == "lost_after_commit":  # applied, then the connection dropped before the answer
+            raise APIConnectionError("connection reset after the request was sent", sent=True)
         if fault == "crash_after":
             raise Crash()
         if fault == "partial_answer":
@@ -164,6 +170,8 @@ def test_any_fault_sequence_ends_with_everyone_enrolled_once(
         assert not failed
     skipped = {i.customer_id for i in items if i.reason == "already-enrolled"}
     assert skipped <= set(ids[:preenrolled])  # a customer this job enrolled is never reported as skipped
+    succeeded = {i.customer_id for i in items if i.state.value == "SUCCEEDED"}
+    assert not succeeded & set(ids[:preenrolled])  # nor one enrolled before it as succeeded
     # The planned batches kept their requestIds; only repair batches have new ones.
     assert [(b.batch, b.request_id) for b in journal.batches(job.job_id) if b.kind == "plan"] == plan
     journal.close()
