@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from lib.api.models.enums import read_duration_unit, read_earn_type
-from lib.api.models.wire import parse_instant
+from lib.api.models.wire import parse_instant, whole_number
 from lib.domain import BadgeDraft, BadgeRules, ConstraintDraft, ExpiryDraft
 
 __all__ = ["badge_draft", "badge_rules", "constraint_draft", "expiry_draft"]
@@ -65,7 +65,7 @@ def expiry_draft(config: BaseModel | Mapping[str, Any] | None) -> ExpiryDraft | 
         kind=_enum_text(data.get("type"), _upper),
         fixed_at=_instant(data, "expiresOn"),
         relative_unit=_enum_text(relative_unit, read_duration_unit),
-        value=_whole(data.get("value")),
+        value=whole_number(data.get("value")),
         expire_with_badge_meta=data.get("expireWithBadgeMeta")
         if isinstance(data.get("expireWithBadgeMeta"), bool)
         else None,
@@ -78,18 +78,18 @@ def constraint_draft(constraint: BaseModel | Mapping[str, Any]) -> ConstraintDra
     week_start = data.get("startDayOfTheWeek")
     return ConstraintDraft(
         constraint_type=_enum_text(data.get("constraintType"), _upper),
-        max_earn_limit=_whole(data.get("maxEarnLimit")),
+        max_earn_limit=whole_number(data.get("maxEarnLimit")),
         duration_type=_enum_text(data.get("durationType"), read_duration_unit),
-        refresh_rate=_whole(data.get("refreshRate")),
+        refresh_rate=whole_number(data.get("refreshRate")),
         start_day_of_the_week=week_start if isinstance(week_start, str | int) else None,
         roll_type=_enum_text(data.get("rollType"), read_duration_unit),
-        roll_value=_whole(data.get("rollValue")),
-        max_earn_for_days=_whole(data.get("maxEarnForDays")),
-        roll_for_days=_whole(data.get("rollForDays")),
-        max_earn_for_weeks=_whole(data.get("maxEarnForWeeks")),
-        roll_for_weeks=_whole(data.get("rollForWeeks")),
-        max_earn_for_months=_whole(data.get("maxEarnForMonths")),
-        roll_for_months=_whole(data.get("rollForMonths")),
+        roll_value=whole_number(data.get("rollValue")),
+        max_earn_for_days=whole_number(data.get("maxEarnForDays")),
+        roll_for_days=whole_number(data.get("rollForDays")),
+        max_earn_for_weeks=whole_number(data.get("maxEarnForWeeks")),
+        roll_for_weeks=whole_number(data.get("rollForWeeks")),
+        max_earn_for_months=whole_number(data.get("maxEarnForMonths")),
+        roll_for_months=whole_number(data.get("rollForMonths")),
         reference_id=_text(data.get("referenceId")),
     )
 
@@ -133,18 +133,6 @@ def _enum_text(value: Any, normalise: Any) -> str | None:
 
 def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
-
-
-def _whole(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
 
 
 def _text(value: Any) -> str | None:

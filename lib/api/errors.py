@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lib.api._retry import parse_retry_after
+from lib.api.models.wire import whole_number
 
 DUPLICATE_REQUEST_CODE = 809
 
@@ -361,22 +362,12 @@ def _error_details(parsed: object) -> tuple[ErrorDetail, ...]:
             continue
         details.append(
             ErrorDetail(
-                code=_as_int(item.get("code")),
+                code=whole_number(item.get("code")),
                 message=str(item.get("message") or ""),
                 reference=str(item["reference"]) if item.get("reference") is not None else None,
             )
         )
     return tuple(details)
-
-
-def _as_int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
 
 
 def _fallback_message(status: int, parsed: object) -> str:

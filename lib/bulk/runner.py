@@ -38,7 +38,7 @@ from lib.api.errors import (
     ResponseValidationError,
     make_status_error,
 )
-from lib.api.models.wire import object_id_time
+from lib.api.models.wire import object_id_time, whole_number
 from lib.bulk import reconcile
 from lib.bulk.journal import (
     Batch,
@@ -740,7 +740,7 @@ def send_issue_bulk(
         raise ResponseValidationError("issueBulk answer without issuedBadges", method="POST", path=path)
     answers: dict[int, Answer] = {}
     for entry in issued:
-        customer = _as_int(entry.get("customerId")) if isinstance(entry, dict) else None
+        customer = whole_number(entry.get("customerId")) if isinstance(entry, dict) else None
         if customer is None:
             raise ResponseValidationError(
                 "issueBulk answer item without a customerId", method="POST", path=path
@@ -809,17 +809,7 @@ def _item_error(error) -> tuple[int | None, str | None]:
         return None, None
     if not isinstance(error, dict):
         return None, str(error)
-    return _as_int(error.get("code")), str(error.get("message") or "refused without a reason")
-
-
-def _as_int(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    return whole_number(error.get("code")), str(error.get("message") or "refused without a reason")
 
 
 def _text(value) -> str | None:

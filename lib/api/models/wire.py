@@ -284,6 +284,26 @@ def parse_text_id(value: Any) -> str:
     return value
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,19}")
+
+
+def whole_number(value: Any) -> int | None:
+    """A whole number as servers write it (int, integral float, numeric text), or None; never raises.
+
+    Text is ASCII digits only and at most 19 of them: `"²".isdigit()` is true and `int("²")` fails,
+    and a 4,400-digit string exceeds what `int()` will parse.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
+
 _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
 
