@@ -21,7 +21,7 @@ import pandas as pd
 from lib.bulk.limits import FileReadError, ReadLimits, shown_name
 from lib.bulk.reader_csv import SEPARATORS, SNIFF_BYTES, decode_text, read_csv_table, sniff_separator
 from lib.bulk.reader_workbook import list_sheets, read_workbook_table
-from lib.bulk.table import SEPARATOR_NAMES, SheetTable, too_many_rows
+from lib.bulk.table import SEPARATOR_NAMES, SheetTable, too_many_columns, too_many_rows
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
@@ -83,10 +83,7 @@ def _zip_has(data: bytes, name: str) -> bool:
 
 def _check_shape(frame: pd.DataFrame, limits: ReadLimits) -> None:
     if len(frame.columns) > limits.max_columns:
-        raise FileReadError(
-            f"The file has {len(frame.columns)} columns; the limit is {limits.max_columns}. "
-            "Keep only the columns the upload needs."
-        )
+        raise FileReadError(too_many_columns(len(frame.columns), limits))
     if len(frame) > limits.max_rows:
         raise FileReadError(too_many_rows(len(frame), limits))
     if frame.empty:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.bulk.limits import FileReadError, ReadLimits
-from lib.bulk.table import SheetTable, drop_blank_rows
+from lib.bulk.table import SheetTable, drop_blank_rows, too_many_columns
 
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_BYTES = 64 * 1024
@@ -89,6 +89,10 @@ def read_csv_table(data: bytes, limits: ReadLimits) -> SheetTable:
     else:
         utf8 = text.encode("utf-8")
     _check_line_lengths(utf8, limits)
+    header_cells = _count_outside_quotes(text.split("\n", 1)[0], separator) + 1
+    if header_cells > limits.max_columns:
+        # Refused before parsing: a parser would build every one of those columns for every row first.
+        raise FileReadError(too_many_columns(header_cells, limits))
     options = {"sep": separator, "dtype": "str", "keep_default_na": False, "na_values": []}
     try:
         if _BLANK_LINE.search(text.rstrip()):

@@ -50,3 +50,10 @@ def drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def too_many_rows(rows: int, limits: ReadLimits) -> str:
     return f"The file has {rows:,} rows; the limit is {limits.max_rows:,}. Split it into smaller files."
+
+
+def too_many_columns(columns: int, limits: ReadLimits) -> str:
+    return (
+        f"The file has {columns:,} columns; the limit is {limits.max_columns}. "
+        "Keep only the columns the upload needs."
+    )

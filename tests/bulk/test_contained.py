@@ -105,6 +105,11 @@ def test_a_line_the_parser_cannot_split_gets_plain_words():
     assert "could not be read as a table" in message
 
 
+def test_a_header_of_thousands_of_columns_is_refused_before_parsing():
+    data = ",".join(f"c{i}" for i in range(20_000)).encode() + b"\n" + b"," * 19_999 + b"\n"
+    assert refused(data, "wide.csv").startswith("The file has 20,000 columns; the limit is 100.")
+
+
 def test_damaged_zip_and_random_bytes_get_plain_words():
     refused(b"PK\x03\x04" + b"\x00" * 200, "broken.xlsx")
     refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 600, "broken.xls")
