@@ -28,18 +28,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from lib.api.endpoints import ENDPOINTS_BY_NAME
 from lib.api.errors import (
     APIConnectionError,
     APIStatusError,
     BadgesError,
     DuplicateRequestError,
-    RateLimitError,
     ResponseValidationError,
-    make_status_error,
 )
-from lib.api.models.wire import object_id_time, whole_number
 from lib.bulk import reconcile
+from lib.bulk.bulk_calls import load_signal, send_import, send_issue_bulk
 from lib.bulk.journal import (
     Batch,
     BatchState,
@@ -62,15 +59,12 @@ from lib.bulk.limiter import (
     Signal,
 )
 from lib.bulk.model import Operation
+from lib.bulk.outcomes import ServerClock, enrol_outcomes, import_outcomes
 from lib.bulk.planner import NO_DATE, repair_request_id, settle_request_id
 from lib.bulk.policy import Action, RetryConfig, backoff, decide, retry_after_of
 
 log = logging.getLogger(__name__)
 
-ALREADY_ENROLLED_CODE = 1040
-# An enrolment made up to this long before a batch was first sent still counts as made by it: the
-# server's clock and ours disagree a little, and the offset learned from answers is to the second.
-CLOCK_SLACK = 2.0
 DUPLICATE_REQUEST_CODE = 809
 READ_ATTEMPTS = 6  # per customer read while settling; the breaker covers a real outage
 
@@ -145,7 +139,7 @@ class JobRunner:
         self.limiter = AdaptiveLimiter(limits)
         self.breaker = CircuitBreaker(self.config.breaker)
         self.workers = limits.ceiling
-        self._server_offset: float | None = None  # server clock - ours, learned from fresh ids
+        self.server_clock = ServerClock()
 
         self._cond = threading.Condition()
         self._queue: list[tuple[float, int]] = []
@@ -399,9 +393,11 @@ class JobRunner:
             self._failed(batch, items, exc)
             return None
         if self.operation is Operation.ENROL:
-            outcomes, ledger = self._enrol_outcomes(batch, items, answer, request_id)
+            outcomes, ledger = enrol_outcomes(
+                batch, items, answer, request_id, self.server_clock, self.journal.now()
+            )
         else:
-            outcomes, ledger = self._import_outcomes(items, answer)
+            outcomes, ledger = import_outcomes(items, answer)
         open_rows = any(o.state is ItemState.UNKNOWN for o in outcomes)
         following = self._take_planned_now()
         self.journal.settle(
@@ -470,71 +466,6 @@ class JobRunner:
         self.limiter.release(Signal.OK, time.monotonic() - started)
         self.breaker.record(failed=False)
         return result
-
-    def _enrol_outcomes(
-        self, batch: Batch, items: list[OpenItem], answered: dict[int, Answer], request_id: str
-    ) -> tuple[list[Outcome], list[LedgerEntry]]:
-        answered_at = self.journal.now()
-        fresh = [a.result_id for a in answered.values() if a.code is None and a.message is None]
-        self._learn_server_clock(fresh, answered_at)
-        outcomes, ledger = [], []
-        for item in items:
-            answer = answered.get(item.customer_id)
-            if answer is None:  # the answer does not mention this customer: find out
-                outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
-            elif answer.code is None and answer.message is None:
-                outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
-                                        result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
-                ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
-            elif answer.code == ALREADY_ENROLLED_CODE:
-                ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
-                if batch.ambiguous and self._made_by_this_batch(batch, object_id_time(answer.result_id)):
-                    # An earlier attempt of this batch was applied but its answer was lost.
-                    outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.CONFIRMED.value,
-                                            result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
-                    continue
-                # Held an active enrolment before this job: nothing done, the existing issueId is kept.
-                outcomes.append(Outcome(item.row, ItemState.SKIPPED, Reason.ALREADY_ENROLLED.value,
-                                        code=answer.code, message=answer.message,
-                                        result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
-            else:
-                outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value, code=answer.code,
-                                        message=answer.message or "refused without a reason",
-                                        server_request_id=request_id))  # fmt: skip
-        return outcomes, ledger
-
-    def _learn_server_clock(self, fresh_ids: list[str | None], answered_at: float) -> None:
-        """Server time minus ours, from ids the server has just made (their first 8 hex digits)."""
-        made = [t for t in (object_id_time(i) for i in fresh_ids) if t is not None]
-        if made:
-            self._server_offset = max(made) - answered_at
-
-    def _made_by_this_batch(self, batch: Batch, created: float | None) -> bool:
-        """Was an enrolment that exists now made by an earlier attempt of this batch? Decided from when
-        the server made it against when the batch was first sent (on the server's clock)."""
-        if created is None or batch.first_sent_at is None:
-            return False  # cannot tell: never claim "succeeded" for it
-        offset = self._server_offset or 0.0
-        return created >= batch.first_sent_at + offset - CLOCK_SLACK
-
-    def _import_outcomes(
-        self, items: list[OpenItem], answers: list[Answer]
-    ) -> tuple[list[Outcome], list[LedgerEntry]]:
-        outcomes, ledger = [], []
-        for index, item in enumerate(items):
-            if index >= len(answers):
-                outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
-                continue
-            answer = answers[index]
-            if answer.code is None and answer.message is None and answer.result_id:
-                outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
-                                        result_id=answer.result_id, server_request_id=answer.request_id))  # fmt: skip
-                date = item.earn_event_date if item.earn_event_date is not None else NO_DATE
-                ledger.append(LedgerEntry(item.customer_id, date, item.row, answer.result_id))
-            else:
-                outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value, code=answer.code,
-                                        message=answer.message or "refused without a reason"))  # fmt: skip
-        return outcomes, ledger
 
     def _failed(self, batch: Batch, items: list[OpenItem], error: BadgesError) -> None:
         decision = decide(
@@ -627,7 +558,7 @@ class JobRunner:
         outcomes, ledger = [], []
         for hit in found:
             item = by_row[hit.row]
-            if self.operation is Operation.ENROL and not self._made_by_this_batch(batch, hit.created):
+            if self.operation is Operation.ENROL and not self.server_clock.made_by(batch, hit.created):
                 outcomes.append(Outcome(hit.row, ItemState.SKIPPED, Reason.ALREADY_ENROLLED.value,
                                         result_id=hit.result_id, server_request_id=self._sent_key(batch)))  # fmt: skip
             else:
@@ -685,132 +616,3 @@ class JobRunner:
             self.job_id, "reconcile-retry", f"batch {batch.batch}: {decision.message}"[:500]
         )
         self._push(batch.batch, self.journal.now() + delay)
-
-
-def load_signal(error: BadgesError) -> Signal:
-    """What a failed call says about the server's load, for the limiter and the breaker."""
-    if isinstance(error, RateLimitError) or (
-        isinstance(error, APIStatusError) and error.status_code == 503 and retry_after_of(error) is not None
-    ):
-        return Signal.THROTTLED
-    if isinstance(error, APIStatusError):
-        return Signal.OVERLOADED if error.status_code >= 500 or error.status_code == 408 else Signal.OK
-    if isinstance(error, APIConnectionError):
-        return Signal.OVERLOADED if error.sent else Signal.UNREACHABLE
-    return Signal.OK
-
-
-# ---- the two bulk writes on the wire --------------------------------------------------------------
-#
-# A 100k-row job makes a thousand of these calls while the server shares the machine, so they go
-# through the client's ``send_raw`` (same retries, error mapping, request log and credentials) with
-# the documented wire body built directly, and only the fields the journal needs are read back.
-# Anything that does not look like the documented answer is a ``ResponseValidationError``, which the
-# policy treats as "maybe applied": the rows are reconciled, never assumed.
-
-ISSUE_BULK = ENDPOINTS_BY_NAME["issue_bulk"]
-IMPORT = ENDPOINTS_BY_NAME["import_customer_badges"]
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What the server said about one row: its new id, or its per-row error."""
-
-    result_id: str | None
-    code: int | None = None
-    message: str | None = None
-    request_id: str | None = None
-
-
-def send_issue_bulk(
-    client, badge_id: str, items: list[OpenItem], batch: Batch, *, request_id: str | None = None
-) -> dict[int, Answer]:
-    """#9 with the batch's requestId (planned, or fresh per attempt once one may have been applied)."""
-    body: dict = {
-        "badgeMetaId": badge_id,
-        "customers": [i.customer_id for i in items],
-        "requestId": request_id or batch.request_id,
-    }
-    if batch.issue_event_date is not None:
-        body["issueEventDate"] = batch.issue_event_date
-    path = ISSUE_BULK.path()
-    data = _data(client.send_raw("POST", path, json=body), "POST", path)
-    issued = data.get("issuedBadges") if isinstance(data, dict) else None
-    if not isinstance(issued, list):
-        raise ResponseValidationError("issueBulk answer without issuedBadges", method="POST", path=path)
-    answers: dict[int, Answer] = {}
-    for entry in issued:
-        customer = whole_number(entry.get("customerId")) if isinstance(entry, dict) else None
-        if customer is None:
-            raise ResponseValidationError(
-                "issueBulk answer item without a customerId", method="POST", path=path
-            )
-        code, message = _item_error(entry.get("error"))
-        answers[customer] = Answer(_text(entry.get("issuedId")), code, message)
-    return answers
-
-
-def send_import(client, badge_id: str, items: list[OpenItem]) -> list[Answer]:
-    """#14: one envelope per element, in order."""
-    body = []
-    for item in items:
-        element: dict = {"badgeMetaId": badge_id, "customerId": item.customer_id}
-        if item.earn_event_date is not None:
-            element["earnEventDate"] = item.earn_event_date
-        if item.earn_expires_on is not None:
-            element["earnExpiresOn"] = item.earn_expires_on
-        body.append(element)
-    path = IMPORT.path()
-    raw = client.send_raw(IMPORT.method, path, json=body)
-    parsed = _json(raw, IMPORT.method, path)
-    if not isinstance(parsed, list):
-        _data(raw, IMPORT.method, path)  # raises the envelope's error when there is one
-        raise ResponseValidationError("import answer is not a list", method=IMPORT.method, path=path)
-    answers = []
-    for envelope in parsed:
-        if not isinstance(envelope, dict):
-            raise ResponseValidationError(
-                "import answer item is not an envelope", method=IMPORT.method, path=path
-            )
-        data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
-        errors = envelope.get("errors") or []
-        code, message = _item_error(errors[0] if errors else None)
-        if not errors and not data.get("earnedBadgeId"):
-            code, message = None, "the import answer has no earnedBadgeId"
-        answers.append(Answer(_text(data.get("earnedBadgeId")), code, message, _text(data.get("requestId"))))
-    return answers
-
-
-def _json(raw, method: str, path: str):
-    try:
-        return raw.json()
-    except ValueError:
-        raise ResponseValidationError(
-            f"HTTP {raw.status_code} answer is not JSON", body=raw.text, status_code=raw.status_code,
-            method=method, path=path,
-        ) from None  # fmt: skip
-
-
-def _data(raw, method: str, path: str):
-    parsed = _json(raw, method, path)
-    if not isinstance(parsed, dict):
-        raise ResponseValidationError("the answer is not an envelope", status_code=raw.status_code,
-                                      method=method, path=path)  # fmt: skip
-    if parsed.get("data") is None:
-        if parsed.get("errors"):
-            raise make_status_error(raw.status_code, raw.text, raw.headers, method=method, path=path)
-        raise ResponseValidationError("the answer has no data", status_code=raw.status_code,
-                                      method=method, path=path)  # fmt: skip
-    return parsed["data"]
-
-
-def _item_error(error) -> tuple[int | None, str | None]:
-    if not error:
-        return None, None
-    if not isinstance(error, dict):
-        return None, str(error)
-    return whole_number(error.get("code")), str(error.get("message") or "refused without a reason")
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)

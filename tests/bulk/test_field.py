@@ -63,7 +63,7 @@ def test_the_cli_at_defaults_enrols_everyone_once_through_a_flaky_rate_limited_n
     assert "paused" not in done.stderr and "in flight" in done.stderr
 
     # A second upload comes later in practice; the runner tells an enrolment its own lost attempt made
-    # from an older one by when the server made it, to within two seconds (lib/bulk/runner.CLOCK_SLACK).
+    # from an older one by when the server made it, to within two seconds (lib/bulk/outcomes.CLOCK_SLACK).
     time.sleep(3)
     again = run_cli(file, enrol_badge, flaky.base_url, tmp_path / "second")
     assert again.returncode == 0, again.stderr[-2000:]

@@ -1,0 +1,91 @@
+"""What the server's answer to one bulk call means for each row: the outcome and the ledger entry.
+
+Pure readings of an answer, apart from one piece of state: the server's clock relative to ours,
+learned from ids it has just made, which tells an enrolment this job's own lost attempt made from one
+that existed before the job (1040 echoes the existing issuedId either way).
+"""
+
+from __future__ import annotations
+
+from lib.api.models.wire import object_id_time
+from lib.bulk.bulk_calls import Answer
+from lib.bulk.journal import Batch, ItemState, LedgerEntry, OpenItem, Outcome, Reason
+from lib.bulk.planner import NO_DATE
+
+ALREADY_ENROLLED_CODE = 1040
+# An enrolment made up to this long before a batch was first sent still counts as made by it: the
+# server's clock and ours disagree a little, and the offset learned from answers is to the second.
+CLOCK_SLACK = 2.0
+
+
+class ServerClock:
+    """Server time minus ours, learned from the creation second in the ids the server has just made."""
+
+    def __init__(self) -> None:
+        self.offset: float | None = None
+
+    def learn(self, fresh_ids: list[str | None], answered_at: float) -> None:
+        made = [t for t in (object_id_time(i) for i in fresh_ids) if t is not None]
+        if made:
+            self.offset = max(made) - answered_at
+
+    def made_by(self, batch: Batch, created: float | None) -> bool:
+        """Was an enrolment that exists now made by an earlier attempt of this batch? Decided from when
+        the server made it against when the batch was first sent (on the server's clock)."""
+        if created is None or batch.first_sent_at is None:
+            return False  # cannot tell: never claim "succeeded" for it
+        return created >= batch.first_sent_at + (self.offset or 0.0) - CLOCK_SLACK
+
+
+def enrol_outcomes(
+    batch: Batch,
+    items: list[OpenItem],
+    answered: dict[int, Answer],
+    request_id: str,
+    clock: ServerClock,
+    answered_at: float,
+) -> tuple[list[Outcome], list[LedgerEntry]]:
+    clock.learn([a.result_id for a in answered.values() if a.code is None and a.message is None], answered_at)
+    outcomes, ledger = [], []
+    for item in items:
+        answer = answered.get(item.customer_id)
+        if answer is None:  # the answer does not mention this customer: find out
+            outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
+        elif answer.code is None and answer.message is None:
+            outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
+                                    result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
+            ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
+        elif answer.code == ALREADY_ENROLLED_CODE:
+            ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
+            if batch.ambiguous and clock.made_by(batch, object_id_time(answer.result_id)):
+                # An earlier attempt of this batch was applied but its answer was lost.
+                outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.CONFIRMED.value,
+                                        result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
+                continue
+            # Held an active enrolment before this job: nothing done, the existing issueId is kept.
+            outcomes.append(Outcome(item.row, ItemState.SKIPPED, Reason.ALREADY_ENROLLED.value,
+                                    code=answer.code, message=answer.message,
+                                    result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
+        else:
+            outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value, code=answer.code,
+                                    message=answer.message or "refused without a reason",
+                                    server_request_id=request_id))  # fmt: skip
+    return outcomes, ledger
+
+
+def import_outcomes(items: list[OpenItem], answers: list[Answer]) -> tuple[list[Outcome], list[LedgerEntry]]:
+    outcomes, ledger = [], []
+    for index, item in enumerate(items):
+        if index >= len(answers):
+            outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
+            continue
+        answer = answers[index]
+        if answer.code is None and answer.message is None and answer.result_id:
+            outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
+                                    result_id=answer.result_id, server_request_id=answer.request_id))  # fmt: skip
+            date = item.earn_event_date if item.earn_event_date is not None else NO_DATE
+            ledger.append(LedgerEntry(item.customer_id, date, item.row, answer.result_id))
+        else:
+            outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value, code=answer.code,
+                                    message=answer.message or "refused without a reason"))  # fmt: skip
+    return outcomes, ledger
