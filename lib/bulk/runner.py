@@ -460,8 +460,9 @@ class JobRunner:
             self.limiter.release(signal, time.monotonic() - started, retry_after_of(exc))
             self.breaker.record(failed=signal in (Signal.OVERLOADED, Signal.UNREACHABLE))
             raise
-        except BaseException:
+        except BaseException:  # the worker is going down: free its permit and any probe slot it held
             self.limiter.release(Signal.OK, time.monotonic() - started)
+            self.breaker.abandon()
             raise
         self.limiter.release(Signal.OK, time.monotonic() - started)
         self.breaker.record(failed=False)
