@@ -5,13 +5,15 @@ millisecond. No fixed setting suits both, so the job finds the server's sustaina
 
 - **Requests in flight** follow AIMD with a latency gradient (the idea of Netflix's concurrency-limits
   and TCP Vegas): while answers come back about as fast as the fastest seen, the limit grows by about
-  one per round trip; when latency doubles (the server queues), or on 5xx and lost answers, it shrinks
+  one per round trip (on a distant server, one per two past 4 in flight: a rate-limited gateway gives
+  no latency signal before its first 429, and every request in flight then is refused); when latency doubles (the server queues), or on 5xx and lost answers, it shrinks
   multiplicatively, at most once per round trip (a few percent of flaky answers must not starve it).
   It never exceeds the job's ceiling.
-- **Request rate**: none until the server first answers 429. Then the rate the server was accepting
-  is its ceiling; the job paces its requests a little below it, regains about 3% a second after a
-  cut, creeps (0.3% a second) past the last throttled pace to follow a limit that rises, and cuts by
-  8% on a further 429 (once per round trip). A refused request waits its `Retry-After` (the
+- **Request rate**: none until the server first answers 429. The rate the server was accepting until
+  then is an upper bound on its limit (it includes the gateway's burst allowance); the job paces at
+  70% of it and climbs 1% a second. A further 429 cuts the pace by 8% (once per round trip); it
+  regains about 3% a second back to just under the lowest pace refused, then creeps (0.3% a second)
+  to follow a limit that rises. A refused request waits its `Retry-After` (the
   policy schedules it); a long `Retry-After` holds every new request until it has passed.
 
 All decisions are made under one lock from the outcome of each call; `acquire` blocks a worker until
@@ -44,7 +46,17 @@ class LimiterSettings:
     minimum: float = 1.0
     backoff: float = 0.8  # multiplicative decrease of the in-flight limit on a 5xx or a lost answer
     latency_tolerance: float = 2.0  # latency above this multiple of the best seen counts as queueing
-    rate_margin: float = 0.85  # pace at this share of the rate the server accepted when it first throttled
+    # Pace at this share of the rate the server accepted before it first throttled. That rate includes
+    # the gateway's burst allowance (a token bucket's depth, spent once), so it overstates the steady
+    # limit: 10 burst tokens over the ~1.5 s a job takes to reach a 20/s limit read as 28/s.
+    rate_margin: float = 0.7
+    first_estimate_growth_per_second: float = 0.01  # from the first 429's pace until a second 429
+    # Past this many in flight on a distant server (round trips of 50 ms or more), grow by one per
+    # two round trips: a rate-limited gateway gives no latency signal before its first 429, and each
+    # request then in flight is refused and waits its Retry-After. Round trips to a server nearby are
+    # too short for that overshoot to matter, and it must reach its pace in a fraction of a second.
+    gentle_above: float = 4.0
+    gentle_latency: float = 0.05
     rate_backoff: float = 0.92  # further 429s cut the pace by this factor (once per round trip)
     rate_growth_per_second: float = 0.03  # regain a cut pace; a tenth of it past the last throttled pace
     hold_after: float = 5.0  # a Retry-After this long holds every new request, not only the refused one
@@ -83,6 +95,7 @@ class AdaptiveLimiter:
         self._smoothed: float | None = None
         self._accepted: collections.deque[float] = collections.deque()
         self._throttled_at: float | None = None
+        self._first_estimate = False  # paced from the first 429 only, no second one yet
         self._last_rate_cut = float("-inf")
         self._baseline: float | None = None
         self._last_decrease = float("-inf")
@@ -172,7 +185,9 @@ class AdaptiveLimiter:
         elif now - self._full_at <= 2 * max(self._smoothed or 0.0, 0.05):
             # Only grow a limit that is being used (full within the last round trips): about +1 per
             # round trip, as each of the window's answers adds 1/limit.
-            self._limit = min(float(self.settings.ceiling), self._limit + 1.0 / self._limit)
+            distant = (self._baseline or 0.0) >= self.settings.gentle_latency
+            step = 0.5 if distant and self._limit >= self.settings.gentle_above else 1.0
+            self._limit = min(float(self.settings.ceiling), self._limit + step / self._limit)
         if not self._accepted and self._first_accept == float("-inf"):
             self._first_accept = now
         self._accepted.append(now)
@@ -184,6 +199,8 @@ class AdaptiveLimiter:
                 # Back quickly to just under the pace that was last throttled, then creep past it.
                 near = self._throttled_at is not None and self._rate >= 0.95 * self._throttled_at
                 growth = self.settings.rate_growth_per_second * (0.1 if near else 1.0)
+                if self._first_estimate:
+                    growth = self.settings.first_estimate_growth_per_second
                 self._rate *= (1.0 + growth) ** min(elapsed, 5.0)
                 self._rate_updated = now
 
@@ -208,7 +225,11 @@ class AdaptiveLimiter:
             accepted = [t for t in self._accepted if t > now - 3.0]
             window = min(3.0, max(now - self._first_accept, 0.5))
             self._rate = max(len(accepted) / window, 0.5) * self.settings.rate_margin
+            # An estimate, not a bound: from here the pace climbs 1% a second until the next 429 (a
+            # 3% regain would walk straight back into the limit the burst allowance hid).
+            self._first_estimate = True
         else:
+            self._first_estimate = False
             # The lowest pace the server has refused is the best bound on its limit.
             self._throttled_at = (
                 self._rate if self._throttled_at is None else min(self._throttled_at, self._rate)

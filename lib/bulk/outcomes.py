@@ -16,6 +16,11 @@ ALREADY_ENROLLED_CODE = 1040
 # An enrolment made up to this long before a batch was first sent still counts as made by it: the
 # server's clock and ours disagree a little, and the offset learned from answers is to the second.
 CLOCK_SLACK = 2.0
+# Plain strings, read once: an enum member's .value costs a descriptor call per row.
+_SUCCEEDED, _SKIPPED, _FAILED, _UNKNOWN = (ItemState.SUCCEEDED, ItemState.SKIPPED, ItemState.FAILED,
+                                           ItemState.UNKNOWN)  # fmt: skip
+_RESPONSE, _CONFIRMED = Reason.RESPONSE.value, Reason.CONFIRMED.value
+_ALREADY_ENROLLED, _REJECTED = Reason.ALREADY_ENROLLED.value, Reason.REJECTED.value
 
 
 class ServerClock:
@@ -25,9 +30,12 @@ class ServerClock:
         self.offset: float | None = None
 
     def learn(self, fresh_ids: list[str | None], answered_at: float) -> None:
-        made = [t for t in (object_id_time(i) for i in fresh_ids) if t is not None]
-        if made:
-            self.offset = max(made) - answered_at
+        """Ids of one answer share their creation second (to within the call): the newest one is enough."""
+        for fresh in reversed(fresh_ids):
+            made = object_id_time(fresh)
+            if made is not None:
+                self.offset = made - answered_at
+                return
 
     def made_by(self, batch: Batch, created: float | None) -> bool:
         """Was an enrolment that exists now made by an earlier attempt of this batch? Decided from when
@@ -50,24 +58,24 @@ def enrol_outcomes(
     for item in items:
         answer = answered.get(item.customer_id)
         if answer is None:  # the answer does not mention this customer: find out
-            outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
+            outcomes.append(Outcome(item.row, _UNKNOWN))
         elif answer.code is None and answer.message is None:
-            outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
+            outcomes.append(Outcome(item.row, _SUCCEEDED, _RESPONSE,
                                     result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
             ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
         elif answer.code == ALREADY_ENROLLED_CODE:
             ledger.append(LedgerEntry(item.customer_id, NO_DATE, item.row, answer.result_id))
             if batch.ambiguous and clock.made_by(batch, object_id_time(answer.result_id)):
                 # An earlier attempt of this batch was applied but its answer was lost.
-                outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.CONFIRMED.value,
+                outcomes.append(Outcome(item.row, _SUCCEEDED, _CONFIRMED,
                                         result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
                 continue
             # Held an active enrolment before this job: nothing done, the existing issueId is kept.
-            outcomes.append(Outcome(item.row, ItemState.SKIPPED, Reason.ALREADY_ENROLLED.value,
+            outcomes.append(Outcome(item.row, _SKIPPED, _ALREADY_ENROLLED,
                                     code=answer.code, message=answer.message,
                                     result_id=answer.result_id, server_request_id=request_id))  # fmt: skip
         else:
-            outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value, code=answer.code,
+            outcomes.append(Outcome(item.row, _FAILED, _REJECTED, code=answer.code,
                                     message=answer.message or "refused without a reason",
                                     server_request_id=request_id))  # fmt: skip
     return outcomes, ledger
@@ -77,15 +85,15 @@ def import_outcomes(items: list[OpenItem], answers: list[Answer]) -> tuple[list[
     outcomes, ledger = [], []
     for index, item in enumerate(items):
         if index >= len(answers):
-            outcomes.append(Outcome(item.row, ItemState.UNKNOWN))
+            outcomes.append(Outcome(item.row, _UNKNOWN))
             continue
         answer = answers[index]
         if answer.code is None and answer.message is None and answer.result_id:
-            outcomes.append(Outcome(item.row, ItemState.SUCCEEDED, Reason.RESPONSE.value,
+            outcomes.append(Outcome(item.row, _SUCCEEDED, _RESPONSE,
                                     result_id=answer.result_id, server_request_id=answer.request_id))  # fmt: skip
             date = item.earn_event_date if item.earn_event_date is not None else NO_DATE
             ledger.append(LedgerEntry(item.customer_id, date, item.row, answer.result_id))
         else:
-            outcomes.append(Outcome(item.row, ItemState.FAILED, Reason.REJECTED.value, code=answer.code,
+            outcomes.append(Outcome(item.row, _FAILED, _REJECTED, code=answer.code,
                                     message=answer.message or "refused without a reason"))  # fmt: skip
     return outcomes, ledger

@@ -64,6 +64,27 @@ def test_csv_is_utf8_with_bom_and_safe():
     ]
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"row": [2, 3], "customerId": pd.array([7, None], dtype="Int64"), "status": ["ok", ""]}),
+        pd.DataFrame({"id": pd.array([1, 2], dtype="Int64"), "text": pd.array(["a", None], dtype="string")}),
+        pd.DataFrame({"message": ["a, b", "x"], "n": [1, 2]}),  # needs quoting
+        pd.DataFrame({"message": ['say "hi"', "x"]}),
+        pd.DataFrame({"message": ["line\nbreak", "x"]}),
+        pd.DataFrame({"mixed": ["a", 7, None]}),  # objects of several types
+        pd.DataFrame({"ratio": [1.0, 2.5], "flag": [True, False]}),
+        pd.DataFrame({"at": pd.to_datetime([0, 1], unit="s", utc=True)}),
+        pd.DataFrame({"a, b": [1]}),  # a header that needs quoting
+        pd.DataFrame({"empty": pd.Series([], dtype="object")}),
+        pd.DataFrame({"value": ["=1+1", "-2", "ünï"]}),
+    ],
+)
+def test_csv_bytes_match_pandas_whichever_writer_is_used(frame):
+    """The fast writer is taken only when it writes exactly what pandas writes."""
+    assert csv_bytes(frame) == neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
 def test_xlsx_cells_are_strings_not_formulas():
     data = xlsx_bytes({"Errors": sample()})
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Errors"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -14,6 +15,7 @@ from lib.bulk.journal import (
     InvariantError,
     ItemState,
     Journal,
+    LedgerEntry,
     Outcome,
     check_invariant,
     lease_owner_id,
@@ -33,16 +35,65 @@ def test_durability_settings(journal):
     assert journal._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
-def test_batch_work_uses_the_job_batch_index(journal):
-    plans = [
-        " ".join(str(part) for part in row)
-        for sql in (
-            "SELECT * FROM items INDEXED BY items_by_batch WHERE job_id = 'j' AND batch = 1",
-            "SELECT state, COUNT(*) FROM items WHERE job_id = 'j' GROUP BY state",
-        )
-        for row in journal._conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
-    ]
-    assert "items_by_batch" in plans[0] and "items_by_state" in plans[1]
+def test_batch_work_uses_the_job_batch_index_and_no_state_index(journal):
+    """Per-batch reads go through (job_id, batch); no index on state, which every settle would rewrite
+    for each row (counts are kept running in item_counts instead)."""
+    plan = " ".join(
+        str(part)
+        for row in journal._conn.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM items INDEXED BY items_by_batch WHERE job_id = 'j' AND batch = 1"
+        ).fetchall()
+        for part in row
+    )
+    indexes = {r[0] for r in journal._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "items_by_batch" in plan and "items_by_state" not in indexes
+
+
+def test_settles_queued_during_a_commit_share_the_next_one(tmp_path):
+    """Workers that settle while another commit holds the writer are written in one commit (one
+    fsync), and each returns only once its own outcomes are committed."""
+    import threading
+    import time
+
+    journal = Journal(tmp_path / "j.sqlite")
+    job = new_job(journal, ids=range(1, 81), batch_size=10)
+    commits = []
+    journal._conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    returned = []
+
+    def settle(batch: int) -> None:
+        items = journal.batch_items(job.job_id, batch)
+        journal.settle(job.job_id, batch, [Outcome(i.row, ItemState.SUCCEEDED, "response") for i in items])
+        returned.append(batch)
+
+    with journal._lock:  # a commit in progress
+        threads = [threading.Thread(target=settle, args=(b,)) for b in range(8)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(journal._queue) < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert returned == []  # nobody returns before its outcomes are committed
+    for thread in threads:
+        thread.join()
+    journal._conn.set_trace_callback(None)
+    assert sorted(returned) == list(range(8)) and commits == ["COMMIT"]
+    counts = journal.counts(job.job_id)
+    assert counts.succeeded == 80 and counts.consistent
+    assert all(b.state is BatchState.DONE for b in journal.batches(job.job_id))
+
+
+def test_a_failing_settle_is_undone_alone(journal, monkeypatch):
+    """One piece of a grouped commit that fails is rolled back to its savepoint; the others land."""
+    job = new_job(journal, ids=range(1, 21), batch_size=10)
+    first = journal.batch_items(job.job_id, 0)
+    with pytest.raises(sqlite3.Error):  # a value SQLite cannot store, after the row was updated
+        journal.settle(job.job_id, 0, [Outcome(first[0].row, ItemState.SUCCEEDED, "response")],
+                       ledger=[LedgerEntry(object(), 0, first[0].row, "x")])  # fmt: skip
+    assert journal.counts(job.job_id).succeeded == 0
+    second = journal.batch_items(job.job_id, 1)
+    journal.settle(job.job_id, 1, [Outcome(i.row, ItemState.SUCCEEDED, "response") for i in second])
+    assert journal.counts(job.job_id).succeeded == 10
 
 
 def test_counts_follow_the_write_ahead_states(journal):

@@ -85,6 +85,35 @@ def test_the_first_429_paces_below_the_rate_the_server_accepted():
     assert limiter.acquire()  # a 1 s Retry-After delays only the refused request, not the others
 
 
+def test_past_four_in_flight_the_limit_grows_one_per_two_round_trips():
+    """A rate-limited gateway shows no latency rise before its first 429: a gentler climb leaves
+    fewer requests in flight to be refused when it comes."""
+    clock = Clock()
+    limiter = AdaptiveLimiter(LimiterSettings(initial=4, ceiling=16), clock=clock)
+    limits = []
+    for _ in range(8):
+        full_round(limiter, clock, 0.15)
+        limits.append(limiter.view().limit)
+    assert limits[-1] in (7, 8)  # about 4 + 8 / 2, not 4 + 8
+
+
+def test_after_the_first_429_the_pace_creeps_instead_of_regaining_the_burst():
+    """The first estimate includes the gateway's burst allowance: the pace must not climb back to it."""
+    clock = Clock()
+    limiter = AdaptiveLimiter(LimiterSettings(initial=16, ceiling=16), clock=clock)
+    for _ in range(20):
+        full_round(limiter, clock, 0.5)
+    limiter.acquire()
+    limiter.release(Signal.THROTTLED, 0.5, retry_after=1.0)
+    paced = limiter.view().rate
+    assert paced == pytest.approx(32 * 0.7, rel=0.1)
+    for _ in range(10):  # ten clean seconds
+        clock.tick(1.0)
+        limiter.acquire()
+        limiter.release(Signal.OK, 0.5)
+    assert paced * 1.05 < limiter.view().rate < paced * 1.15  # about 1% a second
+
+
 def test_further_429s_cut_the_pace_once_per_round_trip_and_it_recovers():
     clock = Clock()
     limiter = AdaptiveLimiter(LimiterSettings(initial=4, ceiling=4, rate_backoff=0.9), clock=clock)
