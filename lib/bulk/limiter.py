@@ -6,7 +6,8 @@ millisecond. No fixed setting suits both, so the job finds the server's sustaina
 - **Requests in flight** follow AIMD with a latency gradient (the idea of Netflix's concurrency-limits
   and TCP Vegas): while answers come back about as fast as the fastest seen, the limit grows by about
   one per round trip (on a distant server, one per two past 4 in flight: a rate-limited gateway gives
-  no latency signal before its first 429, and every request in flight then is refused); when latency doubles (the server queues), or on 5xx and lost answers, it shrinks
+  no latency signal before its first 429, and every request in flight then is refused; on a server
+  nearby, round trips under 50 ms, it doubles per round trip until the first sign of load); when latency doubles (the server queues), or on 5xx and lost answers, it shrinks
   multiplicatively, at most once per round trip (a few percent of flaky answers must not starve it).
   It never exceeds the job's ceiling.
 - **Request rate**: none until the server first answers 429. The rate the server was accepting until
@@ -96,6 +97,7 @@ class AdaptiveLimiter:
         self._accepted: collections.deque[float] = collections.deque()
         self._throttled_at: float | None = None
         self._first_estimate = False  # paced from the first 429 only, no second one yet
+        self._unloaded = True  # no 429, 5xx, lost answer or queueing seen yet
         self._last_rate_cut = float("-inf")
         self._baseline: float | None = None
         self._last_decrease = float("-inf")
@@ -186,7 +188,10 @@ class AdaptiveLimiter:
             # Only grow a limit that is being used (full within the last round trips): about +1 per
             # round trip, as each of the window's answers adds 1/limit.
             distant = (self._baseline or 0.0) >= self.settings.gentle_latency
-            step = 0.5 if distant and self._limit >= self.settings.gentle_above else 1.0
+            if not distant and self._unloaded:
+                step = self._limit  # slow start: double per round trip until the first sign of load
+            else:
+                step = 0.5 if distant and self._limit >= self.settings.gentle_above else 1.0
             self._limit = min(float(self.settings.ceiling), self._limit + step / self._limit)
         if not self._accepted and self._first_accept == float("-inf"):
             self._first_accept = now
@@ -206,6 +211,7 @@ class AdaptiveLimiter:
 
     def _decrease(self, now: float, factor: float) -> None:
         """Shrink the in-flight limit at most once per round trip: one bad moment is one signal."""
+        self._unloaded = False
         window = max(self._smoothed or 0.0, 0.05)
         if now - self._last_decrease >= window:
             self._limit = max(self.settings.minimum, self._limit * factor)
@@ -213,6 +219,7 @@ class AdaptiveLimiter:
 
     def _on_throttled(self, now: float, retry_after: float | None) -> None:
         self._throttled += 1
+        self._unloaded = False
         if retry_after and retry_after >= self.settings.hold_after:
             # A long Retry-After is the server asking for a pause: nothing new starts until it passes.
             self._hold_until = max(self._hold_until, now + min(retry_after, self.settings.max_retry_after))

@@ -97,6 +97,21 @@ def test_past_four_in_flight_the_limit_grows_one_per_two_round_trips():
     assert limits[-1] in (7, 8)  # about 4 + 8 / 2, not 4 + 8
 
 
+def test_a_server_nearby_doubles_the_limit_per_round_trip_until_the_first_sign_of_load():
+    clock = Clock()
+    limiter = AdaptiveLimiter(LimiterSettings(initial=2, ceiling=32), clock=clock)
+    limits = []
+    for _ in range(3):
+        full_round(limiter, clock, 0.002)
+        limits.append(limiter.view().limit)
+    assert limits == [4, 8, 16]
+    assert limiter.acquire()
+    limiter.release(Signal.OVERLOADED, 0.002)  # a 5xx: additive growth from here on
+    before = limiter.view().limit
+    full_round(limiter, clock, 0.002)
+    assert limiter.view().limit <= before + 1
+
+
 def test_after_the_first_429_the_pace_creeps_instead_of_regaining_the_burst():
     """The first estimate includes the gateway's burst allowance: the pace must not climb back to it."""
     clock = Clock()
