@@ -1,10 +1,8 @@
-"""The chart builders as pure functions: DataFrame in, plotly Figure out."""
+"""The chart builders as pure functions: DataFrame in, Vega-Lite spec out (checked as data)."""
 
-import ast
-import inspect
+import json
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from lib import charts
 
@@ -37,68 +35,91 @@ MARKERS = pd.DataFrame(
 )
 
 
-def test_timeline_has_one_trace_per_lane_whatever_the_number_of_cycles():
-    small = charts.badge_timeline(_windows(10), MARKERS)
-    large = charts.badge_timeline(_windows(1826), MARKERS)
-    assert len(small.data) == len(large.data) == 2
-    assert [trace.name for trace in large.data] == ["Badge period", "Customer fixed window"]
-    assert len(large.data[1].x) == 1826
+def _spec(chart) -> dict:
+    return chart.to_dict()
 
 
-def test_timeline_markers_are_one_shapes_list():
-    apart = pd.DataFrame(
-        {"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01", "2027-03-01"])}
-    )
-    fig = charts.badge_timeline(_windows(1826), apart)
-    assert len(fig.layout.shapes) == 2
-    assert [a.text for a in fig.layout.annotations] == ["today", "sample earn"]
+def _rows(spec: dict) -> list[list[dict]]:
+    """The inline datasets of a spec, in the order the layers use them."""
+    names = [layer["data"]["name"] for layer in spec.get("layer", []) if "data" in layer]
+    if not names:
+        names = [spec["data"]["name"]]
+    return [spec["datasets"][name] for name in names]
 
 
-def test_timeline_bars_span_their_cycle():
-    fig = charts.badge_timeline(_windows(3), MARKERS)
-    cycles = fig.data[1]
-    assert list(cycles.x) == [86_400_000] * 3
-    assert str(cycles.base[0]).startswith("2026-01-01")
-    assert list(cycles.customdata) == ["Cycle 1", "Cycle 2", "Cycle 3"]
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _day(millis: int) -> str:
+    return str(pd.Timestamp(millis, unit="ms", tz="UTC").date())
+
+
+def test_timeline_is_one_bar_layer_with_a_row_per_cycle_and_lanes_in_order():
+    spec = _spec(charts.badge_timeline(_windows(1826), MARKERS))
+    bars = _layers(spec)[0]
+    rows = _rows(spec)[0]
+    assert bars["mark"]["type"] == "bar" and len(rows) == 1827
+    assert bars["encoding"]["y"]["sort"] == ["Badge period", "Customer fixed window"]
+    assert bars["encoding"]["x"]["scale"]["type"] == "utc"  # the same dates in every time zone
+
+
+def test_timeline_bars_span_their_cycle_and_alternate_shades():
+    spec = _spec(charts.badge_timeline(_windows(3), MARKERS))
+    cycles = [r for r in _rows(spec)[0] if r["lane"] == "Customer fixed window"]
+    assert [r["end"] - r["start"] for r in cycles] == [86_400_000] * 3
+    assert _day(cycles[0]["start"]) == "2026-01-01"
+    assert [r["label"] for r in cycles] == ["Cycle 1", "Cycle 2", "Cycle 3"]
+    assert [r["tone"] for r in cycles] == ["customer:0", "customer:1", "customer:0"]
+
+
+def test_timeline_markers_are_one_rule_layer_and_one_label_layer():
+    apart = pd.DataFrame({"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01", "2027-03-01"])})
+    spec = _spec(charts.badge_timeline(_windows(1826), apart))
+    layers = _layers(spec)
+    assert [layer["mark"]["type"] for layer in layers] == ["bar", "rule", "text"]
+    rules, labels = _rows(spec)[1], _rows(spec)[2]
+    assert len(rules) == 2 and [r["text"] for r in labels] == ["today", "sample earn"]
+
+
+def test_timeline_keeps_the_given_range():
+    span = (pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-20"))
+    spec = _spec(charts.badge_timeline(_windows(30), MARKERS, x_range=span))
+    domain = _layers(spec)[0]["encoding"]["x"]["scale"]["domain"]
+    assert [_day(d) for d in domain] == ["2026-01-05", "2026-01-20"]
 
 
 def test_five_year_daily_timeline_stays_small():
-    fig = charts.badge_timeline(_windows(1826), MARKERS)
-    assert len(fig.to_json()) <= 1_500_000
-
-
-def test_timeline_never_adds_shapes_in_a_loop():
-    """Windows are bar traces and markers one shapes list: no add_vrect/add_shape per window."""
-    tree = ast.parse(inspect.getsource(charts))
-    calls = {
-        node.func.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-    }
-    assert not calls & {"add_vrect", "add_hrect", "add_shape", "add_vline", "add_hline"}
+    assert len(json.dumps(_spec(charts.badge_timeline(_windows(1826), MARKERS)))) <= 1_500_000
 
 
 def test_empty_timeline_explains_itself():
-    fig = charts.badge_timeline(_windows(1).iloc[0:0], MARKERS)
-    assert not fig.data
-    assert "start" in fig.layout.annotations[0].text
+    spec = _spec(charts.badge_timeline(_windows(1).iloc[0:0], MARKERS))
+    assert spec["mark"]["type"] == "text"
+    assert "start" in _rows(spec)[0][0]["message"]
 
 
-def test_issued_vs_earned_keeps_the_busiest_badges():
+def test_issued_vs_earned_keeps_the_busiest_badges_and_labels_what_it_counts():
     badges = pd.DataFrame({"name": list("abcd"), "issued": [1, 50, 3, 0], "earned": [0, 10, 30, 0]})
-    fig = charts.issued_vs_earned(badges, top=2)
-    assert isinstance(fig, go.Figure)
-    assert [trace.name for trace in fig.data] == ["Issued (enrolled)", "Earned"]
-    assert set(fig.data[0].y) == {"b", "c"}
-    assert dict(zip(fig.data[1].y, fig.data[1].x, strict=True)) == {"b": 10, "c": 30}
+    spec = _spec(charts.issued_vs_earned(badges, top=2))
+    rows = _rows(spec)[0]
+    assert {r["badge"] for r in rows} == {"b", "c"}
+    assert {(r["badge"], r["measure"]): r["count"] for r in rows}[("c", "Earns")] == 30
+    bars, numbers = _layers(spec)
+    assert "customers" not in bars["encoding"]["x"]["title"]  # earns are events, not distinct customers
+    assert numbers["mark"]["type"] == "text"  # every bar carries its number
+    assert spec["title"] == "Enrolments and earns per badge"
 
 
-def test_count_by_counts_each_value():
-    fig = charts.count_by(pd.Series(["LIVE", "LIVE", "EXPIRED"]), title="By status", category="status")
-    assert dict(zip(fig.data[0].x, fig.data[0].y, strict=True)) == {"EXPIRED": 1, "LIVE": 2}
+def test_count_by_counts_each_value_with_numbers_on_the_bars():
+    spec = _spec(charts.count_by(pd.Series(["LIVE", "LIVE", "EXPIRED"]), title="By status", category="status"))
+    assert {r["value"]: r["badges"] for r in _rows(spec)[0]} == {"EXPIRED": 1, "LIVE": 2}
+    bars, numbers = _layers(spec)
+    assert bars["encoding"]["x"]["title"] == "status" and bars["encoding"]["y"]["title"] == "badges"
+    assert numbers["encoding"]["text"]["field"] == "badges"
 
 
-def test_earns_over_time_draws_each_cycle_at_its_width():
+def test_earns_over_time_draws_each_cycle_at_its_width_on_a_shared_axis():
     series = pd.DataFrame(
         {
             "badge": ["A", "A", "B"],
@@ -107,18 +128,20 @@ def test_earns_over_time_draws_each_cycle_at_its_width():
             "earns": [3, 4, 9],
         }
     )
-    fig = charts.earns_over_time(series)
-    assert [trace.name for trace in fig.data] == ["A", "B"]
-    assert [trace.yaxis for trace in fig.data] == ["y", "y2"]  # one row per badge
-    assert list(fig.data[0].width) == [0.92 * 7 * 86_400_000] * 2
-    assert list(fig.data[1].y) == [9]
-    assert str(fig.data[1].x[0]).startswith("2026-01-16")  # centred on its month
+    spec = _spec(charts.earns_over_time(series))
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert spec["facet"]["row"]["field"] == "badge" and spec["resolve"]["scale"]["y"] == "shared"
+    week = 7 * 86_400_000
+    assert [r["end"] - r["start"] for r in rows if r["badge"] == "A"] == [round(week * 0.92)] * 2
+    assert [(r["first_day"], r["last_day"]) for r in rows if r["badge"] == "B"] == [("2026-01-01", "2026-01-31")]
+    assert spec["spec"]["encoding"]["y"]["title"] == "earns"
 
 
-def test_empty_inputs_give_an_explained_empty_figure():
+def test_empty_inputs_give_an_explained_empty_chart():
     empty = pd.DataFrame(columns=["badge", "start", "end", "earns"])
-    assert "fixed window" in charts.earns_over_time(empty).layout.annotations[0].text
-    assert not charts.issued_vs_earned(pd.DataFrame(columns=["name", "issued", "earned"])).data
+    assert "fixed window" in _rows(_spec(charts.earns_over_time(empty)))[0][0]["message"]
+    spec = _spec(charts.issued_vs_earned(pd.DataFrame(columns=["name", "issued", "earned"])))
+    assert spec["mark"]["type"] == "text"
 
 
 def test_markers_on_the_same_day_share_one_label():
@@ -134,8 +157,8 @@ def test_markers_on_the_same_day_share_one_label():
     assert labels[0][0].startswith("2026-03-01")
 
 
-def test_timeline_annotations_never_print_two_labels_on_one_day():
+def test_timeline_labels_never_print_two_on_one_day():
     same_day = pd.DataFrame({"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01"] * 2)})
-    fig = charts.badge_timeline(_windows(400), same_day)
-    assert [a.text for a in fig.layout.annotations] == ["today · sample earn"]
-    assert len(fig.layout.shapes) == 2
+    spec = _spec(charts.badge_timeline(_windows(400), same_day))
+    rules, labels = _rows(spec)[1], _rows(spec)[2]
+    assert [r["text"] for r in labels] == ["today · sample earn"] and len(rules) == 2

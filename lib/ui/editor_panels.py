@@ -42,8 +42,10 @@ def draw_preview(request: EditorRequest, saved: Mapping[str, Any] | None, now: d
     )
     sample = datetime.combine(sample_day, time(12), tzinfo=UTC)
     timeline = timeline_frames(rules, sample=sample, now=now)
-    st.plotly_chart(
-        charts.badge_timeline(timeline.windows, timeline.markers, x_range=timeline.x_range), key="ed_timeline"
+    st.altair_chart(
+        charts.badge_timeline(timeline.windows, timeline.markers, x_range=timeline.x_range),
+        width="stretch",
+        key="ed_timeline",
     )
     expiry = rules.earned_expires_at(sample)
     if expiry is not None:
