@@ -209,6 +209,8 @@ def _table(outcome: dict, body: bytes) -> SheetTable:
         sheets=tuple(str(s) for s in sheets),
         encoding=outcome.get("encoding"),
         separator=outcome.get("separator"),
+        blank_rows=int(outcome.get("blank_rows") or 0),
+        blank_row_numbers=tuple(int(r) for r in outcome.get("blank_row_numbers") or ()),
     )
 
 

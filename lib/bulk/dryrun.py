@@ -27,7 +27,9 @@ from lib.api.client import BadgesClient
 from lib.api.errors import NotFoundError
 from lib.api.models import Badge, CustomerBadgeDetail, ItemStatus
 from lib.bulk.model import CUSTOMER_ID, EARN_EVENT_DATE, ISSUE_EVENT_DATE, Operation, ValidatedInput
+from lib.bulk.outlook import Outlook
 from lib.bulk.validate import BadgePeriod
+from lib.bulk.wording import plural, plural_word
 from lib.domain import BadgeStatus, EarnType, badge_status
 
 CUSTOMER_NOT_FOUND = 1026
@@ -56,6 +58,7 @@ def one_by_one(calls: Sequence[Callable[[], Any]], *, on_progress: Progress | No
 
 
 class CheckStatus(StrEnum):
+    INFO = "info"  # nothing is wrong, and nothing will happen: e.g. every row was sent by an earlier job
     PASS = "pass"
     WARN = "warn"  # the job can run, but read this first
     FAIL = "fail"  # the job would fail as a whole; fix this before starting
@@ -118,7 +121,9 @@ class DryRunReport:
 
     def summary(self) -> list[tuple[str, str]]:
         """(label, value) lines for a summary card."""
-        how = f"{self.customers_checked:,} customers looked up" + (" (a sample)" if self.sampled else "")
+        how = f"{plural(self.customers_checked, 'customer')} looked up" + (
+            " (a sample)" if self.sampled else ""
+        )
         lines = [
             ("Badge", f"{self.badge_name or '?'} ({self.badge_id})"),
             ("Earn type / status", f"{self.earn_type or '?'} / {self.status or '?'}"),
@@ -205,9 +210,11 @@ def dry_run(
                 DryRunCheck(
                     "event dates",
                     CheckStatus.WARN,
-                    f"{report_fields['predicted_816']:,} rows have an event date (or, when empty, "
+                    f"{plural(report_fields['predicted_816'], 'row')} "
+                    f"{plural_word(report_fields['predicted_816'], 'has')} an event date (or, when empty, "
                     f"{'the default date' if default_event_date is not None else 'today'}) outside "
-                    f"the badge period {period.describe()}; the API will refuse them.",
+                    f"the badge period {period.describe()}; the API will refuse "
+                    f"{plural_word(report_fields['predicted_816'], 'it', 'them')}.",
                     816,
                 )
             )
@@ -223,7 +230,8 @@ def dry_run(
             DryRunCheck(
                 "customers",
                 CheckStatus.WARN,
-                f"{len(unknown):,} of {len(sample):,} customers looked up are not known to the server "
+                f"{len(unknown):,} of {plural(len(sample), 'customer')} looked up "
+                f"{plural_word(len(unknown), 'is')} not known to the server "
                 f"(e.g. {', '.join(map(str, unknown[:5]))}).",
                 CUSTOMER_NOT_FOUND,
             )
@@ -239,8 +247,9 @@ def dry_run(
                 DryRunCheck(
                     "enrolments",
                     CheckStatus.WARN,
-                    f"{len(enrolled):,} of {len(sample):,} customers looked up already hold an active enrolment; "
-                    "the API answers 1040 for them and keeps the existing one.",
+                    f"{len(enrolled):,} of {plural(len(sample), 'customer')} looked up already "
+                    f"{plural_word(len(enrolled), 'holds', 'hold')} an active enrolment; the API answers 1040 "
+                    f"for {plural_word(len(enrolled), 'it', 'them')} and keeps the existing one.",
                     1040,
                 )
             )
@@ -252,12 +261,13 @@ def dry_run(
                 DryRunCheck(
                     "earns",
                     CheckStatus.WARN,
-                    f"{repeats:,} of {len(sample):,} rows looked up already have an earn with the same event date; "
-                    "importing them again creates a second earned badge.",
+                    f"{repeats:,} of {plural(len(sample), 'row')} looked up already "
+                    f"{plural_word(repeats, 'has')} an earn with the same event date; importing "
+                    f"{plural_word(repeats, 'it', 'them')} again creates a second earned badge.",
                 )
             )
     if validated.valid_count == 0:
-        checks.append(DryRunCheck("rows", CheckStatus.FAIL, "No valid rows to send; fix the file first."))
+        checks.append(_check_rows(validated))
 
     return DryRunReport(
         operation,
@@ -272,6 +282,17 @@ def dry_run(
         **counts,
         **report_fields,
     )
+
+
+def _check_rows(validated: ValidatedInput) -> DryRunCheck:
+    """Nothing to send: done by an earlier job (nothing to fix), or every row has an error."""
+    outlook = Outlook.of(validated)
+    headline = outlook.headline()
+    if outlook.all_done_before and headline is not None:
+        return DryRunCheck("rows", CheckStatus.INFO, headline.text)
+    if headline is not None:
+        return DryRunCheck("rows", CheckStatus.FAIL, headline.text)
+    return DryRunCheck("rows", CheckStatus.FAIL, "The file has no rows to send.")
 
 
 def _status(badge: Badge, now: datetime) -> BadgeStatus | None:

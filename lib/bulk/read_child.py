@@ -64,6 +64,8 @@ def main() -> None:
             "sheets": list(table.sheets),
             "encoding": table.encoding,
             "separator": table.separator,
+            "blank_rows": table.blank_rows,
+            "blank_row_numbers": list(table.blank_row_numbers),
         }
         _send(stdout, outcome)
         with pa.ipc.new_stream(stdout, arrow.schema) as writer:  # straight into the pipe, no copy

@@ -111,7 +111,9 @@ def read_csv_table(data: bytes, limits: ReadLimits) -> SheetTable:
     frame = frame.fillna("")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
-    return SheetTable(drop_blank_rows(frame), "csv", encoding=encoding, separator=separator)
+    frame, blanks = drop_blank_rows(frame)
+    return SheetTable(frame, "csv", encoding=encoding, separator=separator, blank_rows=blanks.count,
+                      blank_row_numbers=blanks.first)  # fmt: skip
 
 
 def _check_line_lengths(utf8: bytes, limits: ReadLimits) -> None:

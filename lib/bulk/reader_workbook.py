@@ -47,7 +47,9 @@ def read_workbook_table(data: bytes, kind: str, sheet: str | None, limits: ReadL
             raise FileReadError(too_many_rows(calamine_sheet.height - 1, limits))
         if any(any(v != "" for v in row) for row in cells):
             first_row = calamine_sheet.start[0] + 1 if calamine_sheet.start else 1
-            return SheetTable(_frame_from_cells(cells, first_row), kind, sheet=name, sheets=names)
+            frame, blanks = drop_blank_rows(_frame_from_cells(cells, first_row))
+            return SheetTable(frame, kind, sheet=name, sheets=names, blank_rows=blanks.count,
+                              blank_row_numbers=blanks.first)  # fmt: skip
     if sheet is not None:
         raise FileReadError(f"The sheet '{sheet}' is empty.")
     raise FileReadError("The file is empty: no sheet of the workbook has any cell filled.")
@@ -83,7 +85,7 @@ def _frame_from_cells(cells: list[list], header_row: int) -> pd.DataFrame:
         data[name] = pd.Series([_cell_text(r[j]) if j < len(r) else "" for r in body], dtype="str")
     frame = pd.DataFrame(data)
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body), name="row")
-    return drop_blank_rows(frame)
+    return frame
 
 
 def _unique_headers(names: list[str]) -> list[str]:

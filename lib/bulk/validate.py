@@ -41,6 +41,7 @@ from lib.bulk.model import (
     ValidatedInput,
     empty_issues,
 )
+from lib.bulk.wording import plural, reformatted_ids_note
 
 MAX_ID_DIGITS = 18  # int64 holds every 18-digit number
 VALUE_SHOWN = 40  # characters of a bad value quoted in a message
@@ -253,10 +254,9 @@ def _check_customer_ids(
     add(reformatted, column=header, values=stripped, severity=Severity.WARNING, rule="id_reformatted",
         detail=lambda i: value(i) + " read as customer id " + digits[i])  # fmt: skip
     if reformatted.any():
-        notes.append(
-            f"{header}: {int(reformatted.sum()):,} ids had leading zeros or a decimal part (.0); "
-            "they were read as plain numbers (see the warnings)."
-        )
+        first = reformatted[reformatted].index[:3]
+        examples = [(int(r), str(stripped[r]), str(digits[r])) for r in first]
+        notes.append(reformatted_ids_note(header, examples, int(reformatted.sum())))
     failed[stripped.index] = (
         missing | formula | email | scientific | signed | other | zero | too_long
     ).to_numpy()
@@ -301,7 +301,7 @@ def _check_dates(
     counts = parsed.kind_counts()
     for kind in (dates.DateKind.EPOCH_MILLIS, dates.DateKind.ISO_UTC):
         if counts.get(kind.value):
-            notes.append(f"{header}: {counts[kind.value]:,} values read as {kind.value}.")
+            notes.append(f"{header}: {plural(counts[kind.value], 'value')} read as {kind.value}.")
     return parsed.seconds, parsed.kind.astype("category"), failed
 
 

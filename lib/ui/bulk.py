@@ -1,25 +1,20 @@
 """The steps both bulk pages share: upload -> map -> validate (and fix) -> dry run -> confirm -> job -> results.
 
-Per-user things (the upload, its validation, the dry run) live in `st.session_state`, under the page's
-prefix (`be_` bulk enrol, `ie_` import earned). Jobs run outside the script: a process-wide registry
-holds one runner thread per job, the SQLite journal is the truth, and the page only reads it (a
-fragment polls it once a second). `?job=<id>` in the URL re-attaches a refreshed tab to its job; a job
-is only shown to a session connected to the same org and backend that planned it.
+This module holds the page's flow and the upload, mapping, badge and start steps; checking the rows is
+in `lib.ui.bulk_check`, the job's progress and results in `lib.ui.bulk_job`, and what the steps share
+(widget keys, the session's `Upload`) in `lib.ui.bulk_common`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from lib.api.models import Badge
-from lib.bulk import export, results
 from lib.bulk.contained import read_untrusted
-from lib.bulk.dryrun import DryRunReport, badge_period
-from lib.bulk.journal import Job, JobState
+from lib.bulk.dryrun import DryRunReport
 from lib.bulk.mapping import ColumnMapping, fields_for, guess_identifier, mapping_problems, suggest_mapping
 from lib.bulk.model import CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.planner import (
@@ -30,33 +25,25 @@ from lib.bulk.planner import (
     PlanSettings,
     plan_job,
 )
-from lib.bulk.reader import FileReadError, SheetTable
+from lib.bulk.reader import FileReadError
 from lib.bulk.templates import template_csv, template_filename, template_xlsx
-from lib.bulk.validate import (
-    MappingError,
-    apply_edits,
-    error_report,
-    ledger_already_done,
-    preview,
-    validate,
-)
-from lib.charts import count_by, issued_vs_earned
-from lib.console.display import readable
-from lib.console.overview import badge_table
-from lib.console.tasks import BackgroundTask
+from lib.bulk.wording import plural
 from lib.domain import EarnType
 from lib.ui import reads
+from lib.ui.bulk_check import validation_step
+from lib.ui.bulk_common import JOB_PARAM, Upload, escape_md, key
+from lib.ui.bulk_job import attached_job, job_panel, recent_jobs
 from lib.ui.connection import ActiveConnection
 from lib.ui.dry_run import dry_run_step
 from lib.ui.errors import call_api
-from lib.ui.jobs import registry, same_connection
+from lib.ui.jobs import registry
+
+__all__ = ["Upload", "bulk_page", "escape_md", "key", "registry"]
 
 UPLOAD_LABEL = {
     Operation.ENROL: "Customer file (CSV, XLSX, XLS or ODS)",
     Operation.IMPORT: "Earned badges file (CSV, XLSX, XLS or ODS)",
 }
-PREFIX = {Operation.ENROL: "be", Operation.IMPORT: "ie"}
-VERB = {Operation.ENROL: "Enrol", Operation.IMPORT: "Import earned badges for"}
 INTRO = {
     Operation.ENROL: "Upload customer ids (and optionally an issueEventDate per row), check them, rehearse "
     "the job with a dry run, then enrol.",
@@ -65,50 +52,7 @@ INTRO = {
 }
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"]
 MAX_UPLOAD_MB = 50
-PREVIEW_ROWS = 1000
-EDITABLE_ROWS = 500
 NOT_MAPPED = "(not in the file)"
-JOB_PARAM = "job"
-
-
-def key(operation: Operation, name: str) -> str:
-    return f"{PREFIX[operation]}_{name}"
-
-
-def escape_md(text: str) -> str:
-    """Names from files and the API shown inside Markdown-rendering widgets (labels, alerts)."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
-
-
-# --- Process-wide job machinery -------------------------------------------------------------------
-
-
-def job_for(conn: ActiveConnection, operation: Operation, job_id: str) -> Job | None:
-    job = registry().journal.job(job_id)
-    if job is None or not same_connection(job, conn) or job.operation != operation.value:
-        return None
-    return job
-
-
-# --- Upload state ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Upload:
-    """One uploaded file on one page of one session, and everything derived from it."""
-
-    name: str
-    sha256: str
-    data: bytes
-    table: SheetTable
-    source: pd.DataFrame  # the table's cells, with the user's in-place fixes applied
-    edits: int = 0  # bumped on every re-validation, so the editor restarts from the new source
-    validated: ValidatedInput | None = None
-    validated_for: str = ""
-    report: DryRunReport | None = None
-    report_for: tuple[str, int | None] | None = None  # the validation and default date it assumed
-    dry_task: BackgroundTask[DryRunReport] | None = None  # a dry run still running
-    dry_task_for: tuple[str, int | None] | None = None
 
 
 def template_downloads(operation: Operation) -> None:
@@ -209,96 +153,6 @@ def badge_step(conn: ActiveConnection, operation: Operation) -> Badge | None:
     return call_api("Load the badge", lambda: reads.badge(conn, badge_id))
 
 
-# --- Validation -----------------------------------------------------------------------------------
-
-
-def validation_step(
-    conn: ActiveConnection, operation: Operation, upload: Upload, mapping: ColumnMapping, badge: Badge
-) -> ValidatedInput | None:
-    # The badge's period is part of what the rows were checked against: a new period re-validates.
-    signature = repr((mapping, badge.id, badge_period(badge), upload.edits))
-    if upload.validated_for != signature:
-        ledger = registry().journal.ledger_lookup(
-            org=conn.org, base_url=conn.base_url, badge_id=badge.id, operation=operation.value
-        )
-        try:
-            upload.validated = validate(upload.source, mapping, badge_period=badge_period(badge),
-                                        already_done=ledger_already_done(ledger, operation) if ledger else None)  # fmt: skip
-        except MappingError as exc:
-            for problem in exc.problems:
-                st.error(escape_md(problem))
-            return None
-        upload.validated_for, upload.report = signature, None
-    validated = upload.validated
-    with st.container(horizontal=True):
-        st.metric("Rows in file", f"{validated.source_rows:,}", border=True)
-        st.metric("To send", f"{validated.valid_count:,}", border=True)
-        st.metric("With errors", f"{validated.error_count:,}", border=True)
-        st.metric("Skipped", f"{validated.skipped_count:,}", border=True)
-        st.metric("Warnings", f"{validated.warning_count:,}", border=True)
-    for note in validated.notes:
-        st.info(escape_md(note), icon=":material/info:")
-    tabs = st.tabs(["Rows to send", f"Problems ({len(validated.issues):,})", "Fix rows"])
-    with tabs[0]:
-        st.dataframe(preview(validated, limit=PREVIEW_ROWS), hide_index=True, key=key(operation, "preview"))
-        if validated.valid_count > PREVIEW_ROWS:
-            st.caption(f"First {PREVIEW_ROWS:,} of {validated.valid_count:,} rows.")
-    with tabs[1]:
-        _problems(operation, upload, validated)
-    with tabs[2]:
-        _fix_rows(operation, upload, validated)
-    return validated
-
-
-def _problems(operation: Operation, upload: Upload, validated: ValidatedInput) -> None:
-    if validated.issues.empty:
-        st.success("No problems found.")
-        return
-    shown = validated.issues.head(PREVIEW_ROWS)[["row", "severity", "message"]]
-    st.dataframe(shown, hide_index=True, key=key(operation, "issues"))
-    report = error_report(validated, source=upload.source)
-    stem = upload.name.rsplit(".", 1)[0]
-    with st.container(horizontal=True):
-        st.download_button("Problems as CSV", lambda: export.csv_bytes(report), f"{stem}-problems.csv",
-                           mime="text/csv", on_click="ignore", key=key(operation, "err_csv"))  # fmt: skip
-        st.download_button("Problems as XLSX", lambda: export.xlsx_bytes({"Problems": report}),
-                           f"{stem}-problems.xlsx", on_click="ignore", key=key(operation, "err_xlsx"))  # fmt: skip
-
-
-def _fix_rows(operation: Operation, upload: Upload, validated: ValidatedInput) -> None:
-    invalid = validated.invalid
-    if invalid.empty:
-        st.caption("Nothing to fix.")
-        return
-    if len(invalid) > EDITABLE_ROWS:
-        st.caption(f"{len(invalid):,} rows have errors; fix them in the file (in-place fixing is for up to "
-                   f"{EDITABLE_ROWS} rows) or download the problems file.")  # fmt: skip
-        return
-    errors = validated.issues[validated.issues["severity"] == "error"]
-    problem = errors.groupby("row")["message"].agg(" / ".join)
-    # The editor's source stays fixed until "Re-validate"; its key changes with every round.
-    source = invalid.assign(problem=invalid["row"].map(problem).fillna(""), remove=False)
-    edited = st.data_editor(
-        source,
-        hide_index=True,
-        num_rows="fixed",
-        disabled=["row", "problem"],
-        column_config={
-            "remove": st.column_config.CheckboxColumn("Leave out", help="Drop the row from the upload")
-        },
-        key=key(operation, f"editor_{upload.edits}"),
-    )
-    if st.button("Re-validate", key=key(operation, "revalidate"), icon=":material/refresh:"):
-        removed = edited.loc[edited["remove"].astype(bool), "row"].tolist()
-        # The patched file is validated again as a whole (badge period, ledger, repeats across rows).
-        upload.source = apply_edits(
-            upload.source, edited.drop(columns=["problem", "remove"]), removed=removed
-        )
-        upload.edits += 1
-        upload.validated_for = ""
-        st.rerun()
-
-
 # --- Dry run and start ----------------------------------------------------------------------------
 
 
@@ -313,6 +167,14 @@ def default_event_date(operation: Operation, validated: ValidatedInput) -> int |
         help="Taken as 00:00 UTC. Leave empty to let Capillary use the time each batch is sent.",
     )
     return None if day is None else int(pd.Timestamp(day, tz="UTC").timestamp())
+
+
+def _what(operation: Operation, rows: int) -> str:
+    """ "Enrol 5 customers" (repeats are gone, so rows are customers); an import sends earns, and one
+    customer may have several."""
+    if operation is Operation.ENROL:
+        return f"Enrol {plural(rows, 'customer')}"
+    return f"Import {plural(rows, 'earned badge')}"
 
 
 def start_step(
@@ -333,7 +195,7 @@ def start_step(
         job_key = st.text_input("Job key", upload.sha256, key=key(operation, f"job_key_{upload.sha256[:12]}"),
                                 help="The same key resumes the same job instead of sending the rows again. "
                                 "Change it only to repeat a job on purpose.")  # fmt: skip
-    sentence = f"{VERB[operation]} {validated.valid_count:,} customers: badge '{badge.name}'"
+    sentence = f"{_what(operation, validated.valid_count)}: badge '{badge.name}'"
     confirmed = st.checkbox(
         f"I confirm: {escape_md(sentence)}", key=key(operation, f"confirm_{upload.sha256[:12]}")
     )
@@ -362,157 +224,6 @@ def start_step(
     st.rerun()
 
 
-# --- Job progress and results ---------------------------------------------------------------------
-
-
-def attached_job() -> str | None:
-    return st.query_params.get(JOB_PARAM) or None
-
-
-def leave_job(operation: Operation) -> None:
-    if st.button("New upload", key=key(operation, "leave"), icon=":material/upload_file:"):
-        del st.query_params[JOB_PARAM]
-        st.rerun()
-
-
-def job_panel(conn: ActiveConnection, operation: Operation, job_id: str) -> None:
-    job = job_for(conn, operation, job_id)
-    if job is None:
-        st.warning("This job does not exist for the current connection and page.")
-        leave_job(operation)
-        return
-    st.caption(
-        escape_md(
-            f"Job {job.job_id} · badge {job.badge_id} · file {job.file_name or '-'} · key {job.job_key[:16]}"
-        )
-    )
-    running = _live(job_id)
-    st.fragment(run_every=1 if running else None)(_progress)(conn, operation, job_id, running)
-    job = registry().journal.job(job_id)
-    if not running and job.state in (
-        JobState.COMPLETED,
-        JobState.CANCELLED,
-        JobState.PAUSED,
-        JobState.STOPPED,
-    ):
-        _results(conn, operation, job)
-    leave_job(operation)
-
-
-def _live(job_id: str) -> bool:
-    """Running here, or in another console process (then this view follows the journal)."""
-    return registry().runner(job_id) is not None or registry().running_elsewhere(job_id)
-
-
-def _progress(conn: ActiveConnection, operation: Operation, job_id: str, was_running: bool) -> None:
-    journal = registry().journal
-    job = journal.job(job_id)
-    counts = journal.counts(job_id)
-    runner = registry().runner(job_id)
-    if was_running and not _live(job_id):
-        reads.clear_reads()  # the overview and editor must show the counts this job changed
-        st.rerun()  # the job stopped since this view was drawn: redraw with results
-    done = counts.settled / counts.input_rows if counts.input_rows else 1.0
-    state = f"{job.state.value}" + (f" ({job.reason})" if job.reason else "")
-    st.progress(min(done, 1.0), text=f"{state}: {counts.settled:,} of {counts.input_rows:,} rows settled")
-    if runner is not None and not job.state.finished:
-        st.caption(f"Pace: {runner.pace().describe()}; the job adapts it to the server's answers.")
-    with st.container(horizontal=True):
-        st.metric("Succeeded", f"{counts.succeeded:,}", border=True)
-        st.metric("Failed", f"{counts.failed:,}", border=True)
-        st.metric("Skipped", f"{counts.skipped:,}", border=True)
-        st.metric("Pending", f"{counts.pending:,}", border=True)
-    if not counts.consistent:
-        st.error("The journal's row counts do not add up to the job's rows; do not rerun it before checking.")
-    with st.container(horizontal=True):
-        if runner is not None and not job.state.finished:
-            if st.button("Pause", key=key(operation, "pause"), icon=":material/pause:"):
-                registry().pause(job_id)
-            if st.button("Cancel", key=key(operation, "cancel"), icon=":material/cancel:"):
-                registry().cancel(job_id)
-        elif registry().running_elsewhere(job_id):
-            st.info("Another console process is running this job; this view only follows it.")
-        elif not job.state.finished:
-            if st.button("Resume", key=key(operation, "resume"), icon=":material/play_arrow:"):
-                registry().start(job_id, conn.client)
-                st.rerun()
-            if st.button("Cancel", key=key(operation, "cancel"), icon=":material/cancel:",
-                         help="Sends nothing new; rows never sent are marked skipped."):  # fmt: skip
-                registry().cancel(job_id, conn.client)
-                st.rerun()
-
-
-def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
-    journal = registry().journal
-    table = results.outcome_table(journal, job.job_id)
-    st.subheader("Results")
-    left, middle, right = st.columns(3)
-    with left:
-        outcomes = count_by(
-            results.outcome_labels(table), title="Rows by outcome and error code", category="outcome"
-        )
-        outcomes.update_layout(yaxis_title="rows")
-        st.plotly_chart(outcomes, key=key(operation, "outcome_chart"))
-    with middle:
-        speed = results.throughput(journal, job.job_id)
-        if len(speed) > 1:
-            st.line_chart(speed, x="at", y="cumulative", x_label="time (UTC)", y_label="rows settled")
-        elif job.started_at and job.finished_at:
-            st.metric("Duration", f"{job.finished_at - job.started_at:,.1f} s", border=True)
-    with right:
-        _badge_counts(conn, operation, job)
-    st.dataframe(readable(table.head(PREVIEW_ROWS)), hide_index=True, key=key(operation, "results"))
-    stem = (job.file_name or job.job_id).rsplit(".", 1)[0]
-    with st.container(horizontal=True):
-        st.download_button("Results as CSV", lambda: results.results_csv(journal, job.job_id), f"{stem}-results.csv",
-                           mime="text/csv", on_click="ignore", key=key(operation, "res_csv"))  # fmt: skip
-        st.download_button("Results as XLSX", lambda: results.results_xlsx(journal, job.job_id),
-                           f"{stem}-results.xlsx", on_click="ignore", key=key(operation, "res_xlsx"))  # fmt: skip
-        # Rows refused by validation are not retried: they need a fixed file, not another attempt.
-        failed = int(((table["status"] == "failed") & (table["reason"] != "invalid-row")).sum())
-        if failed and st.button(f"Retry {failed:,} failed rows", key=key(operation, "retry")):
-            child = results.retry_failed_job(journal, job.job_id)
-            if child is None:
-                st.info(
-                    "No failed rows can be retried (rows refused by validation must be fixed in the file)."
-                )
-            else:
-                registry().start(child.job_id, conn.client)
-                st.query_params[JOB_PARAM] = child.job_id
-                st.rerun()
-
-
-def _badge_counts(conn: ActiveConnection, operation: Operation, job: Job) -> None:
-    """The badge's issued and earned totals as the server counts them now, after the job."""
-    badge = call_api(
-        "Read the badge's counts",
-        lambda: conn.client.get_badge(badge_id=job.badge_id, include_statistics=True),
-    )
-    if badge is None:
-        return
-    figure = issued_vs_earned(badge_table([badge]))
-    figure.update_layout(
-        title="The badge's totals now", height=300, legend={"orientation": "h", "y": -0.45}, xaxis_title=None
-    )
-    st.plotly_chart(figure, key=key(operation, "badge_counts"))
-
-
-def recent_jobs(conn: ActiveConnection, operation: Operation) -> None:
-    jobs = [j for j in registry().journal.jobs() if j.org == conn.org and j.base_url == conn.base_url
-            and j.operation == operation.value][:20]  # fmt: skip
-    if not jobs:
-        return
-    with st.expander(f"Recent jobs ({len(jobs)})"):
-        labels = {
-            j.job_id: f"{j.state.value} · {j.file_name or '-'} · {j.input_rows:,} rows · {j.job_id}"
-            for j in jobs
-        }
-        chosen = st.selectbox("Job", list(labels), format_func=labels.get, key=key(operation, "recent"))
-        if st.button("Open", key=key(operation, "open_job")):
-            st.query_params[JOB_PARAM] = chosen
-            st.rerun()
-
-
 def bulk_page(conn: ActiveConnection, operation: Operation) -> None:
     """The whole page: the job the URL points at, or the steps from upload to starting a job."""
     job_id = attached_job()
@@ -534,8 +245,8 @@ def bulk_page(conn: ActiveConnection, operation: Operation) -> None:
         return
     st.header("3. Check", divider="gray")
     validated = validation_step(conn, operation, upload, mapping, badge)
-    if validated is None:
-        return
+    if validated is None or validated.valid_count == 0:
+        return  # nothing to rehearse or send; the check step said why
     st.header("4. Dry run and start", divider="gray")
     default_date = default_event_date(operation, validated)
     report = dry_run_step(conn, upload, validated, badge, default_date, prefix=key(operation, ""))

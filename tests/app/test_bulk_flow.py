@@ -111,11 +111,12 @@ def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
         "1",
         "1",
     )
-    problems = table_with(at, "severity", "message")
-    assert problems["message"].tolist() == [
-        "row 6, customerId: 'ab12' is not a customer id; customer ids are positive whole numbers "
+    problems = table_with(at, "severity", "problem")
+    assert problems[["row", "column"]].values.tolist() == [[6, "customerId"], [7, "customerId"]]
+    assert problems["problem"].tolist() == [  # the row and column are beside it, not repeated in it
+        "'ab12' is not a customer id; customer ids are positive whole numbers "
         "(the Capillary customer id), digits 0-9 only",
-        f"row 7, customerId: '{ids[0]}' same customer as row 2; skipped",
+        f"'{ids[0]}' same customer as row 2; skipped",
     ]
 
     # Fix the bad row in place: the editor's edits arrive through its session-state key.
@@ -199,10 +200,10 @@ def test_import_page_maps_template_headers_and_refuses_expiry_before_event(run_p
     )
     at = at.run()
     assert not at.exception, at.exception
-    problems = table_with(at, "severity", "message")
+    problems = table_with(at, "severity", "problem")
     errors = problems[problems["severity"] == "error"]
-    assert errors["message"].tolist() == [
-        "row 2, earnExpiresOn: 2025-01-01 00:00:00 UTC is not after earnEventDate 2025-06-01 00:00:00 UTC; "
+    assert errors["problem"].tolist() == [
+        "2025-01-01 00:00:00 UTC is not after earnEventDate 2025-06-01 00:00:00 UTC; "
         "an earned badge must expire after it was earned"
     ]
     rows = table_with(at, "earnEventDate", "earnExpiresOn")
@@ -291,7 +292,7 @@ def test_a_crafted_workbook_is_refused_in_one_sentence_and_the_page_goes_on(run_
     assert "does not match the size its header declares" in at.error[0].value
     at = upload(at, b"customerId,issueEventDate\n5,\n")
     assert not at.exception and not at.error
-    assert "CSV (UTF-8, comma-separated), 1 data rows, 2 columns" in [c.value for c in at.caption]
+    assert "CSV (UTF-8, comma-separated), 1 data row, 2 columns" in [c.value for c in at.caption]
 
 
 def test_a_badge_saved_in_the_editor_reaches_the_bulk_page_with_its_new_period(run_page):
@@ -323,5 +324,48 @@ def test_a_badge_saved_in_the_editor_reaches_the_bulk_page_with_its_new_period(r
     at = at.run()
     assert not at.exception, at.exception
     assert {m.label: m.value for m in at.metric}["With errors"] == "1"
-    problems = table_with(at, "severity", "message")
-    assert "outside the badge period" in problems["message"].iloc[0]
+    problems = table_with(at, "severity", "problem")
+    assert "outside the badge period" in problems["problem"].iloc[0]
+
+
+def test_a_file_enrolled_by_an_earlier_job_is_reported_done_not_broken(run_page):
+    """Re-uploading a file whose customers a finished job enrolled: an information state naming the
+    job, no failure, no dry run or start to press, and a way to that job's results."""
+    at = run_page("bulk_enrol.py")
+    badge_name = fresh_enrol_badge(at)
+    ids = [100_041 + i for i in range(3)]
+    content = ("customerId,issueEventDate\n" + "".join(f"{c},\n" for c in ids)).encode()
+    at = choose_badge(upload(at, content, "done.csv"), badge_name)
+    at = dry_run(at)
+    at = next(box for box in at.checkbox if box.label.startswith("I confirm")).check().run()
+    at = at.button(key="be_start").click().run()
+    job_id = at.query_params["job"]
+    job, counts = wait_for_job(job_id)
+    assert (job.state, counts.succeeded) == (JobState.COMPLETED, 3)
+
+    again = choose_badge(upload(run_page("bulk_enrol.py"), content, "done.csv"), badge_name)
+    assert not again.exception, again.exception
+    assert not again.error, [e.value for e in again.error]
+    metrics = {m.label: m.value for m in again.metric}
+    assert (metrics["To send"], metrics["With errors"], metrics["Skipped"]) == ("0", "0", "3")
+    finished = datetime.fromtimestamp(job.finished_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    assert [i.value for i in again.info] == [
+        f"All 3 valid customers in this file were already enrolled (job {job_id}, {finished}); nothing to send."
+    ]
+    assert not [b for b in again.button if b.key == "be_dry_run"], "nothing to rehearse or start"
+    assert "FAIL" not in " ".join(str(t.value) for t in again.text)
+    again = again.button(key="be_open_earlier").click().run()
+    assert again.query_params["job"] == [job_id] or again.query_params["job"] == job_id
+
+
+def test_blank_lines_are_counted_and_row_numbers_stay_those_of_the_file(run_page):
+    at = run_page("bulk_enrol.py")
+    badge_name = fresh_enrol_badge(at)
+    content = b"customerId,issueEventDate\n100051,\n\n100052,\nnot-an-id,\n"
+    at = choose_badge(upload(at, content, "gaps.csv"), badge_name)
+    assert not at.exception, at.exception
+    assert "CSV (UTF-8, comma-separated), 3 data rows, 2 columns; 1 blank line ignored (row 3)" in [
+        c.value for c in at.caption
+    ]
+    assert table_with(at, "row", "customerId")["row"].tolist() == [2, 4]
+    assert table_with(at, "severity", "problem")["row"].tolist() == [5]

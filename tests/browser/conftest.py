@@ -157,6 +157,8 @@ SCREENSHOT_NAMES = {
     "request_log.png",
     "bulk_enrol_summary.png",
     "bulk_enrol_results.png",
+    "bulk_results.png",
+    "bulk_enrol_done_before.png",
 }
 """The pictures in docs/screenshots, rewritten by every browser run (the README shows some of them)."""
 

@@ -122,4 +122,48 @@ def test_a_workbook_built_to_crash_the_reader_is_refused_and_the_console_stays_u
     good.write_text("customerId,issueEventDate\n5,\n")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
     wait_for_run(page)
-    expect(page.get_by_text("CSV (UTF-8, comma-separated), 1 data rows, 2 columns")).to_be_visible()
+    expect(page.get_by_text("CSV (UTF-8, comma-separated), 1 data row, 2 columns")).to_be_visible()
+
+
+def test_results_charts_then_the_same_file_again_is_reported_done(open_page, tmp_path):
+    """A 290-customer file with a blank line: the results charts read without hovering, and the same
+    file uploaded again says the work is done (by which job) instead of asking for fixes."""
+    first = 600_000 + int(time.time()) % 90_000
+    ids = [first + i for i in range(290)]
+    upload = tmp_path / "spring.csv"
+    upload.write_text(
+        "customerId,issueEventDate\n"
+        + "".join(f"{c},\n" for c in ids[:150])
+        + "\n"
+        + "".join(f"{c},\n" for c in ids[150:])
+    )
+
+    page = open_page("bulk_enrol")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    wait_for_run(page)
+    expect(page.get_by_text("290 data rows, 2 columns; 1 blank line ignored (row 152)")).to_be_visible()
+    _choose_badge_and_check(page, "Store Visitor", to_send=290, with_errors=0)
+    _dry_run_and_confirm(page)
+    page.get_by_role("button", name="Start job").click()
+    expect(page.get_by_role("heading", name="Results")).to_be_visible(timeout=60_000)
+    wait_for_run(page)
+    charts = page.locator(".js-plotly-plot")
+    expect(charts.filter(has_text="Rows by outcome")).to_contain_text("290")
+    expect(charts.filter(has_text="Rows sent over time")).to_contain_text("time since the job started")
+    expect(charts.filter(has_text="The badge's totals now")).to_contain_text("Enrolments (issued)")
+    expect(page.locator(".modebar")).to_have_count(0)  # no toolbar over the titles
+    save_screenshot(page, "bulk_results.png", height=1300)
+
+    page = open_page("bulk_enrol")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    wait_for_run(page)
+    _choose_badge_and_check(page, "Store Visitor", to_send=0, with_errors=0)
+    expect(page.get_by_test_id("stAlert").filter(has_text="nothing to send")).to_contain_text(
+        "All 290 valid customers in this file were already enrolled (job job-"
+    )
+    expect(page.get_by_text("Fix the failed checks")).to_have_count(0)
+    expect(page.get_by_role("button", name="Dry run")).to_have_count(0)
+    save_screenshot(page, "bulk_enrol_done_before.png", height=1500)
+    page.get_by_role("button", name="Open that job's results").click()
+    wait_for_run(page)
+    expect(page.get_by_role("heading", name="Results")).to_be_visible()

@@ -107,7 +107,7 @@ def client_for(server) -> BadgesClient:
     return BadgesClient(BASE, BasicAuth("u", "p"), transport=httpx.MockTransport(server), max_retries=0)
 
 
-def enrol_input(ids, dates=None):
+def enrol_input(ids, dates=None, **options):
     dates = dates or [""] * len(ids)
     frame = pd.DataFrame(
         {
@@ -116,7 +116,7 @@ def enrol_input(ids, dates=None):
         }
     )
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="row")
-    return validate(frame, ENROL)
+    return validate(frame, ENROL, **options)
 
 
 def run(server, validated, **kwargs):
@@ -212,7 +212,7 @@ def test_predicts_816_for_event_dates_outside_the_badge_period():
     assert report.predicted_816 == 1
     (warning,) = [c for c in report.checks if c.code == 816]
     assert warning.message.startswith(
-        "1 rows have an event date (or, when empty, today) outside the badge period"
+        "1 row has an event date (or, when empty, today) outside the badge period"
     )
 
 
@@ -251,6 +251,17 @@ def test_nothing_valid_to_send_blocks():
     assert [c.name for c in report.blocking] == ["rows"]
 
 
+def test_a_file_an_earlier_job_already_enrolled_is_information_not_a_failure():
+    report = run(Server(), enrol_input([1, 2], already_done={1, 2}))
+    assert report.blocking == () and not report.can_run  # nothing to fix, and nothing to send
+    (rows,) = [c for c in report.checks if c.name == "rows"]
+    assert rows.status is CheckStatus.INFO
+    assert rows.message == (
+        "All 2 valid customers in this file were already enrolled by an earlier job on this badge; "
+        "nothing to send."
+    )
+
+
 def test_summary_lines_for_the_card():
     report = run(Server(enrolled={1}), enrol_input([1, 2]))
     lines = dict(report.summary())
@@ -265,4 +276,4 @@ def test_default_event_date_replaces_now_for_rows_without_one():
     outside = run(Server(), validated, default_event_date=START - 86_400)
     assert outside.predicted_816 == 1
     (warning,) = [c for c in outside.checks if c.code == 816]
-    assert warning.message.startswith("1 rows have an event date (or, when empty, the default date) outside")
+    assert warning.message.startswith("1 row has an event date (or, when empty, the default date) outside")

@@ -105,8 +105,8 @@ def test_leading_zeros_are_accepted_with_a_warning_showing_the_reading():
     ]
     assert result.error_count == 0 and result.warning_count == 3
     assert result.notes == (
-        "customerId: 3 ids had leading zeros or a decimal part (.0); they were read as plain numbers "
-        "(see the warnings).",
+        "customerId: 3 ids were written with leading zeros or a decimal part (.0) and read as plain "
+        "numbers: row 2, '007' as 7; row 3, '0000123' as 123; row 4, '42.0' as 42 (see the warnings).",
     )
 
 
@@ -193,8 +193,8 @@ def test_millisecond_dates_are_converted_and_the_reading_is_shown():
         result.valid[["earn_event_date", "earn_expires_on"]].values.tolist() == [[JAN_2_2025, JAN_1_2026]] * 2
     )
     assert result.notes == (
-        "earnEventDate: 1 values read as epoch milliseconds.",
-        "earnExpiresOn: 1 values read as epoch milliseconds.",
+        "earnEventDate: 1 value read as epoch milliseconds.",
+        "earnExpiresOn: 1 value read as epoch milliseconds.",
     )
     shown = preview(result)
     assert shown.columns.tolist() == ["row", "customerId", "earnEventDate", "earnExpiresOn"]

@@ -1,0 +1,49 @@
+"""What the bulk pages' steps share: widget keys per page, Markdown escaping, the upload kept per session.
+
+Per-user things (the upload, its validation, the dry run) live in `st.session_state`, under the page's
+prefix (`be_` bulk enrol, `ie_` import earned).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lib.bulk.dryrun import DryRunReport
+from lib.bulk.model import Operation, ValidatedInput
+from lib.bulk.reader import SheetTable
+from lib.console.tasks import BackgroundTask
+
+PREFIX = {Operation.ENROL: "be", Operation.IMPORT: "ie"}
+PREVIEW_ROWS = 1000
+JOB_PARAM = "job"
+CHART_CONFIG = {"displayModeBar": False}
+"""Plotly's toolbar would sit over the titles of the narrow result charts; nothing there needs it."""
+
+
+def key(operation: Operation, name: str) -> str:
+    return f"{PREFIX[operation]}_{name}"
+
+
+def escape_md(text: str) -> str:
+    """Names from files and the API shown inside Markdown-rendering widgets (labels, alerts)."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
+
+
+@dataclass
+class Upload:
+    """One uploaded file on one page of one session, and everything derived from it."""
+
+    name: str
+    sha256: str
+    data: bytes
+    table: SheetTable
+    source: pd.DataFrame  # the table's cells, with the user's in-place fixes applied
+    edits: int = 0  # bumped on every re-validation, so the editor restarts from the new source
+    validated: ValidatedInput | None = None
+    validated_for: str = ""
+    report: DryRunReport | None = None
+    report_for: tuple[str, int | None] | None = None  # the validation and default date it assumed
+    dry_task: BackgroundTask[DryRunReport] | None = None  # a dry run still running
+    dry_task_for: tuple[str, int | None] | None = None
