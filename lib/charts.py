@@ -46,7 +46,9 @@ _DAY_FORMAT = "%d %b %Y"
 
 def _millis(values) -> np.ndarray:
     """Epoch milliseconds (UTC) of datetimes, naive ones taken as UTC."""
-    stamps = pd.to_datetime(pd.Series(list(values) if not isinstance(values, pd.Series) else values), utc=True)
+    stamps = pd.to_datetime(
+        pd.Series(list(values) if not isinstance(values, pd.Series) else values), utc=True
+    )
     return ((stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)).to_numpy(dtype="int64")
 
 
@@ -183,17 +185,25 @@ def marker_labels(
     return [(str(at.to_datetime64().astype("datetime64[ms]")), " · ".join(labels)) for at, labels in groups]
 
 
+CYCLE_KINDS = ("customer", "badge")
+"""Window kinds that are fixed-window cycles: their first bars carry their number."""
+LABELLED_CYCLES = 8
+
+
 def badge_timeline(
     windows: pd.DataFrame,
     markers: pd.DataFrame,
     *,
     x_range: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    ticks: list | None = None,
 ) -> alt.Chart | alt.LayerChart:
     """Timeline of a badge: its period, every limit cycle, rolling windows and expiries.
 
     `windows` has TIMELINE_COLUMNS (one row per bar, lanes drawn top to bottom in first-seen order;
-    `kind` picks the colour, neighbouring bars of a lane alternate shades so cycle edges show).
-    `markers` has MARKER_COLUMNS (today, the sample event date...). Times are UTC.
+    `kind` picks the colour, neighbouring bars of a lane alternate shades so cycle edges show; the
+    first cycles of each fixed-window lane are numbered). `markers` has MARKER_COLUMNS (today, the
+    sample event date...). `ticks`: datetimes for the time axis (cycle boundaries), else automatic.
+    Times are UTC.
     """
     title = "Badge timeline (UTC)"
     if windows.empty:
@@ -214,29 +224,47 @@ def badge_timeline(
     palette = [_KIND_COLOURS.get(t.split(":")[0], _NEUTRAL)[int(t.split(":")[1])] for t in domain]
     span = x_range or (windows["start"].min(), windows["end"].max())
     scale = alt.Scale(type="utc", domain=[int(v) for v in _millis(list(x_range))]) if x_range else _UTC
-    x = alt.X("start:T", scale=scale, title=None, axis=alt.Axis(format=_DAY_FORMAT, labelOverlap=True))
+    axis = alt.Axis(format=_DAY_FORMAT, labelOverlap=True)
+    if ticks:
+        days = pd.to_datetime(pd.Series(ticks), utc=True)
+        values = [alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True) for d in days]
+        axis = alt.Axis(format="%d %b", values=values, labelOverlap="greedy")
+    x = alt.X("start:T", scale=scale, title=None, axis=axis)
+    y = alt.Y("lane:N", sort=lanes, title=None, axis=alt.Axis(labelLimit=220))  # the same in every layer
     bars = (
         alt.Chart(data)
         .mark_bar(clip=True)
         .encode(
             x=x,
             x2="end:T",
-            y=alt.Y("lane:N", sort=lanes, title=None, axis=alt.Axis(labelLimit=220)),
+            y=y,
             color=alt.Color("tone:N", scale=alt.Scale(domain=domain, range=palette), legend=None),
             tooltip=[alt.Tooltip("label:N", title="window")],
         )
     )
-    chart = bars
+    layers = [bars]
+    numbered = data[windows["kind"].isin(CYCLE_KINDS).to_numpy()].copy()
+    if not numbered.empty:
+        numbered["number"] = numbered.groupby("lane", sort=False).cumcount() + 1
+        numbered = numbered[numbered["number"] <= LABELLED_CYCLES]
+        numbered["middle"] = (numbered["start"] + numbered["end"]) // 2
+        layers.append(
+            alt.Chart(numbered)
+            .mark_text(fontSize=10, color="#222", clip=True)
+            .encode(x=alt.X("middle:T", scale=scale, title=None, axis=axis), y=y, text="number:Q")
+        )
     labels = marker_labels(markers, span)
     if labels:
         at = pd.DataFrame({"at": _millis(markers["at"])})
         text = pd.DataFrame({"at": _millis([x for x, _ in labels]), "text": [t for _, t in labels]})
-        rules = alt.Chart(at).mark_rule(strokeDash=[3, 3], strokeWidth=1.5, color="#888").encode(x="at:T")
+        at_x = alt.X("at:T", scale=scale, title=None, axis=axis)  # layers merge axes: give them one
+        rules = alt.Chart(at).mark_rule(strokeDash=[3, 3], strokeWidth=1.5, color="#888").encode(x=at_x)
         names = (
             alt.Chart(text)
             .mark_text(align="left", baseline="bottom", dx=3, dy=-2, fontSize=11, clip=False)
-            .encode(x="at:T", y=alt.value(0), text="text:N")
+            .encode(x=at_x, y=alt.value(0), text="text:N")
         )
-        chart = alt.layer(bars, rules, names)
+        layers += [rules, names]
+    chart = alt.layer(*layers) if len(layers) > 1 else bars
     # The height covers title, marker labels and the time axis as well as the lanes.
     return chart.properties(title=alt.Title(title, anchor="start"), height=110 + 38 * len(lanes))

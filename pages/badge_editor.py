@@ -8,7 +8,8 @@ from lib.console.badge_form import BadgeForm, from_body
 from lib.console.editor import build_request, rule_violations, section_of
 from lib.ui import Key, call_api, flash, page_setup, reads
 from lib.ui.badge_editor import draw_form, fill_missing, form_from_state, load_form
-from lib.ui.editor_panels import draw_checks, draw_preview, draw_what_if
+from lib.ui.editor_panels import draw_checks, draw_what_if
+from lib.ui.editor_preview import draw_preview
 
 NEW = "__new__"
 conn = page_setup("Badge editor")

@@ -51,6 +51,15 @@ def _layers(spec: dict) -> list[dict]:
     return spec.get("layer", [spec])
 
 
+def _marked(spec: dict, mark: str, field: str) -> list[list[dict]]:
+    """Rows of the layers drawing `mark` whose rows carry `field`."""
+    return [
+        spec["datasets"][layer["data"]["name"]]
+        for layer in _layers(spec)
+        if layer["mark"]["type"] == mark and field in spec["datasets"][layer["data"]["name"]][0]
+    ]
+
+
 def _day(millis: int) -> str:
     return str(pd.Timestamp(millis, unit="ms", tz="UTC").date())
 
@@ -74,11 +83,12 @@ def test_timeline_bars_span_their_cycle_and_alternate_shades():
 
 
 def test_timeline_markers_are_one_rule_layer_and_one_label_layer():
-    apart = pd.DataFrame({"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01", "2027-03-01"])})
+    apart = pd.DataFrame(
+        {"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01", "2027-03-01"])}
+    )
     spec = _spec(charts.badge_timeline(_windows(1826), apart))
-    layers = _layers(spec)
-    assert [layer["mark"]["type"] for layer in layers] == ["bar", "rule", "text"]
-    rules, labels = _rows(spec)[1], _rows(spec)[2]
+    assert [layer["mark"]["type"] for layer in _layers(spec)] == ["bar", "text", "rule", "text"]
+    (rules,), (labels,) = _marked(spec, "rule", "at"), _marked(spec, "text", "text")
     assert len(rules) == 2 and [r["text"] for r in labels] == ["today", "sample earn"]
 
 
@@ -112,7 +122,9 @@ def test_issued_vs_earned_keeps_the_busiest_badges_and_labels_what_it_counts():
 
 
 def test_count_by_counts_each_value_with_numbers_on_the_bars():
-    spec = _spec(charts.count_by(pd.Series(["LIVE", "LIVE", "EXPIRED"]), title="By status", category="status"))
+    spec = _spec(
+        charts.count_by(pd.Series(["LIVE", "LIVE", "EXPIRED"]), title="By status", category="status")
+    )
     assert {r["value"]: r["badges"] for r in _rows(spec)[0]} == {"EXPIRED": 1, "LIVE": 2}
     bars, numbers = _layers(spec)
     assert bars["encoding"]["x"]["title"] == "status" and bars["encoding"]["y"]["title"] == "badges"
@@ -133,7 +145,9 @@ def test_earns_over_time_draws_each_cycle_at_its_width_on_a_shared_axis():
     assert spec["facet"]["row"]["field"] == "badge" and spec["resolve"]["scale"]["y"] == "shared"
     week = 7 * 86_400_000
     assert [r["end"] - r["start"] for r in rows if r["badge"] == "A"] == [round(week * 0.92)] * 2
-    assert [(r["first_day"], r["last_day"]) for r in rows if r["badge"] == "B"] == [("2026-01-01", "2026-01-31")]
+    assert [(r["first_day"], r["last_day"]) for r in rows if r["badge"] == "B"] == [
+        ("2026-01-01", "2026-01-31")
+    ]
     assert spec["spec"]["encoding"]["y"]["title"] == "earns"
 
 
@@ -160,5 +174,26 @@ def test_markers_on_the_same_day_share_one_label():
 def test_timeline_labels_never_print_two_on_one_day():
     same_day = pd.DataFrame({"label": ["today", "sample earn"], "at": pd.to_datetime(["2026-03-01"] * 2)})
     spec = _spec(charts.badge_timeline(_windows(400), same_day))
-    rules, labels = _rows(spec)[1], _rows(spec)[2]
+    (rules,), (labels,) = _marked(spec, "rule", "at"), _marked(spec, "text", "text")
     assert [r["text"] for r in labels] == ["today · sample earn"] and len(rules) == 2
+
+
+def test_the_first_cycles_carry_their_number_and_ticks_fall_on_boundaries():
+    starts = pd.date_range("2023-09-25", periods=6, freq="7D")
+    cycles = pd.DataFrame(
+        {
+            "lane": "Fixed window",
+            "kind": "customer",
+            "start": starts,
+            "end": starts + pd.Timedelta(days=7),
+            "label": "c",
+        }
+    )
+    windows = pd.concat([_windows(3).iloc[:1], cycles], ignore_index=True)
+    spec = _spec(charts.badge_timeline(windows, MARKERS, ticks=list(starts)))
+    (numbers,) = _marked(spec, "text", "number")
+    assert [r["number"] for r in numbers] == [1, 2, 3, 4, 5, 6]
+    values = _layers(spec)[0]["encoding"]["x"]["axis"]["values"]
+    assert [(v["year"], v["month"], v["date"], v["utc"]) for v in values] == [
+        (d.year, d.month, d.day, True) for d in starts
+    ]

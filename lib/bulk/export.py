@@ -73,7 +73,7 @@ def _arrow_writes_like_pandas(column: pd.Series) -> bool:
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype):
         return True
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         return pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
     return pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -122,8 +122,91 @@ def preview_rules(
     the running cycle finishes and the new cycles start at their first boundary (reference 7.2.5).
     Given `saved` and `now`, the rules carry both configs with those bounds, as the sandbox plans them.
     """
+    return _rules_of(request.body, saved, now)
+
+
+@dataclass(frozen=True)
+class PreviewRules:
+    """What the preview can draw: the rules of every valid part, and the parts left out, with why."""
+
+    rules: BadgeRules | None  # None: the badge period itself cannot be read
+    left_out: tuple[str, ...] = ()  # "Customer limits · fixed window: refresh_rate must be at least 1, got 0"
+
+
+_PARTS = {
+    "earnedBadgeExpiry": "Earned badge expiry",
+    "issuedBadgeExpiry": "Enrolment expiry",
+}
+_LIMIT_LISTS = {"customerConstraints": "Customer limits", "badgeConstraints": "Badge limits"}
+
+
+def preview_parts(
+    request: EditorRequest, saved: Mapping[str, Any] | None = None, now: datetime | None = None
+) -> PreviewRules:
+    """Like `preview_rules`, but one invalid value hides only what it affects.
+
+    The badge period is read first (without limits and expiries); then each expiry and each limit is
+    tried on its own against it. Those that read are drawn; each one that does not is named with the
+    reason, so the preview can say which field it cannot draw instead of drawing nothing.
+    """
+    body = dict(request.body)
+    whole = _rules_of(body, saved, now)
+    if whole is not None:
+        return PreviewRules(whole)
+    base = {k: v for k, v in body.items() if k not in _PARTS and k not in _LIMIT_LISTS}
+    base.update({key: [] for key in _LIMIT_LISTS})
+    reason = _unreadable(base)
+    if reason is not None:
+        return PreviewRules(None, (f"Badge period: {reason}",))
+    kept, left_out = dict(base), []
+    for key, label in _PARTS.items():
+        if key in body:
+            reason = _unreadable({**base, key: body[key]}, key)
+            if reason is None:
+                kept[key] = body[key]
+            else:
+                left_out.append(f"{label}: {reason}")
+    for key, label in _LIMIT_LISTS.items():
+        for limit in body.get(key) or []:
+            reason = _unreadable({**base, key: [limit]}, key)
+            if reason is None:
+                kept[key] = [*kept[key], limit]
+            else:
+                left_out.append(f"{label} · {_limit_kind(limit)}: {reason}")
+    return PreviewRules(_rules_of(kept, saved, now), tuple(left_out))
+
+
+def _unreadable(body: Mapping[str, Any], part: str | None = None) -> str | None:
+    """None when `body` reads as rules; else why, in the rule checks' words for `part` when they
+    have any (they name the field: "refreshRate must be at least 1"), else the reader's."""
     try:
-        rules = badge_draft(request.body).to_rules()
+        badge_draft(body).to_rules()
+    except (ValueError, TypeError) as exc:
+        if part is not None:
+            try:
+                found = check_badge(None, badge_draft(body), datetime.now(UTC))
+            except (ValueError, TypeError):
+                found = []
+            said = [v.message for v in found if v.field.startswith(part)]
+            if said:
+                return "; ".join(dict.fromkeys(said))
+        return str(exc) or type(exc).__name__
+    return None
+
+
+def _limit_kind(limit: Any) -> str:
+    """ "fixed window" for CUSTOMER_BADGE_FIXED_WINDOW, "rolling window", ..."""
+    kind = str(limit.get("constraintType") or "limit") if isinstance(limit, Mapping) else "limit"
+    for prefix in ("CUSTOMER_BADGE_", "CUSTOMER_", "BADGE_"):
+        kind = kind.removeprefix(prefix)
+    return kind.replace("_", " ").lower()
+
+
+def _rules_of(
+    body: Mapping[str, Any], saved: Mapping[str, Any] | None, now: datetime | None
+) -> BadgeRules | None:
+    try:
+        rules = badge_draft(body).to_rules()
     except (ValueError, TypeError):
         return None
     if saved is None or now is None:

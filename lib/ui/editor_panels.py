@@ -3,54 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from lib import charts
 from lib.console.badge_form import from_body, to_body
-from lib.console.editor import EditorRequest, curl_command, diff, preview_rules, what_if
-from lib.console.preview import timeline_frames
+from lib.console.editor import EditorRequest, curl_command, diff, what_if
 from lib.domain import BadgeRules
 from lib.domain.rules import RuleViolation
 from lib.ui.connection import ActiveConnection
-
-
-def _default_sample(rules: BadgeRules, now: datetime) -> date:
-    """Today while the badge runs; otherwise a day inside its period."""
-    if rules.start > now:
-        return rules.start.date()
-    if rules.end is not None and rules.end < now:
-        return rules.start.date()
-    return now.date()
-
-
-def draw_preview(request: EditorRequest, saved: Mapping[str, Any] | None, now: datetime) -> BadgeRules | None:
-    """The live timeline of the edited (unsaved) badge; returns its rules for the what-if panel."""
-    st.subheader("Preview")
-    rules = preview_rules(request, saved, now)
-    if rules is None:
-        st.info("Complete the start date, limits and expiry to see the timeline.", icon=":material/timeline:")
-        return None
-    st.session_state.setdefault("ed_sample", _default_sample(rules, now))
-    sample_day = st.date_input(
-        "Sample earn on (UTC)",
-        key="ed_sample",
-        help="Rolling windows are drawn back from this moment, and expiries counted from it.",
-    )
-    sample = datetime.combine(sample_day, time(12), tzinfo=UTC)
-    timeline = timeline_frames(rules, sample=sample, now=now)
-    st.altair_chart(
-        charts.badge_timeline(timeline.windows, timeline.markers, x_range=timeline.x_range),
-        width="stretch",
-        key="ed_timeline",
-    )
-    expiry = rules.earned_expires_at(sample)
-    if expiry is not None:
-        st.caption(f"An earn processed {sample:%Y-%m-%d %H:%M} UTC expires {expiry:%Y-%m-%d %H:%M} UTC.")
-    return rules
 
 
 def draw_what_if(rules: BadgeRules | None) -> None:

@@ -259,3 +259,47 @@ def test_taking_a_badge_out_of_its_group_is_explained_not_silently_dropped(run_p
     assert not at.warning
     at.selectbox(key="ed_group_id").set_value(None).run()
     assert any("no documented way to take a badge out of a group" in w.value for w in at.warning)
+
+
+def _cycle_table(at):
+    return at.table[0].value
+
+
+def test_the_preview_lists_the_cycles_as_dates(run_page):
+    """Weekly cycles from a Monday start: a table of first and last days, the count in words."""
+    at = run_page("badge_editor.py")
+    start = at.datetime_input(key="ed_start").value
+    monday = (start + timedelta(days=(7 - start.weekday()) % 7)).replace(hour=0, minute=0, second=0)
+    at.datetime_input(key="ed_start").set_value(monday)
+    at.datetime_input(key="ed_end").set_value(monday + timedelta(days=35, hours=23, minutes=59))
+    at.toggle(key="ed_cfw_on").set_value(True).run()
+    at.selectbox(key="ed_cfw_unit").set_value("WEEKS").run()
+    assert not at.exception, at.exception
+    table = _cycle_table(at)
+    assert len(table) == 6
+    first, last = table.iloc[0], table.iloc[-1]
+    assert first["First day"] == f"{monday:%Y-%m-%d}"
+    assert first["Last day"] == f"{monday + timedelta(days=6):%Y-%m-%d}"
+    assert last["Days"] == 1 and "partial" in last["Note"]
+    assert any("6 weekly cycles, the last one 1 day" in c.value for c in at.caption)
+
+
+def test_an_invalid_limit_hides_only_itself_and_says_which(run_page):
+    """refreshRate 0 leaves out the fixed window alone; the period, expiry and timeline stay."""
+    at = run_page("badge_editor.py")
+    at.toggle(key="ed_cfw_on").set_value(True).run()
+    at.number_input(key="ed_cfw_rate").set_value(0).run()
+    assert not at.exception, at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Not drawn: Customer limits · fixed window" in warnings and "refreshRate" in warnings
+    assert at.get("vega_lite_chart"), "the rest of the badge is still drawn"
+    assert not at.table, "no cycle table for a window that cannot be laid out"
+    assert any("expires" in c.value for c in at.caption)
+
+
+def test_the_sample_earn_stays_inside_the_badge_period(run_page):
+    at = run_page("badge_editor.py")
+    start = at.datetime_input(key="ed_start").value
+    sample = at.date_input(key="ed_sample")
+    assert sample.min == start.date()
+    assert start.date() <= sample.value <= at.datetime_input(key="ed_end").value.date()

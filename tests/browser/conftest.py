@@ -153,6 +153,7 @@ def open_page(page, console_url):
 SCREENSHOT_NAMES = {
     "overview.png",
     "editor.png",
+    "editor_cycles.png",
     "customer_view.png",
     "request_log.png",
     "bulk_enrol_summary.png",

@@ -7,6 +7,7 @@ from lib.console.editor import (
     build_request,
     curl_command,
     diff,
+    preview_parts,
     preview_rules,
     rule_violations,
     section_of,
@@ -144,3 +145,23 @@ def test_a_moved_live_start_is_still_refused():
     form = from_body(saved)
     form.start = datetime(2026, 11, 1, 10, 16)
     assert 723 in {v.code for v in rule_violations(saved, build_request(form, badge_id="x"), NOW)}
+
+
+def test_preview_parts_leave_out_only_the_invalid_limit_and_name_it():
+    form = _form(cfw_on=True, cfw_unit="DAYS", cfw_rate=0, bfw_on=True, bfw_unit="WEEKS", bfw_max=10)
+    parts = preview_parts(build_request(form, badge_id=None))
+    assert parts.rules is not None and parts.rules.earned_expiry is not None
+    assert [type(limit).__name__ for limit in parts.rules.badge_limits] == ["FixedWindowLimit"]
+    assert parts.rules.customer_limits == ()
+    assert len(parts.left_out) == 1 and parts.left_out[0].startswith("Customer limits · fixed window: ")
+    assert "refreshRate" in parts.left_out[0]
+
+
+def test_preview_parts_without_a_readable_period_draw_nothing_and_say_why():
+    parts = preview_parts(build_request(_form(start=None), badge_id=None))
+    assert parts.rules is None and parts.left_out and parts.left_out[0].startswith("Badge period: ")
+
+
+def test_a_valid_form_leaves_nothing_out():
+    parts = preview_parts(build_request(_form(cfw_on=True), badge_id=None))
+    assert parts.rules is not None and parts.left_out == ()
