@@ -137,6 +137,7 @@ def test_an_edit_shows_in_the_diff_and_the_request(run_page):
     assert diff.to_dict("records") == [
         {"field": "description", "saved": badge.description or "", "edited": "A changed description"}
     ]
+    at.toggle(key="ed_show_request").set_value(True).run()
     request = next(c.value for c in at.code if c.language == "json")
     assert '"description": "A changed description"' in request and f'"id": "{badge.id}"' in request
     assert any(c.value.startswith("curl -X PUT") for c in at.code)
@@ -177,6 +178,7 @@ def test_benefits_tags_and_custom_fields_from_the_tables_reach_the_request(run_p
     }
     at.run()
     assert not at.exception, at.exception
+    at.toggle(key="ed_show_request").set_value(True).run()
     request = next(c.value for c in at.code if c.language == "json")
     assert '"seriesId": 6789' in request and '"promotionId": 80332' in request
     assert '"name": "season"' in request
