@@ -87,16 +87,13 @@ if picked is not None:
     open_in_editor(shown.iloc[picked]["id"])
 
 left, right = st.columns(2)
-left.altair_chart(charts.issued_vs_earned(shown), width="stretch", key="ov_chart_issued")
+left.plotly_chart(charts.issued_vs_earned(shown), key="ov_chart_issued")
 with right:
-    st.altair_chart(
-        charts.count_by(shown["status"], title="Badges by status", category="status"),
-        width="stretch",
-        key="ov_chart_status",
+    st.plotly_chart(
+        charts.count_by(shown["status"], title="Badges by status", category="status"), key="ov_chart_status"
     )
-    st.altair_chart(
+    st.plotly_chart(
         charts.count_by(owners_series(shown), title="Badges by owner module", category="owner"),
-        width="stretch",
         key="ov_chart_owner",
     )
 
@@ -112,7 +109,7 @@ if isinstance(period, tuple) and len(period) == 2:
         lambda: reads.earn_series(conn, list(zip(busiest["id"], busiest["name"], strict=True)), start, end),
     )
     if series is not None:
-        st.altair_chart(charts.earns_over_time(in_range(series, start, end)), key="ov_chart_time")
+        st.plotly_chart(charts.earns_over_time(in_range(series, start, end)), key="ov_chart_time")
 st.caption(
     "Earns per cycle come from getFixedWindowDetails (includeEarnCount) of badges with a badge-level fixed "
     f"window (the {reads.MAX_SERIES_BADGES} busiest shown). The API keeps no dated history of enrolments or of "

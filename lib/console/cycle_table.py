@@ -153,4 +153,6 @@ def zoom_range(table: CycleTable, view: str) -> tuple[datetime, datetime] | None
 def ticks_within(table: CycleTable, span: tuple[datetime, datetime] | None) -> list[datetime] | None:
     """Cycle boundaries as the time axis's ticks, when few enough of them are in view to read."""
     inside = [b for b in table.boundaries if span is None or span[0] <= b <= span[1]]
+    if len(inside) >= 3 and (inside[-1] - inside[-2]) * 2 < inside[1] - inside[0]:
+        inside.pop()  # a short last cycle: its end would print over its start
     return inside if 2 <= len(inside) <= MAX_TICKS else None

@@ -68,7 +68,9 @@ def main(argv: list[str] | None = None) -> None:
             f"  org {name}: username {username!r}, password {password!r} (Basic auth sends md5 of the password)"
         )
     print(f"  network profile {network.name}: {network.summary()}")
-    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info", access_log=args.access_log)
+    uvicorn.run(
+        create_app(service), host=args.host, port=args.port, log_level="info", access_log=args.access_log
+    )
 
 
 if __name__ == "__main__":

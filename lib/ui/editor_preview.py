@@ -80,9 +80,8 @@ def draw_preview(request: EditorRequest, saved: Mapping[str, Any] | None, now: d
             span = zoom_range(longest, view or default_view(longest))
         ticks = ticks_within(longest, span)
     x_range = timeline.x_range if span is None else tuple(_naive(moment) for moment in span)
-    st.altair_chart(
+    st.plotly_chart(
         charts.badge_timeline(timeline.windows, timeline.markers, x_range=x_range, ticks=ticks),
-        width="stretch",
         key="ed_timeline",
     )
     expiry = rules.earned_expires_at(sample)

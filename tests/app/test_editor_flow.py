@@ -28,7 +28,7 @@ def _sandbox_writes(at) -> int:
 def test_new_badge_form_shows_the_preview_and_passes_the_rules(run_page):
     at = run_page("badge_editor.py")
     assert not at.exception
-    assert at.get("vega_lite_chart"), "the timeline is drawn for the default form"
+    assert at.get("plotly_chart"), "the timeline is drawn for the default form"
     at.text_input(key="ed_name").set_value("Preview only").run()
     assert any("Passes the server's rules" in s.value for s in at.success), [e.value for e in at.error]
 
@@ -192,8 +192,8 @@ def test_changing_a_live_fixed_window_previews_both_configs(run_page):
     at = run_page("badge_editor.py", badge=live[0].id)
     at.selectbox(key="ed_cfw_unit").set_value("MONTHS").run()
     assert not at.exception, at.exception
-    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    lanes = set(spec.get("layer", [spec])[0]["encoding"]["y"]["sort"])
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lanes = {trace["name"] for trace in spec["data"]}
     assert any("(running, until" in lane for lane in lanes), lanes
     assert any("(new, from" in lane for lane in lanes), lanes
 
@@ -294,7 +294,7 @@ def test_an_invalid_limit_hides_only_itself_and_says_which(run_page):
     assert not at.exception, at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "Not drawn: Customer limits · fixed window" in warnings and "refreshRate" in warnings
-    assert at.get("vega_lite_chart"), "the rest of the badge is still drawn"
+    assert at.get("plotly_chart"), "the rest of the badge is still drawn"
     assert not at.table, "no cycle table for a window that cannot be laid out"
     assert any("expires" in c.value for c in at.caption)
 

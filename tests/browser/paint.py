@@ -54,7 +54,7 @@ def _overview(page: Page, url: str) -> None:
 
 def _editor_drawn(page: Page) -> None:
     expect(page.get_by_label("Name (unique, case-sensitive)")).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def _editor(page: Page, url: str) -> None:

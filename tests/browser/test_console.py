@@ -28,18 +28,18 @@ def test_every_page_opens(open_page, path):
 def test_overview_shows_badges_and_charts(open_page):
     page = open_page("")
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
-    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
     expect(page.get_by_test_id("stMetric").first).to_be_visible()
     page.set_viewport_size({"width": 1500, "height": 2600})
     wait_for_run(page)
-    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(4)
+    expect(page.locator(".js-plotly-plot")).to_have_count(4)
     save_screenshot(page, "overview.png", height=2600)
 
 
 def test_create_a_badge_through_the_form(open_page):
     name = f"Browser badge {datetime.now(UTC):%H%M%S}"
     page = open_page("badge_editor")
-    timeline = page.get_by_test_id("stVegaLiteChart").first
+    timeline = page.locator(".js-plotly-plot").first
     expect(timeline).to_be_visible()
 
     page.get_by_label("Name (unique, case-sensitive)").fill(name)
@@ -48,7 +48,7 @@ def test_create_a_badge_through_the_form(open_page):
     page.get_by_role("tab", name="Customer limits").click()
     page.get_by_text("Fixed window (cycles)").first.click()
     wait_for_run(page)
-    expect(page.get_by_test_id("stVegaLiteChart").first).to_contain_text("Fixed window")
+    expect(page.locator(".js-plotly-plot").first).to_contain_text("Fixed window")
     save_screenshot(page, "editor.png", height=1500)
 
     page.get_by_role("button", name="Create badge").click()

@@ -37,7 +37,9 @@ def _badge(client: BadgesClient, start: datetime, days: int, window: dict) -> st
         "earnType": "EARN",
         "earnedBadgeExpiry": {"expiryType": "NEVER"},
         "ownership": {"restrictedToOwners": ["Loyalty"]},
-        "customerConstraints": [{"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "maxEarnLimit": 1, **window}],
+        "customerConstraints": [
+            {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "maxEarnLimit": 1, **window}
+        ],
         "badgeConstraints": [],
     }
     return client.create_badge(badge=body).id
@@ -51,11 +53,19 @@ def _days(moment: datetime, *offsets: int) -> list[str]:
     ("window", "length", "expected", "summary"),
     [
         # 5 weeks and a day from a Monday: 25 Sep - 1 Oct, 2 - 8 Oct, ... 30 Oct in the docs' example.
-        ({"durationType": "WEEKS", "startDayOfTheWeek": "MONDAY"}, 36, [(0, 6), (7, 13), (35, 35)],
-         "6 weekly cycles, the last one 1 day"),
+        (
+            {"durationType": "WEEKS", "startDayOfTheWeek": "MONDAY"},
+            36,
+            [(0, 6), (7, 13), (35, 35)],
+            "6 weekly cycles, the last one 1 day",
+        ),
         ({"durationType": "DAYS", "refreshRate": 3}, 12, [(0, 2), (3, 5), (9, 11)], "4 cycles of 3 days"),
-        ({"durationType": "DAYS", "refreshRate": 5}, 12, [(0, 4), (5, 9), (10, 11)],
-         "3 cycles of 5 days, the last one 2 days"),
+        (
+            {"durationType": "DAYS", "refreshRate": 5},
+            12,
+            [(0, 4), (5, 9), (10, 11)],
+            "3 cycles of 5 days, the last one 2 days",
+        ),
     ],  # fmt: skip
     ids=["weekly", "3-day", "5-day"],
 )

@@ -56,7 +56,7 @@ HOSTILE = [
     "2025-13-45",
     "2025-01-01T00:00:00+99:00",
     "\t=1+1",
-    "=HYPERLINK(\"x\")",
+    '=HYPERLINK("x")',
     "   ",
     "\ufeff42",
     "4\u00a02",
@@ -71,9 +71,11 @@ def frame_of(columns: dict[str, list[str]]) -> pd.DataFrame:
 
 def assert_every_row_accounted(result, frame: pd.DataFrame) -> None:
     rows_with_errors = set(result.issues.loc[result.issues["severity"] == "error", "row"].astype(int))
-    skipped = set(result.issues.loc[result.issues["severity"] == "skipped", "row"].astype(int)) if (
-        "skipped" in set(result.issues["severity"])
-    ) else set()
+    skipped = (
+        set(result.issues.loc[result.issues["severity"] == "skipped", "row"].astype(int))
+        if ("skipped" in set(result.issues["severity"]))
+        else set()
+    )
     valid_rows = set(result.valid["row"].astype(int)) if "row" in result.valid else set()
     assert len(result.valid) + len(rows_with_errors) + len(skipped) >= len(frame) - len(skipped)
     for row in frame.index:
@@ -83,7 +85,11 @@ def assert_every_row_accounted(result, frame: pd.DataFrame) -> None:
 @pytest.mark.parametrize("value", HOSTILE)
 def test_each_hostile_value_gets_a_reason_in_every_column(value):
     frame = frame_of(
-        {"customerId": [value, "5"], "earnEventDate": [value, "1735776000"], "earnExpiresOn": ["1767225600", value]}
+        {
+            "customerId": [value, "5"],
+            "earnEventDate": [value, "1735776000"],
+            "earnExpiresOn": ["1767225600", value],
+        }
     )
     result = validate(frame, IMPORT)
     messages = result.issues["message"].tolist()
@@ -94,7 +100,9 @@ def test_each_hostile_value_gets_a_reason_in_every_column(value):
 
 
 def test_non_ascii_digits_and_invisible_characters_are_named():
-    result = validate(frame_of({"customerId": ["１２３", "١٢٣", "12\x00", "1\u200b"], "issueEventDate": [""] * 4}), ENROL)
+    result = validate(
+        frame_of({"customerId": ["１２３", "١٢٣", "12\x00", "1\u200b"], "issueEventDate": [""] * 4}), ENROL
+    )
     messages = result.issues["message"].tolist()
     assert len(result.valid) == 0
     assert sum("non-ASCII digits" in m for m in messages) == 2
@@ -126,5 +134,7 @@ def test_validation_and_mapping_never_throw(rows):
     outcome_rows |= set(result.issues.loc[result.issues["severity"] != "warning", "row"].astype(int))
     assert outcome_rows == set(frame.index)
     suggest_mapping(Operation.IMPORT, list(frame.columns), frame)
-    enrol = validate(frame_of({"customerId": [r[0] for r in rows], "issueEventDate": [r[1] for r in rows]}), ENROL)
+    enrol = validate(
+        frame_of({"customerId": [r[0] for r in rows], "issueEventDate": [r[1] for r in rows]}), ENROL
+    )
     assert len(enrol.valid) <= len(rows)

@@ -54,7 +54,11 @@ def test_three_and_five_day_cycles_count_from_the_badge_start():
     assert _span(three)[:2] == [("2024-04-01", "2024-04-03"), ("2024-04-04", "2024-04-06")]
     assert three.summary == "4 cycles of 3 days"
     five = cycle_table(_limit("DAYS", 5), rules, now=_at(2024, 4, 5))
-    assert _span(five) == [("2024-04-01", "2024-04-05"), ("2024-04-06", "2024-04-10"), ("2024-04-11", "2024-04-12")]
+    assert _span(five) == [
+        ("2024-04-01", "2024-04-05"),
+        ("2024-04-06", "2024-04-10"),
+        ("2024-04-11", "2024-04-12"),
+    ]
     assert five.summary == "3 cycles of 5 days, the last one 2 days"
 
 
