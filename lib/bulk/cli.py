@@ -13,6 +13,9 @@ job key is the file's SHA-256 unless ``--job-key`` says otherwise), never re-pla
 sending a settled row again. Progress goes to stderr; the results file is CSV with one line per input
 row (customerId, status succeeded/failed/skipped, ids, error code and message, requestId, attempts).
 
+``--summary-json PATH`` also writes the outcome for schedulers: job id, state, exit code, rows per
+status and the failed and skipped rows per error code and per reason.
+
 Exit codes: 0 every row settled (failed rows are settled); 2 bad arguments, file or mapping;
 3 credentials or permissions refused (job stopped, resumable); 4 job paused or rows still unsettled
 (run the command again to resume); 5 the job is running in another process.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 import threading
@@ -85,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--journal", required=True, type=Path, help="job journal file (SQLite); reuse it to resume"
         )
         sub.add_argument("--results", required=True, type=Path, help="per-row results CSV to write")
+        sub.add_argument(
+            "--summary-json",
+            type=Path,
+            help="also write a JSON summary (state, rows per status, per error code and per reason)",
+        )
         sub.add_argument("--sheet", help="sheet of a workbook (default: the first)")
         sub.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         sub.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
@@ -266,7 +275,12 @@ def _main(args: argparse.Namespace) -> int:
                 return EXIT_BUSY
         args.results.parent.mkdir(parents=True, exist_ok=True)
         args.results.write_bytes(results.results_csv(journal, job.job_id))
-        return _report(outcome, args.results)
+        code = _report(outcome, args.results)
+        if args.summary_json is not None:
+            facts = results.summary(journal, job.job_id, state=outcome.state.value, reason=outcome.reason)
+            args.summary_json.parent.mkdir(parents=True, exist_ok=True)
+            args.summary_json.write_text(json.dumps({**facts, "exitCode": code}, indent=2) + "\n")
+        return code
     finally:
         journal.close()
 

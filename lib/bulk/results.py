@@ -139,6 +139,31 @@ def throughput(journal: Journal, job_id: str) -> pd.DataFrame:
     return frame[["at", "rows", "cumulative", "rows_per_second"]]
 
 
+def summary(journal: Journal, job_id: str, *, state: str, reason: str | None) -> dict:
+    """What a scheduler needs to know about a run, as JSON-ready values: the job, its state, rows per
+    status, and the failed and skipped rows per error code and per reason."""
+    table = outcome_table(journal, job_id)
+    job = _job(journal, job_id)
+    settled = table[table["status"].isin(["failed", "skipped"])]
+    codes = settled["errorCode"].dropna().astype("int64").astype(str).value_counts()
+    reasons = settled["reason"][settled["reason"] != ""].value_counts()
+    statuses = table["status"].value_counts()
+    return {
+        "jobId": job_id,
+        "operation": job.operation,
+        "badgeId": job.badge_id,
+        "state": state,
+        "reason": reason,
+        "rows": len(table),
+        "byStatus": {
+            name: int(statuses.get(name, 0))
+            for name in ("succeeded", "failed", "skipped", "pending", "unknown")
+        },
+        "byErrorCode": {code: int(n) for code, n in sorted(codes.items())},
+        "byReason": {name: int(n) for name, n in sorted(reasons.items())},
+    }
+
+
 def results_csv(journal: Journal, job_id: str) -> bytes:
     return export.csv_bytes(outcome_table(journal, job_id))
 

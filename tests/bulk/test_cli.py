@@ -4,6 +4,7 @@ password handling, resume after SIGKILL mid-run."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -65,6 +66,24 @@ def test_enrol_writes_results_and_never_shows_the_password(tmp_path, faults, enr
     again = cli(command("enrol", file, enrol_badge, faults.base_url, tmp_path))
     assert again.returncode == 0 and "resuming" in again.stderr
     assert issue_requests(faults) == before
+
+
+def test_summary_json_counts_what_this_run_did_for_a_scheduler(tmp_path, faults, enrol_badge):
+    """Customers enrolled by an earlier run (another journal) are skipped with 1040, never succeeded."""
+    ids = customer_ids(20)
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    early_file = enrol_file(tmp_path, ids[:8], "early.csv")
+    assert cli(command("enrol", early_file, enrol_badge, faults.base_url, earlier)).returncode == 0
+    summary_path = tmp_path / "out" / "summary.json"
+    done = cli(command("enrol", enrol_file(tmp_path, ids), enrol_badge, faults.base_url, tmp_path,
+                       "--summary-json", str(summary_path)))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(summary_path.read_text())
+    assert summary["state"] == "COMPLETED" and summary["exitCode"] == 0 and summary["rows"] == 20
+    assert summary["byStatus"] == {"succeeded": 12, "failed": 0, "skipped": 8, "pending": 0, "unknown": 0}
+    assert summary["byErrorCode"] == {"1040": 8} and summary["byReason"] == {"already-enrolled": 8}
+    assert summary["badgeId"] == enrol_badge and summary["jobId"].startswith("job-")
 
 
 def test_password_is_required(tmp_path, faults, enrol_badge):
