@@ -8,7 +8,8 @@ The same journal, planner and runner as the console, for scripts and very large 
         --journal jobs.sqlite --results results.csv
 
 The password comes from ``--password`` or, better, ``BADGES_PASSWORD`` (or a prompt on a terminal);
-it is never printed. Running the same command again with the same ``--journal`` resumes the job (the
+it is never printed. ``--auth oauth`` uses a client key and secret from ``BADGES_CLIENT_KEY`` and
+``BADGES_CLIENT_SECRET`` instead (tokens are fetched and renewed by the client). Running the same command again with the same ``--journal`` resumes the job (the
 job key is the file's SHA-256 unless ``--job-key`` says otherwise), never re-planning it and never
 sending a settled row again. Progress goes to stderr; the results file is CSV with one line per input
 row (customerId, status succeeded/failed/skipped, ids, error code and message, requestId, attempts).
@@ -33,7 +34,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lib.api.auth import BasicAuth
+from lib.api.auth import BasicAuth, OAuthAuth
 from lib.api.client import BadgesClient
 from lib.api.clusters import resolve_base_url
 from lib.api.errors import BadgesError
@@ -57,6 +58,7 @@ from lib.bulk.runner import JobRunner, LeaseHeldError, RunConfig, RunResult
 from lib.bulk.validate import MappingError, validate
 
 PASSWORD_ENV = "BADGES_PASSWORD"
+KEY_ENV, SECRET_ENV = "BADGES_CLIENT_KEY", "BADGES_CLIENT_SECRET"
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_UNSETTLED, EXIT_BUSY = 0, 2, 3, 4, 5
 
 
@@ -83,7 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("file", type=Path, help="CSV, XLSX, XLS or ODS file")
         sub.add_argument("--badge", required=True, help="badgeMetaId (24 hex characters)")
         sub.add_argument("--base-url", required=True, help="cluster preset (eu, india, ...) or https URL")
-        sub.add_argument("--user", required=True, help="till username (Basic auth)")
+        sub.add_argument(
+            "--auth",
+            choices=["basic", "oauth"],
+            default="basic",
+            help=f"basic: --user and a password; oauth: client key and secret from {KEY_ENV} and {SECRET_ENV}",
+        )
+        sub.add_argument("--user", help="till username (Basic auth)")
         sub.add_argument("--password", help=f"till password (prefer the {PASSWORD_ENV} environment variable)")
         sub.add_argument(
             "--journal", required=True, type=Path, help="job journal file (SQLite); reuse it to resume"
@@ -149,6 +157,21 @@ def read_input(path: Path, operation: Operation, sheet: str | None) -> tuple[byt
         return data, validate(table.frame, mapping)
     except MappingError as exc:
         raise UsageError(" ".join(exc.problems)) from None
+
+
+def credentials_from(args: argparse.Namespace) -> tuple[BasicAuth | OAuthAuth, str]:
+    """The auth for the client and the org name the journal keys jobs by (username or client key).
+
+    OAuth key and secret come from the environment only: a secret on the command line ends up in the
+    shell history and in the process list."""
+    if args.auth == "oauth":
+        key, secret = os.environ.get(KEY_ENV, ""), os.environ.get(SECRET_ENV, "")
+        if not key or not secret:
+            raise UsageError(f"--auth oauth reads the client key and secret from {KEY_ENV} and {SECRET_ENV}")
+        return OAuthAuth(key, secret), key
+    if not args.user:
+        raise UsageError("--user is required with Basic auth (or use --auth oauth)")
+    return BasicAuth(args.user, password_from(args)), args.user
 
 
 def password_from(args: argparse.Namespace) -> str:
@@ -220,7 +243,7 @@ def _main(args: argparse.Namespace) -> int:
     operation: Operation = args.operation
     try:
         base_url = resolve_base_url(args.base_url)
-        auth = BasicAuth(args.user, password_from(args))
+        auth, org = credentials_from(args)
     except BadgesError as exc:
         raise UsageError(str(exc)) from None
     issue_date = getattr(args, "issue_event_date", None)
@@ -237,7 +260,7 @@ def _main(args: argparse.Namespace) -> int:
             job = plan_job(
                 journal,
                 validated,
-                org=auth.username,
+                org=org,
                 base_url=base_url,
                 badge_id=args.badge.strip().lower(),
                 job_key=args.job_key or sha,

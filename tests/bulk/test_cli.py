@@ -86,6 +86,19 @@ def test_summary_json_counts_what_this_run_did_for_a_scheduler(tmp_path, faults,
     assert summary["badgeId"] == enrol_badge and summary["jobId"].startswith("job-")
 
 
+def test_oauth_key_and_secret_from_the_environment(tmp_path, faults, enrol_badge):
+    ids = customer_ids(30)
+    args = command("enrol", enrol_file(tmp_path, ids), enrol_badge, faults.base_url, tmp_path, "--auth", "oauth")
+    args.remove("--user")
+    args.remove("demo")  # the username: OAuth needs none
+    keyed = {**env(None), "BADGES_CLIENT_KEY": "demo", "BADGES_CLIENT_SECRET": SECRET}
+    done = subprocess.run(args, cwd=ROOT, env=keyed, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert enrolments(faults, enrol_badge) == {c: 1 for c in ids}
+    missing = subprocess.run(args, cwd=ROOT, env=env(None), capture_output=True, text=True, timeout=180)
+    assert missing.returncode == 2 and "BADGES_CLIENT_SECRET" in missing.stderr
+
+
 def test_password_is_required(tmp_path, faults, enrol_badge):
     file = enrol_file(tmp_path, customer_ids(3))
     done = subprocess.run(command("enrol", file, enrol_badge, faults.base_url, tmp_path), cwd=ROOT,
