@@ -113,6 +113,9 @@ def quiet_crashes(monkeypatch):
     monkeypatch.setattr(threading, "excepthook", lambda args: None)
 
 
+# The whole run is one test: 60 fault sequences, several paced at what a throttling server allows, take
+# about two minutes on a quiet 2-core machine; the suite's 300 s per test is too tight under load.
+@pytest.mark.timeout(max(900, EXAMPLES * 10))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     faults=st.lists(st.sampled_from(FAULTS), max_size=25),
