@@ -40,7 +40,8 @@ CYCLE_KINDS = ("customer", "badge")
 LABELLED_CYCLES = 8
 
 
-def _empty(title: str, message: str) -> go.Figure:
+def empty_figure(title: str, message: str, *, height: int = 260, margin: dict | None = None) -> go.Figure:
+    """A titled figure that says why there is nothing to draw (every chart of the console uses it)."""
     fig = go.Figure()
     fig.update_layout(
         title=title,
@@ -49,8 +50,10 @@ def _empty(title: str, message: str) -> go.Figure:
         ],
         xaxis={"visible": False},
         yaxis={"visible": False},
-        height=260,
+        height=height,
     )
+    if margin is not None:
+        fig.update_layout(margin=margin)
     return fig
 
 
@@ -62,7 +65,7 @@ def issued_vs_earned(badges: pd.DataFrame, *, top: int = 15) -> go.Figure:
     """
     title = "Enrolments and earns per badge"
     if badges.empty:
-        return _empty(title, "No badges match the filters")
+        return empty_figure(title, "No badges match the filters")
     data = badges.assign(total=badges["issued"] + badges["earned"]).nlargest(top, "total").iloc[::-1]
     fig = go.Figure(
         [
@@ -88,7 +91,7 @@ def count_by(values: pd.Series, *, title: str, category: str) -> go.Figure:
     A badge with several owners counts once per owner, so pass the exploded series for owners.
     """
     if values.empty:
-        return _empty(title, "No badges match the filters")
+        return empty_figure(title, "No badges match the filters")
     counts = values.value_counts().sort_index()
     fig = go.Figure(
         go.Bar(x=counts.index.astype(str), y=counts.to_numpy(), text=counts.to_numpy(), textposition="outside",
@@ -114,7 +117,7 @@ def earns_over_time(series: pd.DataFrame) -> go.Figure:
     """
     title = "Earns per fixed-window cycle"
     if series.empty:
-        return _empty(title, "No badge with a badge-level fixed window in this date range")
+        return empty_figure(title, "No badge with a badge-level fixed window in this date range")
     badges = sorted(series["badge"].unique())
     fig = make_subplots(
         rows=len(badges),
@@ -197,7 +200,7 @@ def badge_timeline(
     """
     title = "Badge timeline (UTC)"
     if windows.empty:
-        return _empty(title, "Set a start and an end date to see the timeline")
+        return empty_figure(title, "Set a start and an end date to see the timeline")
     fig = go.Figure()
     lanes = list(dict.fromkeys(windows["lane"]))
     for lane, rows in windows.groupby("lane", sort=False):

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.bulk.wording import plural
+from lib.charts import empty_figure
 
 HEIGHT = 320
 MARGIN = {"l": 10, "r": 10, "t": 70, "b": 50}  # room below for the x-axis title
@@ -65,18 +66,7 @@ def _rate(rows_per_second: float) -> str:
 
 
 def _empty(title: str, message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(
-        title=title,
-        annotations=[
-            {"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}
-        ],
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        height=HEIGHT,
-        margin=MARGIN,
-    )
-    return fig
+    return empty_figure(title, message, height=HEIGHT, margin=MARGIN)
 
 
 def _count_axis(values: pd.Series | list[int]) -> dict:
