@@ -192,7 +192,7 @@ class Journal(JournalStore, BatchWrites, LeaseStore):
 
     ITEM_FRAME_COLUMNS = (
         "row", "customer_id", "raw_customer", "batch", "state", "reason", "code", "message", "result_id",
-        "server_request_id", "attempts", "issue_event_date", "earn_event_date", "earn_expires_on",
+        "server_request_id", "attempts", "issue_event_date", "earn_event_date", "earn_expires_on", "target_id",
     )  # fmt: skip
 
     def item_frame(self, job_id: str, columns: Sequence[str] = ITEM_FRAME_COLUMNS):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     started_at REAL,
     finished_at REAL,
     lease_owner TEXT,
-    lease_expires_at REAL
+    lease_expires_at REAL,
+    identifier TEXT,
+    run_id TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
     job_id TEXT NOT NULL,
@@ -51,6 +53,7 @@ CREATE TABLE IF NOT EXISTS items (
     earn_event_date INTEGER,
     earn_expires_on INTEGER,
     settled_at REAL,
+    target_id TEXT,
     PRIMARY KEY (job_id, row)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_by_batch ON items (job_id, batch);
@@ -103,12 +106,34 @@ CREATE TABLE IF NOT EXISTS events (
     message TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_job ON events (job_id, at);
+CREATE TABLE IF NOT EXISTS identities (
+    org TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    customer_id INTEGER,
+    code INTEGER,
+    message TEXT,
+    resolved_at REAL NOT NULL,
+    PRIMARY KEY (org, base_url, kind, value)
+) WITHOUT ROWID;
 """
+
+# Columns added after a journal could already exist: (table, column, declaration).
+ADDED_COLUMNS = (
+    ("jobs", "identifier", "TEXT"),  # how the file named customers (mobile, email...); NULL = customer id
+    ("jobs", "run_id", "TEXT"),  # jobs planned together from one file (one per badge)
+    ("items", "target_id", "TEXT"),  # undo: the enrolment or earn this row revokes
+)
 
 
 def upgrade(conn: sqlite3.Connection) -> None:
     """Bring a journal (new, or written by an earlier version) to this schema, inside a transaction."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    for table, column, declaration in ADDED_COLUMNS:
+        present = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
     triggered = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'item_recounted'"
     ).fetchone()

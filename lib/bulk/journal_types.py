@@ -86,6 +86,8 @@ class Job:
     finished_at: float | None
     lease_owner: str | None
     lease_expires_at: float | None
+    identifier: str | None = None  # the file's customer identifier kind (mobile, email...); None = id
+    run_id: str | None = None  # shared by the jobs planned from one file, one per badge
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class Item:
     earn_event_date: int | None
     earn_expires_on: int | None
     settled_at: float | None
+    target_id: str | None = None  # undo: the issuedId or earnedBadgeId this row revokes
 
 
 class OpenItem(NamedTuple):

@@ -15,10 +15,12 @@ import pandas as pd
 
 
 class Operation(StrEnum):
-    """The two bulk writes a file can drive."""
+    """The bulk writes a job can drive: the two a file drives, and the undo of each."""
 
     ENROL = "enrol"  # issueBulk: admit customers to an ISSUE_EARN badge
     IMPORT = "import"  # import/customerBadges: record badges already earned elsewhere
+    UNDO_ENROL = "undo-enrol"  # revokeIssue: revoke exactly the enrolments an enrol job created
+    UNDO_IMPORT = "undo-import"  # revokeEarn: revoke exactly the earns an import job created
 
 
 class Severity(StrEnum):
