@@ -216,6 +216,33 @@ class BadgeEndpoints:
         )
         return self._call_endpoint("get_fixed_window_details", query=query)
 
+    def find_customer_id(self, *, value: str, identifier: CustomerIdentifier | str, badge_id: str) -> int:
+        """The Capillary customer id of the customer an email, mobile, external id or card number names.
+
+        Issuing and importing take numeric ids only. #8 is the one Badges read whose answer names the
+        customer it was asked about (``customerId``), and it is addressed with the identifier header like
+        the customer views; one page of one cycle keeps it cheap. 1026 when nobody has that identifier.
+        A cluster that echoed the identifier instead of the id would give back the value itself: that is
+        refused rather than taken for an id (a mobile number is digits too).
+        """
+        headers, customer = customer_ref(value, identifier)
+        query = build_query(
+            FixedWindowQuery,
+            {"customer_id": customer, "constraint_type": "CUSTOMER"},
+            badge_meta_id=check_object_id(badge_id),
+            page=0,
+            size=1,
+        )
+        data = self._call_endpoint("get_fixed_window_details", query=query, headers=headers)
+        found = data.customer_id
+        if found is None or str(found) == str(customer).lstrip("+"):
+            raise ResponseValidationError(
+                f"the answer for {identifier} '{customer}' does not name a customer id",
+                method="GET",
+                path=ENDPOINTS_BY_NAME["get_fixed_window_details"].path(),
+            )
+        return found
+
     def iter_fixed_window_cycles(
         self,
         *,

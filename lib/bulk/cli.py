@@ -38,24 +38,16 @@ from lib.api.auth import BasicAuth, OAuthAuth
 from lib.api.client import BadgesClient
 from lib.api.clusters import resolve_base_url
 from lib.api.errors import BadgesError
-from lib.bulk import results
-from lib.bulk.contained import read_untrusted
+from lib.bulk import export, results
 from lib.bulk.journal import Counts, JobState, Journal
 from lib.bulk.limiter import LimiterView
-from lib.bulk.mapping import mapping_problems, suggest_mapping
-from lib.bulk.model import Operation, ValidatedInput
-from lib.bulk.planner import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_CONCURRENCY,
-    PlanError,
-    PlanSettings,
-    file_key,
-    plan_job,
-)
+from lib.bulk.mapping import IdentifierType
+from lib.bulk.model import Operation
+from lib.bulk.planner import DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, PlanError, PlanSettings
 from lib.bulk.policy import RetryConfig
-from lib.bulk.reader import FileReadError
+from lib.bulk.resolve import ResolveError
 from lib.bulk.runner import JobRunner, LeaseHeldError, RunConfig, RunResult
-from lib.bulk.validate import MappingError, validate
+from lib.bulk.session import BulkSession, SessionError
 
 PASSWORD_ENV = "BADGES_PASSWORD"
 KEY_ENV, SECRET_ENV = "BADGES_CLIENT_KEY", "BADGES_CLIENT_SECRET"
@@ -83,7 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(operation=operation)
         sub.add_argument("file", type=Path, help="CSV, XLSX, XLS or ODS file")
-        sub.add_argument("--badge", required=True, help="badgeMetaId (24 hex characters)")
+        sub.add_argument(
+            "--badge",
+            help="badgeMetaId (24 hex characters); leave out when the file has a badgeMetaId or badge name column",
+        )
+        sub.add_argument(
+            "--identifier",
+            choices=[kind.value for kind in IdentifierType],
+            help="what the customer column holds (default: detected from its header and values); "
+            "mobile, email, externalId and cardNumber are looked up to customer ids first",
+        )
+        sub.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the file, look customers up and print what would happen; writes and sends nothing",
+        )
         sub.add_argument("--base-url", required=True, help="cluster preset (eu, india, ...) or https URL")
         sub.add_argument(
             "--auth",
@@ -94,9 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--user", help="till username (Basic auth)")
         sub.add_argument("--password", help=f"till password (prefer the {PASSWORD_ENV} environment variable)")
         sub.add_argument(
-            "--journal", required=True, type=Path, help="job journal file (SQLite); reuse it to resume"
+            "--journal",
+            type=Path,
+            help="job journal file (SQLite); reuse it to resume (required unless --dry-run)",
         )
-        sub.add_argument("--results", required=True, type=Path, help="per-row results CSV to write")
+        sub.add_argument(
+            "--results", type=Path, help="per-row results CSV to write (required unless --dry-run)"
+        )
         sub.add_argument(
             "--summary-json",
             type=Path,
@@ -138,25 +148,6 @@ def parse_instant(text: str) -> int:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return int(when.timestamp())
-
-
-def read_input(path: Path, operation: Operation, sheet: str | None) -> tuple[bytes, ValidatedInput]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        table = read_untrusted(data, path.name, sheet=sheet)
-    except FileReadError as exc:
-        raise UsageError(str(exc)) from None
-    mapping = suggest_mapping(operation, table.headers, table.frame.head(200))
-    problems = mapping_problems(mapping, table.headers)
-    if problems:
-        raise UsageError(" ".join(problems))
-    try:
-        return data, validate(table.frame, mapping)
-    except MappingError as exc:
-        raise UsageError(" ".join(exc.problems)) from None
 
 
 def credentials_from(args: argparse.Namespace) -> tuple[BasicAuth | OAuthAuth, str]:
@@ -237,10 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LookupStopped as exc:
+        print(f"error: {exc}; nothing was sent, run the same command again to continue", file=sys.stderr)
+        return EXIT_UNSETTLED
 
 
 def _main(args: argparse.Namespace) -> int:
     operation: Operation = args.operation
+    if not args.dry_run and (args.journal is None or args.results is None):
+        raise UsageError("--journal and --results are required (or use --dry-run)")
     try:
         base_url = resolve_base_url(args.base_url)
         auth, org = credentials_from(args)
@@ -252,60 +248,177 @@ def _main(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         issue_event_date=parse_instant(issue_date) if issue_date else None,
     )
-    data, validated = read_input(args.file, operation, args.sheet)
-    sha = file_key(data)
-    journal = Journal(args.journal)
-    try:
+    session = open_session(args.file, operation, args.sheet, args.identifier)
+    with BadgesClient(
+        base_url, auth, timeout=args.timeout, connect_timeout=args.connect_timeout, max_retries=0
+    ) as client:
         try:
-            job = plan_job(
-                journal,
-                validated,
-                org=org,
-                base_url=base_url,
-                badge_id=args.badge.strip().lower(),
-                job_key=args.job_key or sha,
-                file_sha256=sha,
-                file_name=args.file.name,
-                settings=settings,
+            check_session(session, client, args.badge)
+        except BadgesError as exc:
+            return _refused(exc)
+        if args.dry_run:
+            return print_dry_run(
+                session, client, org=org, base_url=base_url, settings=settings, quiet=args.quiet
             )
-        except PlanError as exc:
-            raise UsageError(str(exc)) from None
-        counts = journal.counts(job.job_id)
-        resumed = job.state is not JobState.PLANNED
+        journal = Journal(args.journal)
+        try:
+            look_up(session, client, journal, org=org, base_url=base_url, quiet=args.quiet)
+            try:
+                jobs = session.plan(
+                    journal, org=org, base_url=base_url, job_key=args.job_key, settings=settings
+                )
+            except PlanError as exc:
+                raise UsageError(str(exc)) from None
+            config = RunConfig(
+                retry=RetryConfig(
+                    max_attempts=args.max_attempts,
+                    backoff_base=args.backoff_base,
+                    backoff_cap=args.backoff_cap,
+                    retry_after_cap=args.retry_after_cap,
+                    settle_delay=args.settle_delay,
+                ),
+                concurrency=args.concurrency,
+            )
+            outcomes = []
+            for job, part in zip(jobs, session.parts, strict=True):
+                counts = journal.counts(job.job_id)
+                resumed = job.state is not JobState.PLANNED
+                print(
+                    f"{'resuming' if resumed else 'planned'} job {job.job_id} for badge {part.badge.describe()}: "
+                    f"{counts.input_rows:,} rows ({counts.settled:,} settled, {counts.pending:,} pending)",
+                    file=sys.stderr,
+                )
+                runner = JobRunner(journal, job.job_id, client, config=config)
+                try:
+                    outcome = run_with_progress(runner, journal, job.job_id, quiet=args.quiet)
+                except LeaseHeldError as exc:
+                    print(f"error: {exc}; try again when it has finished", file=sys.stderr)
+                    return EXIT_BUSY
+                outcomes.append(outcome)
+                if outcome.state in (JobState.STOPPED, JobState.PAUSED):
+                    break  # the next badges wait: credentials or the server need attention first
+            return write_results(args, journal, session, jobs, outcomes)
+        finally:
+            journal.close()
+
+
+def open_session(path: Path, operation: Operation, sheet: str | None, identifier: str | None) -> BulkSession:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        session = BulkSession(operation, data, path.name, sheet=sheet)
+    except SessionError as exc:
+        raise UsageError(str(exc)) from None
+    if identifier:
+        session.use_identifier(identifier)
+    return session
+
+
+def check_session(session: BulkSession, client: BadgesClient, badge: str | None) -> None:
+    try:
+        parts = session.check(client, badge=badge)
+    except SessionError as exc:
+        raise UsageError(str(exc)) from None
+    for part in parts:
+        validated = part.validated
         print(
-            f"{'resuming' if resumed else 'planned'} job {job.job_id}: {counts.input_rows:,} rows "
-            f"({counts.settled:,} settled, {counts.pending:,} pending)",
+            f"badge {part.badge.describe()}: {validated.source_rows:,} rows, {validated.valid_count:,} to send, "
+            f"{validated.error_count:,} with errors, {validated.skipped_count:,} skipped",
             file=sys.stderr,
         )
-        config = RunConfig(
-            retry=RetryConfig(
-                max_attempts=args.max_attempts,
-                backoff_base=args.backoff_base,
-                backoff_cap=args.backoff_cap,
-                retry_after_cap=args.retry_after_cap,
-                settle_delay=args.settle_delay,
-            ),
-            concurrency=args.concurrency,
+    for note in parts[0].validated.notes if parts else ():
+        print(f"note: {note}", file=sys.stderr)
+
+
+def look_up(
+    session: BulkSession, client, journal: Journal | None, *, org: str, base_url: str, quiet: bool
+) -> None:
+    """Customer ids for a file keyed by mobile, email...; a look-up that cannot finish exits 4."""
+    if not session.by_identifier:
+        return
+    kind = session.mapping.identifier.value
+
+    def show(p) -> None:
+        if not quiet:
+            sys.stderr.write(
+                f"\rlooking up {p.total:,} {kind} values: {p.done:,} done "
+                f"({p.cached:,} known from the journal), {p.found:,} found, {p.not_found:,} not customers "
+            )
+            sys.stderr.flush()
+
+    try:
+        last = session.resolve(client, journal, org=org, base_url=base_url, on_progress=show)
+    except ResolveError as exc:
+        sys.stderr.write("\n")
+        raise LookupStopped(str(exc)) from None
+    if not quiet:
+        sys.stderr.write("\n")
+    if last is not None:
+        missing = sum(len(p.validated.invalid) for p in session.parts)
+        print(f"{kind}: {last.total:,} looked up; rows whose customer was not found fail with 1026 "
+              f"({missing:,} rows refused before sending in all)", file=sys.stderr)  # fmt: skip
+
+
+class LookupStopped(Exception):
+    """The customer look-up could not finish; nothing was planned."""
+
+
+def print_dry_run(
+    session: BulkSession, client, *, org: str, base_url: str, settings: PlanSettings, quiet: bool
+) -> int:
+    """--dry-run: checks, look-ups and the server's predicted answers per badge; nothing is written."""
+    try:
+        look_up(session, client, None, org=org, base_url=base_url, quiet=quiet)
+    except LookupStopped as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNSETTLED
+    reports = session.dry_run(client, default_event_date=settings.issue_event_date)
+    for part, report in reports:
+        print(f"\n== {part.badge.describe()} ==")
+        for label, value in report.summary():
+            print(f"{label}: {value}")
+        for check in report.checks:
+            print(f"[{check.status.value}] {check.name}: {check.message}")
+    print("\ndry run: nothing was sent and nothing was written")
+    return EXIT_OK if all(r.can_run for _, r in reports) else EXIT_USAGE
+
+
+def write_results(args, journal: Journal, session: BulkSession, jobs: list, outcomes: list[RunResult]) -> int:
+    jobs = [journal.job(j.job_id) for j in jobs]
+    names = {p.badge.badge_id: p.badge.name for p in session.parts} if session.badge_column else None
+    table = results.run_table(journal, jobs, names, no_badge_rows=session.no_badge_rows)
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_bytes(export.csv_bytes(table))
+    codes = [_report(outcome, args.results) for outcome in outcomes]
+    code = max(codes) if codes else EXIT_OK
+    if len(outcomes) < len(jobs):
+        code = max(code, EXIT_UNSETTLED)
+    if args.summary_json is not None:
+        worst = max(outcomes, key=lambda o: _report_rank(o), default=None)
+        facts = results.run_summary(
+            table,
+            jobs=jobs,
+            state=worst.state.value if worst else "PLANNED",
+            reason=worst.reason if worst else None,
         )
-        with BadgesClient(
-            base_url, auth, timeout=args.timeout, connect_timeout=args.connect_timeout, max_retries=0
-        ) as client:
-            runner = JobRunner(journal, job.job_id, client, config=config)
-            try:
-                outcome = run_with_progress(runner, journal, job.job_id, quiet=args.quiet)
-            except LeaseHeldError as exc:
-                print(f"error: {exc}; try again when it has finished", file=sys.stderr)
-                return EXIT_BUSY
-        args.results.parent.mkdir(parents=True, exist_ok=True)
-        args.results.write_bytes(results.results_csv(journal, job.job_id))
-        code = _report(outcome, args.results)
-        if args.summary_json is not None:
-            facts = results.summary(journal, job.job_id, state=outcome.state.value, reason=outcome.reason)
-            args.summary_json.parent.mkdir(parents=True, exist_ok=True)
-            args.summary_json.write_text(json.dumps({**facts, "exitCode": code}, indent=2) + "\n")
-        return code
-    finally:
-        journal.close()
+        args.summary_json.parent.mkdir(parents=True, exist_ok=True)
+        args.summary_json.write_text(json.dumps({**facts, "exitCode": code}, indent=2) + "\n")
+    return code
+
+
+def _report_rank(outcome: RunResult) -> int:
+    order = [JobState.COMPLETED, JobState.CANCELLED, JobState.PAUSED, JobState.STOPPED]
+    return order.index(outcome.state) if outcome.state in order else 0
+
+
+def _refused(exc: BadgesError) -> int:
+    """The server refused a read needed before planning (credentials, permissions, outage)."""
+    print(f"error: {exc}", file=sys.stderr)
+    from lib.api.errors import AuthenticationError, PermissionDeniedError
+
+    return EXIT_AUTH if isinstance(exc, AuthenticationError | PermissionDeniedError) else EXIT_UNSETTLED
 
 
 def _report(outcome: RunResult, results_path: Path) -> int:

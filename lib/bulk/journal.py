@@ -54,6 +54,7 @@ from lib.bulk.journal_types import (
     check_invariant,
     row_of,
 )
+from lib.bulk.journal_undo import UndoWrites
 
 __all__ = [
     "PENDING_STATES", "SCHEMA_VERSION", "SETTLED_STATES", "Batch", "BatchState", "Counts", "InvariantError",
@@ -62,7 +63,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-class Journal(JournalStore, BatchWrites, LeaseStore):
+class Journal(JournalStore, BatchWrites, LeaseStore, UndoWrites):
     """One journal file: jobs, their rows and batches, the ledger, and the job lease.
 
     Storage (connections, grouped commits, counts bookkeeping) is `JournalStore`; a batch's writes
@@ -250,6 +251,38 @@ class Journal(JournalStore, BatchWrites, LeaseStore):
         )
         return [(r["finished_at"], r["size"]) for r in rows]
 
+    # ---- resolved identifiers (used by lib.bulk.resolve) ----------------------------------------
+
+    def identities(
+        self, *, org: str, base_url: str, kind: str, values: Sequence[str]
+    ) -> dict[str, tuple[int | None, int | None, str | None, float]]:
+        """value -> (customer id or None, error code, message, when resolved) for the values looked up before."""
+        found: dict[str, tuple[int | None, int | None, str | None, float]] = {}
+        unique = list(dict.fromkeys(values))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            rows = self._read(
+                "SELECT value, customer_id, code, message, resolved_at FROM identities"
+                " WHERE org = ? AND base_url = ? AND kind = ?"
+                f" AND value IN ({', '.join('?' * len(chunk))})",  # noqa: S608 - placeholders only
+                (org, base_url, kind, *chunk),
+            )
+            for r in rows:
+                found[r["value"]] = (r["customer_id"], r["code"], r["message"], r["resolved_at"])
+        return found
+
+    def save_identities(
+        self, *, org: str, base_url: str, kind: str, answers: Sequence[tuple[str, int | None, int | None, str | None]]
+    ) -> None:
+        """Remember look-up answers (value, customer id, code, message) so a rerun never asks again."""
+        now = self.now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO identities (org, base_url, kind, value, customer_id, code, message,"
+                " resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(org, base_url, kind, value, cid, code, message, now) for value, cid, code, message in answers],
+            )
+
     # ---- planning (used by lib.bulk.planner) -----------------------------------------------------
 
     def insert_job(
@@ -258,7 +291,7 @@ class Journal(JournalStore, BatchWrites, LeaseStore):
         """Job row, rows and frozen batch plan in one transaction (all or nothing).
 
         ``planned``: (job_id, row, customer_id, batch, issue_event_date, earn_event_date, earn_expires_on)
-        per row to send; ``settled``: full rows settled before sending (skipped, invalid), as
+        per row to send, plus the identifier the file named the customer by when it was not the id; ``settled``: full rows settled before sending (skipped, invalid), as
         (job_id, row, customer_id, raw_customer, batch, state, reason, code, message, result_id,
         issue_event_date, earn_event_date, earn_expires_on, settled_at). A planned row binds only the
         columns it has: at 100k rows that halves the insert.
@@ -276,9 +309,11 @@ class Journal(JournalStore, BatchWrites, LeaseStore):
                 "INSERT INTO item_counts (job_id, state, n) VALUES (?, ?, ?)",
                 [(job["job_id"], state, n) for state, n in by_state.items() if n],
             )
+            named = bool(planned) and len(planned[0]) == 8  # rows that also keep the file's identifier
             conn.executemany(
                 "INSERT INTO items (job_id, row, customer_id, batch, state, issue_event_date, earn_event_date,"
-                " earn_expires_on) VALUES (?, ?, ?, ?, 'PLANNED', ?, ?, ?)",
+                f" earn_expires_on{', raw_customer' if named else ''})"
+                f" VALUES (?, ?, ?, ?, 'PLANNED', ?, ?, ?{', ?' if named else ''})",
                 planned,
             )
             conn.executemany(

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from lib.bulk.model import CUSTOMER_ID, EARN_EVENT_DATE, EARN_EXPIRES_ON, ISSUE_EVENT_DATE, Operation
+from lib.bulk.model import BADGE, CUSTOMER_ID, EARN_EVENT_DATE, EARN_EXPIRES_ON, ISSUE_EVENT_DATE, Operation
 
 
 class IdentifierType(StrEnum):
@@ -91,6 +91,9 @@ FIELDS: dict[Operation, tuple[FieldSpec, ...]] = {
     ),
 }
 
+# A column naming each row's badge (its badgeMetaId or exact name): the file then needs no --badge.
+BADGE_SYNONYMS = ("badgemetaid", "badgeid", "badge", "badgename")
+
 IDENTIFIER_SYNONYMS: dict[IdentifierType, tuple[str, ...]] = {
     IdentifierType.EMAIL: ("email", "emailid", "emailaddress", "mail"),
     IdentifierType.MOBILE: ("mobile", "mobilenumber", "mobileno", "phone", "phonenumber", "msisdn", "cell"),
@@ -118,6 +121,9 @@ class ColumnMapping:
 
     def with_column(self, field_name: str, header: str | None) -> ColumnMapping:
         return ColumnMapping(self.operation, {**self.columns, field_name: header}, self.identifier)
+
+    def with_identifier(self, identifier: IdentifierType) -> ColumnMapping:
+        return ColumnMapping(self.operation, dict(self.columns), identifier)
 
     def mapped(self) -> dict[str, str]:
         return {name: header for name, header in self.columns.items() if header}
@@ -147,6 +153,9 @@ def suggest_mapping(
                 break
     if columns[CUSTOMER_ID] and sample is not None and columns[CUSTOMER_ID] in sample.columns:
         identifier = guess_identifier(sample[columns[CUSTOMER_ID]], default=identifier)
+    badge = _best_match(BADGE_SYNONYMS, normalised, used | {h for h in columns.values() if h})
+    if badge:
+        columns[BADGE] = badge
     return ColumnMapping(operation, columns, identifier)
 
 
@@ -166,6 +175,8 @@ def guess_identifier(
     cells = cells[cells != ""].head(200)
     if len(cells) and cells.str.contains("@", regex=False).mean() > 0.5:
         return IdentifierType.EMAIL
+    if default is IdentifierType.CUSTOMER_ID and len(cells) and cells.str.startswith("+").mean() > 0.5:
+        return IdentifierType.MOBILE  # "+91 98450 12345": a phone number, never a customer id
     return default
 
 
@@ -182,25 +193,10 @@ def mapping_problems(mapping: ColumnMapping, headers: list[str]) -> list[str]:
                 )
         elif header not in headers:
             problems.append(f"The file has no column '{header}' for {spec.api_name}.")
+    badge = mapping.source(BADGE)
+    if badge is not None and badge not in headers:
+        problems.append(f"The file has no column '{badge}' for the badge.")
     chosen = [h for h in mapping.mapped().values()]
     for header in sorted({h for h in chosen if chosen.count(h) > 1}):
         problems.append(f"The column '{header}' is chosen for more than one field.")
-    if mapping.identifier is not IdentifierType.CUSTOMER_ID:
-        problems.append(identifier_not_supported(mapping))
     return problems
-
-
-def identifier_not_supported(mapping: ColumnMapping) -> str:
-    """Why email/mobile/externalId/cardNumber columns are refused rather than looked up.
-
-    issueBulk and the import both take numeric customer ids, and the Badges API has no call that turns
-    an email or mobile number into an id (the identifier header only changes how customer *views* are
-    addressed; their responses do not carry the id). A lookup would need the Customer API, which this
-    console does not use.
-    """
-    verb = "Enrolment" if mapping.operation is Operation.ENROL else "Importing earned badges"
-    return (
-        f"{verb} needs Capillary customer ids (numbers), but the column "
-        f"'{mapping.source(CUSTOMER_ID)}' holds {mapping.identifier.value} values. "
-        "Export the customer ids from Capillary (Member Care or a customer report) and upload those."
-    )

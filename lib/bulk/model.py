@@ -8,7 +8,7 @@ get one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import pandas as pd
@@ -37,6 +37,9 @@ CUSTOMER_ID = "customer_id"  # int64, > 0
 ISSUE_EVENT_DATE = "issue_event_date"  # enrol only; nullable Int64, epoch seconds
 EARN_EVENT_DATE = "earn_event_date"  # import only; int64 epoch seconds
 EARN_EXPIRES_ON = "earn_expires_on"  # import only; int64 epoch seconds
+# Present only when the file names customers by another identifier or carries a badge column:
+IDENTIFIER = "identifier"  # str: the mobile, email, externalId or cardNumber as normalised; customer_id NA
+BADGE = "badge"  # str: the badgeMetaId or exact badge name the row gives
 
 VALID_COLUMNS: dict[Operation, tuple[str, ...]] = {
     Operation.ENROL: (ROW, CUSTOMER_ID, ISSUE_EVENT_DATE),
@@ -84,6 +87,17 @@ class ValidatedInput:
     notes: tuple[str, ...] = ()
     readings: pd.DataFrame = field(default_factory=pd.DataFrame)
     customer_column: str = ""
+    identifier: str = "id"  # what the customer column holds: id, mobile, email, externalId, cardNumber
+
+    def with_refusals(self, lines: pd.DataFrame, cells: pd.DataFrame) -> ValidatedInput:
+        """This input plus rows refused by a later step (a customer or badge that does not resolve):
+        `lines` are their issue lines, `cells` their cells as written (column `row` + source columns)."""
+        if lines.empty:
+            return self
+        issues = pd.concat([self.issues, lines], ignore_index=True)
+        issues = issues.sort_values("row", kind="stable").reset_index(drop=True)[list(ISSUE_COLUMNS)]
+        invalid = pd.concat([self.invalid, cells], ignore_index=True) if len(cells) else self.invalid
+        return replace(self, issues=issues, invalid=invalid, source_rows=self.source_rows)
 
     def raw_customers_of_invalid_rows(self) -> dict[int, str]:
         """Row number -> the customer id text of each row validation refused (blank ones left out)."""

@@ -27,12 +27,16 @@ from lib.bulk.model import (
     CUSTOMER_ID,
     EARN_EVENT_DATE,
     EARN_EXPIRES_ON,
+    IDENTIFIER,
     ISSUE_EVENT_DATE,
     ROW,
     Operation,
     Severity,
     ValidatedInput,
 )
+
+# Rules of the rows a customer look-up refused (lib.bulk.resolve), with the server's code.
+NOT_FOUND_RULES = {1026: "customer_not_found", 1028: "identifier_refused"}
 
 # Defaults, measured end to end on 100,000 enrolments against the sandbox as its own process on a
 # shared 2-core machine (bench/bench_enrol.py): batch 100 sends in 6.1-6.6 s with 2 in flight, 9.5 s
@@ -121,6 +125,7 @@ def plan_job(
     file_name: str | None = None,
     settings: PlanSettings | None = None,
     parent_job_id: str | None = None,
+    run_id: str | None = None,
 ) -> Job:
     """Write the job and its frozen plan, or return the existing job with the same id unchanged."""
     settings = settings or PlanSettings()
@@ -221,6 +226,9 @@ def plan_job(
         )
         if send
     ]
+    if IDENTIFIER in valid.columns:  # the results keep the identifier the file gave
+        names = valid[IDENTIFIER].tolist()
+        planned = [(*row, names[k]) for row, k in zip(planned, np.flatnonzero(sending).tolist(), strict=True)]
     skipped, why = ItemState.SKIPPED.value, reason_done.value
     settled: list[tuple] = [
         (job_id, rows_list[k], customers_list[k], None, None, skipped, why, None, "done by an earlier job",
@@ -243,6 +251,8 @@ def plan_job(
         "input_rows": len(planned) + len(settled),
         "state": JobState.PLANNED.value,
         "parent_job_id": parent_job_id,
+        "identifier": validated.identifier if IDENTIFIER in valid.columns else None,
+        "run_id": run_id,
         "created_at": now,
         "updated_at": now,
     }
@@ -272,21 +282,28 @@ def _rows_not_sent(job_id: str, validated: ValidatedInput, planned: set[int], no
     blocking = issues[issues["severity"].isin([Severity.ERROR.value, Severity.SKIPPED.value])]
     blocking = blocking[~blocking["row"].isin(list(planned))]
     raw_customers = validated.raw_customers_of_invalid_rows()
+    by_identifier = IDENTIFIER in validated.valid.columns
     out = []
     for row, lines in blocking.groupby("row", sort=True):
         errors = lines[lines["severity"] == Severity.ERROR.value]
+        errors = errors[~errors["rule"].isin(list(NOT_FOUND_RULES.values()))] if by_identifier else errors
         if not errors.empty:
             message = "; ".join(errors["message"].astype("str"))
             raw = raw_customers.get(int(row))
-            out.append((job_id, int(row), _readable_id(raw), raw, None, ItemState.FAILED.value, Reason.INVALID_ROW.value, None,
+            out.append((job_id, int(row), None if by_identifier else _readable_id(raw), raw, None, ItemState.FAILED.value, Reason.INVALID_ROW.value, None,
                         message, None, None, None, None, now))  # fmt: skip
             continue
         first = lines.iloc[0]
         rule = str(first["rule"])
+        if rule in NOT_FOUND_RULES.values():  # looked up, and the server knows no such customer
+            code = next(c for c, r in NOT_FOUND_RULES.items() if r == rule)
+            out.append((job_id, int(row), None, raw_customers.get(int(row)), None, ItemState.FAILED.value,
+                        Reason.CUSTOMER_NOT_FOUND.value, code, str(first["message"]), None, None, None, None, now))  # fmt: skip
+            continue
         reason = Reason.DUPLICATE_IN_FILE if rule == "duplicate_in_file" else Reason.ALREADY_ENROLLED
         if rule == "already_done" and validated.operation is Operation.IMPORT:
             reason = Reason.ALREADY_IMPORTED
         raw = str(first["value"]).strip()
-        out.append((job_id, int(row), _readable_id(raw), raw, None, ItemState.SKIPPED.value, reason.value, None,
+        out.append((job_id, int(row), None if by_identifier else _readable_id(raw), raw, None, ItemState.SKIPPED.value, reason.value, None,
                     str(first["message"]), None, None, None, None, now))  # fmt: skip
     return out

@@ -8,6 +8,8 @@ neutralises spreadsheet formulas in every text cell (server messages included).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from lib.bulk import export
@@ -31,6 +33,8 @@ STATUS = {
     ItemState.SENDING.value: "pending",
     ItemState.UNKNOWN.value: "unknown",
 }
+
+STATUS_NAMES = ("succeeded", "failed", "skipped", "pending", "unknown")
 
 RESULT_COLUMNS = (
     "row",
@@ -94,8 +98,13 @@ def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
             "earnExpiresOn": "" if enrol else _iso(raw["earn_expires_on"]),
         }
     )
-    # A row whose customer id could not be read keeps what the file said, for the user to find it.
-    unread = table["customerId"].isna() & raw["raw_customer"].notna()
+    if job.identifier:
+        # The file named customers by mobile, email...: keep that, beside the id it resolved to.
+        table.insert(1, job.identifier, _text(raw["raw_customer"]))
+        unread = pd.Series(False, index=table.index)
+    else:
+        # A row whose customer id could not be read keeps what the file said, for the user to find it.
+        unread = table["customerId"].isna() & raw["raw_customer"].notna()
     if unread.any():
         table["customerId"] = table["customerId"].astype("object")
         table.loc[unread, "customerId"] = raw.loc[unread, "raw_customer"]
@@ -155,10 +164,7 @@ def summary(journal: Journal, job_id: str, *, state: str, reason: str | None) ->
         "state": state,
         "reason": reason,
         "rows": len(table),
-        "byStatus": {
-            name: int(statuses.get(name, 0))
-            for name in ("succeeded", "failed", "skipped", "pending", "unknown")
-        },
+        "byStatus": {name: int(statuses.get(name, 0)) for name in STATUS_NAMES},
         "byErrorCode": {code: int(n) for code, n in sorted(codes.items())},
         "byReason": {name: int(n) for name, n in sorted(reasons.items())},
     }
@@ -166,6 +172,59 @@ def summary(journal: Journal, job_id: str, *, state: str, reason: str | None) ->
 
 def results_csv(journal: Journal, job_id: str) -> bytes:
     return export.csv_bytes(outcome_table(journal, job_id))
+
+
+def run_table(
+    journal: Journal,
+    jobs: list[Job],
+    names: dict[str, str | None] | None = None,
+    *,
+    no_badge_rows: Collection[int] = (),
+) -> pd.DataFrame:
+    """The outcome tables of the jobs one file was split into (one per badge) as one table in file
+    order, each row with its badge; `no_badge_rows` (rows naming no badge) have the badge columns empty."""
+    if len(jobs) == 1 and names is None:
+        return outcome_table(journal, jobs[0].job_id)
+    names = names or {}
+    unassigned = set(no_badge_rows)
+    parts = []
+    for job in jobs:
+        table = outcome_table(journal, job.job_id)
+        table.insert(1, "badgeMetaId", job.badge_id)
+        table.insert(2, "badgeName", names.get(job.badge_id) or "")
+        if unassigned:
+            table.loc[table["row"].isin(unassigned), ["badgeMetaId", "badgeName"]] = ""
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def run_summary(table: pd.DataFrame, *, jobs: list[Job], state: str, reason: str | None) -> dict:
+    """`summary` for a run of several jobs (one per badge), with the counts per badge as well."""
+    settled = table[table["status"].isin(["failed", "skipped"])]
+    codes = settled["errorCode"].dropna().astype("int64").astype(str).value_counts()
+    reasons = settled["reason"][settled["reason"] != ""].value_counts()
+    statuses = table["status"].value_counts()
+    per_badge = {}
+    if "badgeMetaId" in table.columns:
+        for badge, rows in table.groupby("badgeMetaId", sort=False):
+            counts = rows["status"].value_counts()
+            per_badge[badge or "(no badge)"] = {name: int(counts.get(name, 0)) for name in STATUS_NAMES}
+    facts = {
+        "jobId": jobs[0].job_id if len(jobs) == 1 else None,
+        "jobIds": [j.job_id for j in jobs],
+        "runId": jobs[0].run_id,
+        "operation": jobs[0].operation,
+        "badgeId": jobs[0].badge_id if len(jobs) == 1 else None,
+        "state": state,
+        "reason": reason,
+        "rows": len(table),
+        "byStatus": {name: int(statuses.get(name, 0)) for name in STATUS_NAMES},
+        "byErrorCode": {code: int(n) for code, n in sorted(codes.items())},
+        "byReason": {name: int(n) for name, n in sorted(reasons.items())},
+    }
+    if per_badge:
+        facts["byBadge"] = per_badge
+    return facts
 
 
 def results_xlsx(journal: Journal, job_id: str) -> bytes:

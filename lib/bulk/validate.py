@@ -27,24 +27,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.bulk import dates
-from lib.bulk.mapping import ColumnMapping, FieldSpec, fields_for, mapping_problems
+from lib.bulk.identifiers import check_identifiers
+from lib.bulk.issue_lines import IssueLines, quoted
+from lib.bulk.mapping import ColumnMapping, FieldSpec, IdentifierType, fields_for, mapping_problems
 from lib.bulk.model import (
     CUSTOMER_ID,
     EARN_EVENT_DATE,
     EARN_EXPIRES_ON,
-    ISSUE_COLUMNS,
+    IDENTIFIER,
     ISSUE_EVENT_DATE,
     ROW,
     VALID_COLUMNS,
     Operation,
     Severity,
     ValidatedInput,
-    empty_issues,
 )
 from lib.bulk.wording import plural, reformatted_ids_note
 
 MAX_ID_DIGITS = 18  # int64 holds every 18-digit number
-VALUE_SHOWN = 40  # characters of a bad value quoted in a message
 
 # Given the valid rows (columns VALID_COLUMNS), say which were already done by an earlier job.
 AlreadyDone = Callable[[pd.DataFrame], pd.Series] | Collection[int]
@@ -76,61 +76,6 @@ class BadgePeriod:
         return f"{dates.format_one(self.start)} .. {end}"
 
 
-class _Issues:
-    """Collects issue lines column-wise; one DataFrame per rule, concatenated once."""
-
-    def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
-
-    def add(
-        self,
-        mask: pd.Series,
-        *,
-        column: str,
-        values: pd.Series,
-        severity: Severity,
-        rule: str,
-        detail: Callable[[pd.Index], pd.Series] | str,
-    ) -> None:
-        """`detail` is a fixed text or a function of the failing rows' index, so that message text is
-        only ever built for rows that failed."""
-        index = mask[mask].index
-        if len(index) == 0:
-            return
-        rows = pd.Series(index.to_numpy(dtype="int64"), index=index)
-        shown = values[index].astype("str")
-        detail_part = detail if isinstance(detail, str) else detail(index)
-        message = "row " + rows.astype("str") + ", " + column + ": " + detail_part
-        self.parts.append(
-            pd.DataFrame(
-                {
-                    "row": rows,
-                    "column": column,
-                    "value": shown,
-                    "severity": severity.value,
-                    "rule": rule,
-                    "message": message.astype("str"),
-                }
-            )
-        )
-
-    def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return empty_issues()
-        issues = pd.concat(self.parts, ignore_index=True)
-        order = issues["severity"].map({"error": 0, "skipped": 1, "warning": 2})
-        issues = issues.assign(_order=order).sort_values(["row", "_order"], kind="stable")
-        return issues.drop(columns="_order").reset_index(drop=True)[list(ISSUE_COLUMNS)]
-
-
-def quoted(values: pd.Series) -> pd.Series:
-    """'value' for messages, cut to VALUE_SHOWN characters."""
-    text = values.astype("str").fillna("")
-    long = text.str.len() > VALUE_SHOWN
-    text = text.where(~long, text.str.slice(0, VALUE_SHOWN) + "…")
-    return "'" + text + "'"
-
-
 def validate(
     frame: pd.DataFrame,
     mapping: ColumnMapping,
@@ -143,15 +88,24 @@ def validate(
     if problems:
         raise MappingError(problems)
     operation = mapping.operation
-    issues = _Issues()
+    issues = IssueLines()
     failed = pd.Series(False, index=frame.index)
     valid = pd.DataFrame({ROW: frame.index.to_numpy(dtype="int64")}, index=frame.index)
     notes: list[str] = []
     readings = pd.DataFrame({ROW: valid[ROW]}, index=frame.index)
 
     customer_header = mapping.source(CUSTOMER_ID)
-    ids, id_failed = _check_customer_ids(frame[customer_header], customer_header, issues, notes)
-    valid[CUSTOMER_ID] = ids
+    by_identifier = mapping.identifier is not IdentifierType.CUSTOMER_ID
+    if by_identifier:
+        # Customer ids come later, from the look-up (`lib.bulk.resolve`); rows are told apart by identifier.
+        text, id_failed = check_identifiers(
+            frame[customer_header], customer_header, mapping.identifier.value, issues, notes
+        )
+        valid[CUSTOMER_ID] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+        valid[IDENTIFIER] = text
+    else:
+        ids, id_failed = _check_customer_ids(frame[customer_header], customer_header, issues, notes)
+        valid[CUSTOMER_ID] = ids
     failed |= id_failed
 
     for spec in fields_for(operation)[1:]:
@@ -170,12 +124,14 @@ def validate(
         failed |= _check_badge_period(valid, frame, mapping, badge_period, failed, issues)
 
     skipped = _skip_repeats(valid, frame, mapping, failed, issues)
-    if already_done is not None:
+    if already_done is not None and not by_identifier:  # identifier files meet the ledger once resolved
         skipped |= _skip_already_done(valid, frame, mapping, failed | skipped, already_done, issues)
 
     keep = ~(failed | skipped)
-    valid_rows = valid.loc[keep, list(VALID_COLUMNS[operation])].reset_index(drop=True)
-    valid_rows[CUSTOMER_ID] = valid_rows[CUSTOMER_ID].astype("int64")
+    columns = [*VALID_COLUMNS[operation], *([IDENTIFIER] if by_identifier else [])]
+    valid_rows = valid.loc[keep, columns].reset_index(drop=True)
+    if not by_identifier:
+        valid_rows[CUSTOMER_ID] = valid_rows[CUSTOMER_ID].astype("int64")
     if operation is Operation.IMPORT:
         for name in (EARN_EVENT_DATE, EARN_EXPIRES_ON):
             valid_rows[name] = valid_rows[name].astype("int64")
@@ -186,6 +142,7 @@ def validate(
         issues=issues.frame(),
         invalid=invalid,
         customer_column=mapping.mapped().get(CUSTOMER_ID, ""),
+        identifier=mapping.identifier.value,
         source_rows=len(frame),
         notes=tuple(notes),
         readings=readings.loc[keep].reset_index(drop=True),
@@ -193,7 +150,7 @@ def validate(
 
 
 def _check_customer_ids(
-    raw: pd.Series, header: str, issues: _Issues, notes: list[str]
+    raw: pd.Series, header: str, issues: IssueLines, notes: list[str]
 ) -> tuple[pd.Series, pd.Series]:
     all_text = raw.astype("str").fillna("")
     all_stripped = all_text.str.strip()
@@ -287,7 +244,7 @@ def _looks_like_formula(text: pd.Series, stripped: pd.Series) -> pd.Series:
 
 
 def _check_dates(
-    raw: pd.Series, header: str, spec: FieldSpec, issues: _Issues, notes: list[str]
+    raw: pd.Series, header: str, spec: FieldSpec, issues: IssueLines, notes: list[str]
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     parsed = dates.parse_dates(raw)
     stripped = raw.astype("str").fillna("").str.strip()
@@ -306,7 +263,7 @@ def _check_dates(
 
 
 def _check_expiry_after_event(
-    valid: pd.DataFrame, frame: pd.DataFrame, mapping: ColumnMapping, failed: pd.Series, issues: _Issues
+    valid: pd.DataFrame, frame: pd.DataFrame, mapping: ColumnMapping, failed: pd.Series, issues: IssueLines
 ) -> pd.Series:
     event, expiry = valid[EARN_EVENT_DATE], valid[EARN_EXPIRES_ON]
     bad = (~failed & (expiry <= event)).fillna(False)
@@ -333,7 +290,7 @@ def _check_badge_period(
     mapping: ColumnMapping,
     period: BadgePeriod,
     failed: pd.Series,
-    issues: _Issues,
+    issues: IssueLines,
 ) -> pd.Series:
     name = ISSUE_EVENT_DATE if mapping.operation is Operation.ENROL else EARN_EVENT_DATE
     header = mapping.source(name)
@@ -357,20 +314,25 @@ def _check_badge_period(
     return pd.Series(False, index=frame.index)
 
 
-def duplicate_key(operation: Operation) -> list[str]:
-    return [CUSTOMER_ID, EARN_EVENT_DATE] if operation is Operation.IMPORT else [CUSTOMER_ID]
+def duplicate_key(operation: Operation, customer: str = CUSTOMER_ID) -> list[str]:
+    """What makes two rows the same work: the customer (id or identifier), and for imports the day."""
+    return [customer, EARN_EVENT_DATE] if operation is Operation.IMPORT else [customer]
 
 
 def _skip_repeats(
-    valid: pd.DataFrame, frame: pd.DataFrame, mapping: ColumnMapping, failed: pd.Series, issues: _Issues
+    valid: pd.DataFrame, frame: pd.DataFrame, mapping: ColumnMapping, failed: pd.Series, issues: IssueLines
 ) -> pd.Series:
-    key = duplicate_key(mapping.operation)
+    key = duplicate_key(mapping.operation, IDENTIFIER if IDENTIFIER in valid.columns else CUSTOMER_ID)
     kept = ~failed.to_numpy()
     # Rows that passed have no missing key values, so plain int64 columns hash several times faster.
     candidates = pd.DataFrame(
-        {name: valid[name].to_numpy(dtype="int64", na_value=0)[kept] for name in (ROW, *key)},
+        {
+            name: (valid[name].to_numpy(dtype="object") if name == IDENTIFIER
+                   else valid[name].to_numpy(dtype="int64", na_value=0))[kept]
+            for name in (ROW, *key)
+        },
         index=valid.index[kept],
-    )
+    )  # fmt: skip
     repeated = candidates[key[0]].duplicated() if len(key) == 1 else candidates.duplicated(subset=key)
     skipped = pd.Series(False, index=frame.index)
     if not repeated.any():
@@ -399,7 +361,7 @@ def _skip_already_done(
     mapping: ColumnMapping,
     excluded: pd.Series,
     already_done: AlreadyDone,
-    issues: _Issues,
+    issues: IssueLines,
 ) -> pd.Series:
     candidates = valid.loc[~excluded, list(VALID_COLUMNS[mapping.operation])]
     if callable(already_done):

@@ -115,9 +115,10 @@ def test_a_file_without_customer_ids_is_refused(tmp_path, faults, enrol_badge):
 def test_wrong_password_stops_with_exit_3(tmp_path, faults, enrol_badge):
     file = enrol_file(tmp_path, customer_ids(50))
     done = cli(command("enrol", file, enrol_badge, faults.base_url, tmp_path), password="Xq9-not-it-zz")
-    assert done.returncode == 3 and "STOPPED" in done.stderr
-    assert "Xq9-not-it-zz" not in done.stderr + done.stdout + (tmp_path / "results.csv").read_text()
-    assert {r["status"] for r in results_of(tmp_path)} == {"pending"}
+    # The badge is read before anything is planned: refused credentials stop the command there.
+    assert done.returncode == 3 and "credentials" in done.stderr
+    assert "Xq9-not-it-zz" not in done.stderr + done.stdout
+    assert not (tmp_path / "results.csv").exists() and not (tmp_path / "jobs.sqlite").exists()
 
 
 def test_a_paused_job_exits_4_and_resumes_later(tmp_path, faults, enrol_badge):

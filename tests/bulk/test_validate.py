@@ -265,15 +265,13 @@ def test_missing_required_column_is_a_mapping_error():
     ]
 
 
-def test_email_column_is_recognised_and_refused_with_the_reason():
+def test_email_column_is_recognised_and_kept_for_the_look_up():
     frame, mapping = load("emails.csv", Operation.ENROL)
     assert mapping.identifier is IdentifierType.EMAIL
-    with pytest.raises(MappingError) as info:
-        validate(frame, mapping)
-    assert info.value.problems == [
-        "Enrolment needs Capillary customer ids (numbers), but the column 'email' holds email values. "
-        "Export the customer ids from Capillary (Member Care or a customer report) and upload those."
-    ]
+    result = validate(frame, mapping)
+    assert result.identifier == "email"
+    assert result.valid["identifier"].tolist()[:2] == ["ana@example.com", "bo@example.com"]
+    assert result.valid["customer_id"].isna().all()  # ids come from the look-up, not the file
 
 
 def test_xlsx_rows_keep_sheet_row_numbers():
