@@ -15,7 +15,14 @@ import streamlit as st
 from lib.api.models import Badge
 from lib.bulk.contained import read_untrusted
 from lib.bulk.dryrun import DryRunReport
-from lib.bulk.mapping import ColumnMapping, fields_for, guess_identifier, mapping_problems, suggest_mapping
+from lib.bulk.mapping import (
+    ColumnMapping,
+    IdentifierType,
+    fields_for,
+    guess_identifier,
+    mapping_problems,
+    suggest_mapping,
+)
 from lib.bulk.model import CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.planner import (
     DEFAULT_CONCURRENCY,
@@ -53,6 +60,13 @@ INTRO = {
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"]
 MAX_UPLOAD_MB = 50
 NOT_MAPPED = "(not in the file)"
+IDENTIFIER_LABELS = {
+    IdentifierType.CUSTOMER_ID: "Customer id",
+    IdentifierType.MOBILE: "Mobile",
+    IdentifierType.EMAIL: "Email",
+    IdentifierType.EXTERNAL_ID: "External id",
+    IdentifierType.CARD_NUMBER: "Card number",
+}
 
 
 def template_downloads(operation: Operation) -> None:
@@ -123,6 +137,19 @@ def mapping_step(operation: Operation, upload: Upload) -> ColumnMapping | None:
     identifier = suggested.identifier
     if chosen[CUSTOMER_ID] and chosen[CUSTOMER_ID] != suggested.source(CUSTOMER_ID):
         identifier = guess_identifier(upload.source[chosen[CUSTOMER_ID]])
+    kinds = list(IdentifierType)
+    identifier = (
+        st.segmented_control(
+            "The customer column holds",
+            kinds,
+            default=identifier,
+            format_func=IDENTIFIER_LABELS.get,
+            key=key(operation, f"identifier_{upload.sha256[:12]}_{chosen[CUSTOMER_ID]}"),
+            help="Mobile numbers, emails, external ids and card numbers are looked up to customer ids in the "
+            "dry run, and rows whose customer is not found fail with 1026.",
+        )
+        or identifier
+    )
     mapping = ColumnMapping(operation, chosen, identifier)
     problems = mapping_problems(mapping, headers)
     for problem in problems:
@@ -195,7 +222,8 @@ def start_step(
         job_key = st.text_input("Job key", upload.sha256, key=key(operation, f"job_key_{upload.sha256[:12]}"),
                                 help="The same key resumes the same job instead of sending the rows again. "
                                 "Change it only to repeat a job on purpose.")  # fmt: skip
-    sentence = f"{_what(operation, validated.valid_count)}: badge '{badge.name}'"
+    rows = upload.resolved if upload.resolved is not None else validated  # with looked-up customer ids
+    sentence = f"{_what(operation, rows.valid_count)}: badge '{badge.name}'"
     confirmed = st.checkbox(
         f"I confirm: {escape_md(sentence)}", key=key(operation, f"confirm_{upload.sha256[:12]}")
     )
@@ -205,7 +233,7 @@ def start_step(
     try:
         job = plan_job(
             registry().journal,
-            validated,
+            rows,
             org=conn.org,
             base_url=conn.base_url,
             badge_id=badge.id,

@@ -45,5 +45,6 @@ class Upload:
     validated_for: str = ""
     report: DryRunReport | None = None
     report_for: tuple[str, int | None] | None = None  # the validation and default date it assumed
-    dry_task: BackgroundTask[DryRunReport] | None = None  # a dry run still running
+    resolved: ValidatedInput | None = None  # the rows with customer ids once the dry run looked them up
+    dry_task: BackgroundTask[tuple[ValidatedInput, DryRunReport]] | None = None  # a dry run still running
     dry_task_for: tuple[str, int | None] | None = None

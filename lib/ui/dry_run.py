@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from lib.api.client import BadgesClient
 from lib.api.models import Badge
 from lib.bulk.dryrun import DryRunReport, dry_run
-from lib.bulk.model import ValidatedInput
+from lib.bulk.model import IDENTIFIER, ValidatedInput
+from lib.bulk.resolve import apply_identities, resolve_identities
 from lib.console.display import readable
 from lib.console.fanout import Progress, fan_out
 from lib.console.tasks import BackgroundTask
 from lib.ui.connection import ActiveConnection
 from lib.ui.errors import call_api
+from lib.ui.jobs import registry
 
 if TYPE_CHECKING:
     from lib.ui.bulk import Upload
@@ -31,17 +32,30 @@ POLL_SECONDS = 0.5
 
 
 def _rehearse(
-    client: BadgesClient, validated: ValidatedInput, badge_id: str, default_date: int | None
-) -> BackgroundTask[DryRunReport]:
-    def work(progress: Progress) -> DryRunReport:
-        return dry_run(
+    conn: ActiveConnection, validated: ValidatedInput, badge_id: str, default_date: int | None
+) -> BackgroundTask[tuple[ValidatedInput, DryRunReport]]:
+    """Look customers up first when the file names them by mobile, email... (answers kept in the jobs'
+    journal, so starting the job asks nobody twice), then rehearse with the customer ids."""
+    client, journal = conn.client, registry().journal
+
+    def work(progress: Progress) -> tuple[ValidatedInput, DryRunReport]:
+        rows = validated
+        if IDENTIFIER in rows.valid.columns:
+            values = rows.valid[IDENTIFIER].tolist()
+            found = resolve_identities(
+                client, journal, values, kind=rows.identifier, org=conn.org, base_url=conn.base_url,
+                badge_id=badge_id, on_progress=lambda p: progress(p.done, p.total),
+            )  # fmt: skip
+            rows = apply_identities(rows, found)
+        report = dry_run(
             client,
-            validated,
+            rows,
             badge_id=badge_id,
             default_event_date=default_date,
             on_progress=progress,
             read_many=fan_out,
         )
+        return rows, report
 
     return BackgroundTask.start(work, name="console-dry-run")
 
@@ -49,13 +63,14 @@ def _rehearse(
 def _pick_up(upload: Upload, wanted: tuple[str, int | None]) -> None:
     """Drop a report or task made for other input; take the report of a finished task."""
     if upload.report is not None and upload.report_for != wanted:
-        upload.report = None
+        upload.report, upload.resolved = None, None
     task = upload.dry_task
     if task is not None and upload.dry_task_for != wanted:
         upload.dry_task = None  # its thread ends by itself; nobody reads what it found
     elif task is not None and task.finished:
         upload.dry_task = None
-        upload.report = call_api("Dry run", task.result)
+        rehearsed = call_api("Dry run", task.result)
+        upload.resolved, upload.report = rehearsed if rehearsed is not None else (None, None)
         upload.report_for = wanted
 
 
@@ -67,6 +82,8 @@ def _follow(upload: Upload) -> None:
     done = task.progress()
     if done.total:
         text = f"Dry run: {done.done:,} of {done.total:,} customers looked up ({done.seconds:.0f} s)"
+        if upload.validated is not None and upload.validated.identifier != "id":
+            text = f"Dry run: {done.done:,} of {done.total:,} {upload.validated.identifier} values looked up ({done.seconds:.0f} s)"
     else:
         text = "Dry run: reading the badge..."
     st.progress(done.fraction, text=text)
@@ -88,8 +105,8 @@ def dry_run_step(
     running = upload.dry_task is not None
     if st.button("Dry run", key=f"{prefix}dry_run", icon=":material/fact_check:", disabled=running,
                  help="Checks the badge and predicts refusals using reads only; nothing is written."):  # fmt: skip
-        upload.report = None
-        upload.dry_task = _rehearse(conn.client, validated, badge.id, default_date)
+        upload.report, upload.resolved = None, None
+        upload.dry_task = _rehearse(conn, validated, badge.id, default_date)
         upload.dry_task_for = wanted
     if upload.dry_task is not None:
         st.fragment(run_every=POLL_SECONDS)(_follow)(upload)

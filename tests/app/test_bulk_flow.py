@@ -369,3 +369,40 @@ def test_blank_lines_are_counted_and_row_numbers_stay_those_of_the_file(run_page
     ]
     assert table_with(at, "row", "customerId")["row"].tolist() == [2, 4]
     assert table_with(at, "severity", "problem")["row"].tolist() == [5]
+
+
+def test_a_mobile_keyed_file_is_looked_up_in_the_dry_run_and_enrols_by_customer_id(run_page):
+    at = run_page("bulk_enrol.py")
+    badge_name = fresh_enrol_badge(at)
+    connection = at.session_state[Key.CONNECTION]
+    tag = uuid.uuid4().int % 10**6
+    customers = {700_000_000 + tag * 10 + k: f"44{tag:06d}{k:03d}" for k in range(3)}
+    connection.client.send_raw(
+        "PUT", "/_sandbox/customers", headers={"X-Sandbox-Control": "1"},
+        json={"org": "demo", "customers": [{"customerId": c, "mobile": m} for c, m in customers.items()]},
+    )  # fmt: skip
+    lines = [f"+{m[:2]} {m[2:]}" for m in customers.values()] + ["449999999999"]
+    at = upload(at, ("Mobile\n" + "\n".join(lines) + "\n").encode())
+    assert at.segmented_control[0].value == "mobile"  # told by the header
+    at = choose_badge(at, badge_name)
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["To send"], metrics["With errors"]) == ("4", "0")
+
+    at = dry_run(at)
+    assert not at.exception, at.exception
+    summary = dict(table_with(at, "", "value").values.tolist())
+    assert summary["Rows to send"] == "3" and summary["Rows with errors (not sent)"] == "1"
+    confirm = next(box for box in at.checkbox if box.label.startswith("I confirm"))
+    assert "Enrol 3 customers" in confirm.label
+    at = confirm.check().run()
+    at = at.button(key="be_start").click().run()
+    assert not at.exception, at.exception
+    job, counts = wait_for_job(at.query_params["job"])
+    assert job.state is JobState.COMPLETED and job.identifier == "mobile"
+    assert (counts.succeeded, counts.failed) == (3, 1)
+    at = at.run()
+    table = table_with(at, "status", "mobile")
+    failed = table[table["status"] == "failed"]
+    assert failed["mobile"].tolist() == ["449999999999"] and failed["errorCode"].astype(str).tolist() == ["1026"]
+    succeeded = table.loc[table["status"] == "succeeded", "customerId"].astype("int64")
+    assert sorted(succeeded.tolist()) == sorted(customers)
