@@ -62,7 +62,7 @@ class BatchWrites:
         resend of a batch carries a byte-identical body."""
         with self._reader() as conn:
             rows = conn.execute(
-                "SELECT row, customer_id, issue_event_date, earn_event_date, earn_expires_on"
+                "SELECT row, customer_id, issue_event_date, earn_event_date, earn_expires_on, target_id"
                 " FROM items INDEXED BY items_by_batch WHERE job_id = ? AND batch = ?"
                 " AND state IN ('PLANNED', 'SENDING', 'UNKNOWN') ORDER BY customer_id, row",
                 (job_id, batch),
@@ -121,6 +121,7 @@ class BatchWrites:
         outcomes: Sequence[Outcome],
         *,
         ledger: Sequence[LedgerEntry] = (),
+        forget: Sequence[LedgerEntry] = (),
         batch_done: bool = True,
         code: int | None = None,
         error: str | None = None,
@@ -129,12 +130,17 @@ class BatchWrites:
         """Record row outcomes (and ledger entries) in one transaction; the batch is DONE when
         ``batch_done``, else it stays UNKNOWN for reconciliation of its remaining rows.
 
+        ``forget``: an undo job's revoked rows, whose entries the job it undoes wrote in the ledger
+        (matched by customer, date and the revoked id) are removed in the same transaction, so that a
+        later job may enrol or import them again instead of skipping them as already done.
+
         ``then_sending`` marks the worker's next PLANNED batch SENDING in the same commit: one
         durable write per batch instead of two, and the mark still precedes that batch's request.
         Workers settling at the same moment share one commit (``_grouped``).
         """
         now = self.now()
         job = self._static_job(job_id)
+        undone = self._static_job(job.parent_job_id) if forget and job.parent_job_id else None
         outcomes = list({o.row: o for o in outcomes}.values())  # one outcome per row, the last given
         after: dict[str, int] = {}
         for o in outcomes:
@@ -183,6 +189,16 @@ class BatchWrites:
                         (job.org, job.base_url, job.badge_id, job.operation, e.customer_id, e.event_date,
                          job_id, e.row, e.result_id, now)
                         for e in ledger
+                    ],
+                )  # fmt: skip
+            if undone is not None:
+                conn.executemany(
+                    "DELETE FROM ledger WHERE org = ? AND base_url = ? AND badge_id = ? AND operation = ?"
+                    " AND customer_id = ? AND event_date = ? AND result_id = ?",
+                    [
+                        (undone.org, undone.base_url, undone.badge_id, undone.operation, e.customer_id,
+                         e.event_date, e.result_id)
+                        for e in forget
                     ],
                 )  # fmt: skip
             if batch_done:

@@ -59,6 +59,12 @@ class Reason(StrEnum):
         "reconciled"  # SUCCEEDED as found when reading the customer's badges (made after the batch was sent)
     )
     CONFIRMED = "confirmed"  # SUCCEEDED: a resend answered 1040 with the enrolment an earlier, unanswered attempt made
+    # Undo jobs (revokeIssue / revokeEarn):
+    ALREADY_REVOKED = "already-revoked"  # SKIPPED: no longer active before this undo touched it
+    CONFIRMED_ON_RESEND = (
+        "confirmed-on-resend"  # SUCCEEDED: a resend found it revoked after an unanswered attempt of this job
+    )
+    NO_TARGET = "no-target-id"  # FAILED: the job being undone recorded no id for this row
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,7 @@ class OpenItem(NamedTuple):
     issue_event_date: int | None
     earn_event_date: int | None
     earn_expires_on: int | None
+    target_id: str | None = None  # undo: the issuedId or earnedBadgeId to revoke
 
 
 @dataclass(frozen=True)
