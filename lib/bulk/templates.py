@@ -51,6 +51,11 @@ def template_xlsx(operation: Operation) -> bytes:
         ["Dates", "", "2025-01-31, 2025-01-31T14:30:00+05:30 or epoch seconds; no offset means UTC"]
     )
     help_sheet.append(["Duplicates", "", "A customer listed twice is sent once; the later rows are skipped"])
+    help_sheet.append(["customerId", "", "Instead of the customer id, the column may hold mobile numbers (with the "
+                       "country code), emails, external ids or card numbers: name it mobile, email, externalId or "
+                       "cardNumber. Each is looked up to its customer; unknown ones fail with 1026"])  # fmt: skip
+    help_sheet.append(["badgeMetaId", "no", "To send rows to several badges from one file, add this column with "
+                       "each row's badgeMetaId or exact badge name (case-sensitive) instead of choosing one badge"])  # fmt: skip
     help_sheet.column_dimensions["A"].width = 18
     help_sheet.column_dimensions["C"].width = 90
 
