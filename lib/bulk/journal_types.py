@@ -51,6 +51,7 @@ class Reason(StrEnum):
     ALREADY_IMPORTED = "already-imported"
     DUPLICATE_IN_FILE = "duplicate-in-file"
     INVALID_ROW = "invalid-row"
+    CUSTOMER_NOT_FOUND = "customer-not-found"  # the file's mobile, email... names no customer (1026)
     CANCELLED = "cancelled"
     REJECTED = "rejected"  # the server refused the row (per-item error) or the whole batch (4xx)
     NOT_APPLIED = "not-applied"  # reconciliation found nothing after the server refused a resend
