@@ -11,7 +11,7 @@ CLI calls them in order. Every refusal is a `SessionError` with the words a pers
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -24,7 +24,7 @@ from lib.bulk.journal import Job, Journal
 from lib.bulk.mapping import ColumnMapping, IdentifierType, mapping_problems, suggest_mapping
 from lib.bulk.model import BADGE, CUSTOMER_ID, IDENTIFIER, ROW, Operation, ValidatedInput
 from lib.bulk.planner import PlanSettings, file_key, plan_job
-from lib.bulk.reader import FileReadError
+from lib.bulk.reader import FileReadError, SheetTable
 from lib.bulk.resolve import LookupProgress, apply_identities, resolve_identities
 from lib.bulk.validate import MappingError, validate
 
@@ -55,11 +55,25 @@ class BulkSession:
             self.table = read_untrusted(data, file_name, sheet=sheet)
         except FileReadError as exc:
             raise SessionError(str(exc)) from None
-        self.mapping: ColumnMapping = suggest_mapping(
-            operation, self.table.headers, self.table.frame.head(200)
-        )
+        self.frame = self.table.frame  # the rows as read (a page may hand in its fixed copy)
+        self.mapping: ColumnMapping = suggest_mapping(operation, self.table.headers, self.frame.head(200))
         self.parts: list[BadgePart] = []
         self.no_badge_rows: list[int] = []  # rows whose badge column names no badge of the org
+
+    @classmethod
+    def of_table(
+        cls, operation: Operation, data: bytes, file_name: str, table: SheetTable, mapping: ColumnMapping,
+        frame: pd.DataFrame | None = None,
+    ) -> BulkSession:  # fmt: skip
+        """A session over a file a page has already read (and perhaps fixed), with its chosen mapping."""
+        session = cls.__new__(cls)
+        session.operation, session.data, session.file_name = operation, data, file_name
+        session.file_sha256 = file_key(data)
+        session.table = table
+        session.frame = table.frame if frame is None else frame
+        session.mapping = mapping
+        session.parts, session.no_badge_rows = [], []
+        return session
 
     # ---- mapping -----------------------------------------------------------------------------------
 
@@ -77,18 +91,21 @@ class BulkSession:
 
     # ---- badges and rows ---------------------------------------------------------------------------
 
-    def check(self, client, *, badge: str | None = None) -> list[BadgePart]:
-        """Validate the rows per badge: `badge` (id) for the whole file, else the file's badge column."""
+    def check(
+        self, client, *, badge: str | None = None, badges: Sequence[BadgeRef] | None = None
+    ) -> list[BadgePart]:
+        """Validate the rows per badge: `badge` (id) for the whole file, else the file's badge column,
+        matched against `badges` (the org's, listed here when not given)."""
         problems = mapping_problems(self.mapping, self.table.headers)
         if problems:
             raise SessionError(" ".join(problems))
-        frame = self.table.frame
+        frame = self.frame
         if badge:
             ref = self._one_badge(client, badge.strip().lower())
             parts = {ref.badge_id: (ref, frame)}
             refused, refused_rows = None, pd.Index([])
         elif self.badge_column:
-            listed = [badge_ref(b) for b in client.iter_badges()]
+            listed = list(badges) if badges is not None else [badge_ref(b) for b in client.iter_badges()]
             matches = match_badges(frame[self.badge_column].astype("str").fillna("").unique(), listed)
             split = split_by_badge(frame, self.badge_column, matches)
             if not split.parts:

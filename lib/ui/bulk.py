@@ -23,7 +23,7 @@ from lib.bulk.mapping import (
     mapping_problems,
     suggest_mapping,
 )
-from lib.bulk.model import CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
+from lib.bulk.model import BADGE, CUSTOMER_ID, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.planner import (
     DEFAULT_CONCURRENCY,
     MAX_BATCH_SIZE,
@@ -37,6 +37,7 @@ from lib.bulk.templates import template_csv, template_filename, template_xlsx
 from lib.bulk.wording import plural
 from lib.domain import EarnType
 from lib.ui import reads
+from lib.ui.bulk_badges import per_row_badges
 from lib.ui.bulk_check import validation_step
 from lib.ui.bulk_common import JOB_PARAM, Upload, escape_md, key
 from lib.ui.bulk_job import attached_job, job_panel, recent_jobs
@@ -150,6 +151,8 @@ def mapping_step(operation: Operation, upload: Upload) -> ColumnMapping | None:
         )
         or identifier
     )
+    if suggested.source(BADGE):  # a badgeMetaId / badge name column: each row may name its badge
+        chosen[BADGE] = suggested.source(BADGE)
     mapping = ColumnMapping(operation, chosen, identifier)
     problems = mapping_problems(mapping, headers)
     for problem in problems:
@@ -158,6 +161,17 @@ def mapping_step(operation: Operation, upload: Upload) -> ColumnMapping | None:
 
 
 # --- Badge ----------------------------------------------------------------------------------------
+
+
+def _badge_per_row(operation: Operation, mapping: ColumnMapping) -> bool:
+    """A file with a badge column: each row's badge from it (the default), or one badge for all rows."""
+    column = mapping.source(BADGE)
+    options = {"rows": f"Each row's badge (column '{column}')", "one": "One badge for the whole file"}
+    chosen = st.segmented_control(
+        "Badges", list(options), default="rows", format_func=options.get, key=key(operation, "badge_source"),
+        help="The column may hold badgeMetaIds or exact badge names (names are case-sensitive).",
+    )  # fmt: skip
+    return chosen != "one"
 
 
 def badge_step(conn: ActiveConnection, operation: Operation) -> Badge | None:
@@ -268,6 +282,9 @@ def bulk_page(conn: ActiveConnection, operation: Operation) -> None:
         return
     st.header("2. Columns and badge", divider="gray")
     mapping = mapping_step(operation, upload)
+    if mapping is not None and mapping.source(BADGE) and _badge_per_row(operation, mapping):
+        per_row_badges(conn, operation, upload, mapping)
+        return
     badge = badge_step(conn, operation)
     if mapping is None or badge is None:
         return

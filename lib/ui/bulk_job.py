@@ -51,6 +51,8 @@ def job_panel(conn: ActiveConnection, operation: Operation, job_id: str) -> None
             f"Job {job.job_id} · badge {job.badge_id} · file {job.file_name or '-'} · key {job.job_key[:16]}"
         )
     )
+    if job.run_id:
+        _run_links(conn, operation, job)
     running = _live(job_id)
     st.fragment(run_every=1 if running else None)(_progress)(conn, operation, job_id, running)
     job = registry().journal.job(job_id)
@@ -62,6 +64,25 @@ def job_panel(conn: ActiveConnection, operation: Operation, job_id: str) -> None
     ):
         _results(conn, operation, job)
     leave_job(operation)
+
+
+def _run_links(conn: ActiveConnection, operation: Operation, job: Job) -> None:
+    """The other jobs planned from the same file (one per badge): one button each to open it."""
+    journal = registry().journal
+    run = sorted((j for j in journal.jobs() if j.run_id == job.run_id and same_connection(j, conn)),
+                 key=lambda j: j.created_at)  # fmt: skip
+    listed = call_api("Load badges", lambda: reads.badges(conn))
+    names = dict(zip(listed["id"], listed["name"], strict=True)) if listed is not None else {}
+    st.caption(f"This file's rows went to {plural(len(run), 'badge')}, one job each:")
+    with st.container(horizontal=True):
+        for other in run:
+            counts = journal.counts(other.job_id)
+            name = names.get(other.badge_id) or other.badge_id
+            label = f"{name} · {other.state.value.lower()} · {counts.settled:,}/{counts.input_rows:,}"
+            if st.button(label, key=key(operation, f"run_{other.job_id}"), disabled=other.job_id == job.job_id,
+                         icon=":material/badge:"):  # fmt: skip
+                st.query_params[JOB_PARAM] = other.job_id
+                st.rerun()
 
 
 def _live(job_id: str) -> bool:

@@ -406,3 +406,43 @@ def test_a_mobile_keyed_file_is_looked_up_in_the_dry_run_and_enrols_by_customer_
     assert failed["mobile"].tolist() == ["449999999999"] and failed["errorCode"].astype(str).tolist() == ["1026"]
     succeeded = table.loc[table["status"] == "succeeded", "customerId"].astype("int64")
     assert sorted(succeeded.tolist()) == sorted(customers)
+
+
+def test_a_file_naming_two_badges_runs_one_job_per_badge(run_page):
+    at = run_page("bulk_enrol.py")
+    gold, silver = fresh_enrol_badge(at), fresh_enrol_badge(at)
+    connection = at.session_state[Key.CONNECTION]
+    ids = [810_000_000 + uuid.uuid4().int % 10**6 * 10 + k for k in range(6)]
+    lines = [f"{c},{gold if k % 2 else silver}" for k, c in enumerate(ids)] + [f"{ids[0] + 7},Nope"]
+    at = upload(at, ("customerId,badge\n" + "\n".join(lines) + "\n").encode())
+    assert not at.exception, at.exception
+    per_badge = table_with(at, "badge", "to send")
+    assert dict(zip(per_badge["badge"], per_badge["to send"], strict=True)) == {silver: 3, gold: 3}
+    assert any("name no badge of this org" in w.value for w in at.warning)
+
+    at = at.button(key="be_run_dry").click().run()
+    draft = at.session_state["be_run_draft"]
+    assert draft.task is None or draft.task.wait(60)
+    at = at.run()
+    summary = table_with(at, "predicted to succeed")
+    assert summary["predicted to succeed"].tolist() == [3, 3]
+    confirm = next(box for box in at.checkbox if box.label.startswith("I confirm"))
+    assert "Enrol 6 rows into 2 badges" in confirm.label
+    at = confirm.check().run()
+    at = at.button(key="be_run_start").click().run()
+    assert not at.exception, at.exception
+    first = at.query_params["job"]
+    journal = bulk.registry().journal
+    run = [j for j in journal.jobs() if j.run_id and j.run_id == journal.job(first).run_id]
+    assert len(run) == 2
+    for job in run:
+        done, counts = wait_for_job(job.job_id)
+        assert done.state is JobState.COMPLETED and counts.succeeded == 3
+    at = at.run()
+    assert not at.exception, at.exception
+    assert sum(1 for b in at.button if b.label.split(" · ")[0] in (gold, silver)) == 2
+    held = {
+        name: connection.client.get_badge(badge_id=j.badge_id, include_statistics=True).issued_count
+        for j in run for name in [j.badge_id]
+    }  # fmt: skip
+    assert sorted(held.values()) == [3, 3]
