@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADLESS_PACKAGES = ["domain", "api", "bulk", "sandbox"]
+HEADLESS_PACKAGES = ["domain", "api", "bulk", "sandbox", "promote"]
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -16,10 +16,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from lib.api.models.enums import read_duration_unit, read_earn_type
-from lib.api.models.wire import parse_instant, whole_number
+from lib.api.models.wire import WireModel, parse_instant, whole_number
 from lib.domain import BadgeDraft, BadgeRules, ConstraintDraft, ExpiryDraft
 
-__all__ = ["badge_draft", "badge_rules", "constraint_draft", "expiry_draft"]
+__all__ = [
+    "badge_draft",
+    "badge_rules",
+    "constraint_draft",
+    "expiry_draft",
+    "saved_badge_draft",
+    "stored_instants",
+]
 
 
 def badge_draft(badge: BaseModel | Mapping[str, Any]) -> BadgeDraft:
@@ -52,6 +59,35 @@ def badge_rules(badge: BaseModel | Mapping[str, Any]) -> BadgeRules:
     `lib.domain.check_badge(None, badge_draft(badge), now)` first to list every problem.
     """
     return badge_draft(badge).to_rules()
+
+
+def stored_instants(saved: Mapping[str, Any]) -> dict[str, Any]:
+    """A saved badge (an answer) with its instants read from the epoch fields only.
+
+    In a request the `...ISO` twin wins, and `badge_draft` reads bodies that way; in an answer the
+    twin is the stored instant written to the second (`"startOnISO": "...T06:33:39Z"` beside
+    `"startOn": 1795242819.946771`), so a start sent back exactly would look moved (723).
+    """
+
+    def epochs_only(body: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            key: value
+            for key, value in body.items()
+            if not (key.endswith("ISO") and body.get(key[:-3]) is not None)
+        }
+
+    out = epochs_only(saved)
+    for key in ("earnedBadgeExpiry", "issuedBadgeExpiry"):
+        if isinstance(out.get(key), Mapping):
+            out[key] = epochs_only(out[key])
+    return out
+
+
+def saved_badge_draft(badge: BaseModel | Mapping[str, Any]) -> BadgeDraft:
+    """A badge as the server holds it (an answer of get or list), its instants read from the epoch
+    fields: the draft `check_badge` compares an edit against."""
+    data = badge.to_wire(omit_none=False) if isinstance(badge, WireModel) else _wire_mapping(badge)
+    return badge_draft(stored_instants(data))
 
 
 def expiry_draft(config: BaseModel | Mapping[str, Any] | None) -> ExpiryDraft | None:

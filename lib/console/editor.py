@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from lib.api.convert import badge_draft
+from lib.api.convert import badge_draft, stored_instants
 from lib.api.errors import FieldProblem, RequestValidationError
 from lib.api.models import BadgeCreate, BadgeUpdate
 from lib.api.request_log import shell_quote
@@ -83,28 +83,6 @@ def rule_violations(
     """
     saved_draft = badge_draft(stored_instants(saved)) if saved is not None else None
     return check_badge(saved_draft, badge_draft(request.body), now)
-
-
-def stored_instants(saved: Mapping[str, Any]) -> dict[str, Any]:
-    """A saved badge (an answer) with its instants read from the epoch fields only.
-
-    In a request the `...ISO` twin wins, and `badge_draft` reads bodies that way; in an answer the
-    twin is the stored instant written to the second (`"startOnISO": "...T06:33:39Z"` beside
-    `"startOn": 1795242819.946771`), so a start sent back exactly would look moved (723).
-    """
-
-    def epochs_only(body: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            key: value
-            for key, value in body.items()
-            if not (key.endswith("ISO") and body.get(key[:-3]) is not None)
-        }
-
-    out = epochs_only(saved)
-    for key in ("earnedBadgeExpiry", "issuedBadgeExpiry"):
-        if isinstance(out.get(key), Mapping):
-            out[key] = epochs_only(out[key])
-    return out
 
 
 def section_of(field: str) -> str:

@@ -47,6 +47,7 @@ from lib.domain.limits import (
     decide,
     evaluate_earn,
 )
+from lib.domain.org_rules import check_claimed_owners, check_custom_field, check_group
 from lib.domain.rules import (
     FixedWindowChange,
     FixedWindowChangeKind,
@@ -113,6 +114,9 @@ __all__ = [
     "as_utc",
     "badge_status",
     "check_badge",
+    "check_claimed_owners",
+    "check_custom_field",
+    "check_group",
     "compute_expiry",
     "count_window",
     "customer_rolling_limits",

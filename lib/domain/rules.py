@@ -113,7 +113,7 @@ def check_badge(
     """Every rule the edited badge breaks; empty when the server would accept it.
 
     `saved=None` checks a create (722 applies: the start cannot be in the past, unless `migration`,
-    the historical-badge header). Otherwise an update of `saved`: once it has started (LIVE, or
+    the historical-badge header, which also lets a badge that has already ended be created). Otherwise an update of `saved`: once it has started (LIVE, or
     EXPIRED) the start is locked (723) and fixed windows cannot turn into rolling windows or fixed
     values or back (826). The end may not be moved into the past (724), on create or when it changes.
     """
@@ -198,7 +198,7 @@ def _check_dates(
     if saved is None:
         if start is not None and start < now and not migration:
             out.add(START_IN_PAST, "startOn")
-        if end is not None and end < now:
+        if end is not None and end < now and not migration:  # a historical badge may have ended
             out.add(END_IN_PAST, "expiresOn")
         return
     if start is not None and _has_started(saved, now):

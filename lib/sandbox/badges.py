@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from lib.domain import BadgeStatus, OwnerType
+from lib.domain.org_rules import check_claimed_owners
 from lib.sandbox import errors as E
 from lib.sandbox.badge_rules import badge_violations, plan_fixed_windows
 from lib.sandbox.common import (
@@ -82,8 +83,6 @@ class BadgeBackend:
         with self.ctx.store.write() as conn:
             doc = self._new_doc(org_id, body, now)
             problems = badge_violations(None, doc, now, migration=migration)
-            if migration:  # a historical badge may also have ended already (its earns get imported)
-                problems = [p for p in problems if not isinstance(p, E.ExpiryInPast)]
             problems += self._store_checks(conn, org_id, doc, saved=None)
             if problems:
                 raise E.SandboxErrors(_ordered(problems))
@@ -129,14 +128,9 @@ class BadgeBackend:
         if any(isinstance(o, str) and o not in ENABLED_OWNERS and o in OwnerType.__members__ for o in owners):
             problems.append(E.OwnerTypeNotAllowed(reference="ownership.restrictedToOwners"))
         if saved is not None:
-            claimed = {c["ownerType"] for c in saved["ownership"].get("claims", []) if c.get("isActive")}
-            if claimed - set(owners):
-                problems.append(
-                    E.OwnerTypeNotAllowed(
-                        f"Owner type {sorted(claimed - set(owners))[0]} has an active claim and cannot be removed",
-                        reference="ownership.restrictedToOwners",
-                    )
-                )
+            claimed = [c["ownerType"] for c in saved["ownership"].get("claims", []) if c.get("isActive")]
+            for violation in check_claimed_owners(claimed, [str(o) for o in owners]):
+                problems.append(E.OwnerTypeNotAllowed(violation.message, reference=violation.field))
         group_id = doc.get("badgeGroupId")
         if (
             group_id

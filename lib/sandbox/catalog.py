@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from lib.domain.org_rules import check_custom_field
 from lib.sandbox import errors as E
 from lib.sandbox.badges import SYSTEM_USER
 from lib.sandbox.common import Context, dumps, epoch, object_id, page_of, query_bool, query_enum, with_iso
@@ -38,15 +39,19 @@ def _custom_field(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
+_FIELD_ERRORS: dict[int, type[E.SandboxError]] = {
+    741: E.CustomFieldTypeMissing,
+    742: E.MandatoryCustomFieldNeedsDefault,
+    744: E.CustomFieldDefaultNotNumber,
+}
+
+
 def _check_custom_field(body: dict[str, Any]) -> None:
-    default = body.get("defaultValue")
-    if body.get("isMandatory") and default in (None, ""):
-        raise E.MandatoryCustomFieldNeedsDefault(reference="defaultValue")
-    if body.get("dataType") == "INTEGER" and default not in (None, ""):
-        try:
-            int(str(default))
-        except ValueError:
-            raise E.CustomFieldDefaultNotNumber(reference="defaultValue") from None
+    """The first rule of `lib.domain.check_custom_field` the body breaks, as the sandbox's error."""
+    for violation in check_custom_field(
+        body.get("dataType"), body.get("isMandatory"), body.get("defaultValue")
+    ):
+        raise _FIELD_ERRORS[violation.code](reference=violation.field)
 
 
 class CatalogBackend:
