@@ -9,11 +9,11 @@ connection in a process also resumes the bulk jobs a previous process left runni
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from lib.ui.connection import ActiveConnection, connection_panel
 from lib.ui.errors import call_api, describe_error, show_error
 from lib.ui.jobs import announce_resumed
+from lib.ui.navigation import framed_by_console, route_through_console
 from lib.ui.state import Key, flash, init_state, open_in_editor, show_flash
 
 __all__ = [
@@ -46,17 +46,11 @@ def page_setup(title: str) -> ActiveConnection:
 
 
 def _leave_folder_navigation() -> None:
-    """Make a first visit straight to a page URL go through app.py's navigation.
-
-    Until some session has run `st.navigation`, Streamlit treats a `pages/` folder the old way: it
-    runs the page script alone and lists the folder's files in the sidebar. The console's pages are
-    declared in app.py, so the first visitor of a freshly started server who opens a deep link
-    (`/badge_editor?badge=...`) would get that old list. Switching the flag and rerunning runs app.py,
-    which then shows the requested page with the real navigation. Only a session's first run can
-    be such a visit, so later runs (and their button clicks) are never repeated.
-    """
+    """Make a first visit straight to a page URL go through app.py's navigation (see
+    `lib.ui.navigation`). Only a session's first run can be such a visit, so later runs (and their
+    button clicks) are never repeated; AppTest runs a page alone on purpose and has no request
+    headers, so it is left alone."""
     first_run = Key.FRAMED not in st.session_state
     st.session_state[Key.FRAMED] = True
-    if first_run and PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    if first_run and not framed_by_console() and st.context.headers:
+        route_through_console()
