@@ -60,6 +60,7 @@ class LimiterSettings:
     gentle_latency: float = 0.05
     rate_backoff: float = 0.92  # further 429s cut the pace by this factor (once per round trip)
     rate_growth_per_second: float = 0.03  # regain a cut pace; a tenth of it past the last throttled pace
+    pace_floor: float = 0.2  # requests/s: the slowest pace a 429 may set (tests raise it to skip pacing)
     hold_after: float = 5.0  # a Retry-After this long holds every new request, not only the refused one
     max_retry_after: float = 60.0
 
@@ -231,7 +232,9 @@ class AdaptiveLimiter:
             self._forget_starts(now)
             accepted = [t for t in self._accepted if t > now - 3.0]
             window = min(3.0, max(now - self._first_accept, 0.5))
-            self._rate = max(len(accepted) / window, 0.5) * self.settings.rate_margin
+            self._rate = max(
+                max(len(accepted) / window, 0.5) * self.settings.rate_margin, self.settings.pace_floor
+            )
             # An estimate, not a bound: from here the pace climbs 1% a second until the next 429 (a
             # 3% regain would walk straight back into the limit the burst allowance hid).
             self._first_estimate = True
@@ -241,7 +244,7 @@ class AdaptiveLimiter:
             self._throttled_at = (
                 self._rate if self._throttled_at is None else min(self._throttled_at, self._rate)
             )
-            self._rate = max(0.2, self._rate * self.settings.rate_backoff)
+            self._rate = max(self.settings.pace_floor, self._rate * self.settings.rate_backoff)
         self._rate_updated = now
         self._next_start = max(self._next_start, now + 1.0 / self._rate)
 
