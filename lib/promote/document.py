@@ -338,8 +338,9 @@ def _problems(exc: ValidationError, where: str) -> list[str]:
 def _extras(model: BaseModel, where: str) -> list[str]:
     """Keys a tolerant wire model kept but does not know: in a file they are typos."""
     found = [f"{where}.{key}: not a field here" for key in (model.model_extra or {})]
-    for name, value in model:
-        alias = type(model).model_fields[name].serialization_alias or to_camel(name)
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        alias = info.serialization_alias or info.alias or to_camel(name)
         items = value if isinstance(value, list) else [value]
         for i, item in enumerate(items):
             if isinstance(item, BaseModel):
