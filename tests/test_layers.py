@@ -1,7 +1,8 @@
 """The layering rule: only `lib/ui` and the page scripts may know about Streamlit.
 
-`lib/domain`, `lib/api`, `lib/bulk` and `lib/sandbox` run headless (the sandbox server, the bulk
-command line, the tests), so an import of streamlit there is a design error, not a style issue.
+`lib/domain`, `lib/api`, `lib/bulk`, `lib/sandbox` and `lib/promote` run headless (the sandbox server,
+the command lines, the tests), and `lib/console` and the chart modules are the pages' pure logic, tested
+without a browser, so an import of streamlit there is a design error, not a style issue.
 """
 
 import ast
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADLESS_PACKAGES = ["domain", "api", "bulk", "sandbox", "promote"]
+HEADLESS_PACKAGES = ["domain", "api", "bulk", "sandbox", "promote", "console"]
+PURE_MODULES = ["charts.py", "charts_bulk.py"]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -32,6 +34,12 @@ def test_headless_packages_never_import_streamlit(package):
         if any(name == "streamlit" or name.startswith("streamlit.") for name in imported_modules(path))
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_chart_modules_never_import_streamlit(module):
+    names = imported_modules(ROOT / "lib" / module)
+    assert not any(name == "streamlit" or name.startswith("streamlit.") for name in names)
 
 
 def test_domain_imports_nothing_of_ours_but_itself():
