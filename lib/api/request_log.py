@@ -16,7 +16,7 @@ import re
 import shlex
 import threading
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
@@ -67,15 +67,22 @@ class LogEntry:
 
     def to_curl(self) -> str:
         """A copy-paste curl command for this request; secrets stay shell variables."""
-        parts = ["curl", "-X", self.method, shlex.quote(self.url)]
-        for name, value in self.headers:
-            parts += ["-H", shell_quote(f"{name}: {value}")]
-        if self.request_body is not None:
-            parts += ["--data-raw", shell_quote(self.request_body)]
-        command = " ".join(parts)
+        command = curl_command(self.method, self.url, self.headers, self.request_body)
         if self.body_truncated:
             command += f"  # body truncated to {LOGGED_BODY_CHARS} characters in the log"
         return command
+
+
+def curl_command(
+    method: str, url: str, headers: Iterable[tuple[str, str]], body: str | None, *, multiline: bool = False
+) -> str:
+    """The one curl builder: a request sent (the log) or about to be (the editor). Secret headers must
+    already be placeholders, which stay shell variables."""
+    parts = [f"curl -X {method} {shlex.quote(url)}"]
+    parts += [f"-H {shell_quote(f'{name}: {value}')}" for name, value in headers]
+    if body is not None:
+        parts.append(f"--data-raw {shell_quote(body)}")
+    return (" \\\n  " if multiline else " ").join(parts)
 
 
 def shell_quote(text: str) -> str:

@@ -20,7 +20,6 @@ from pydantic import ValidationError
 from lib.api.convert import badge_draft, stored_instants
 from lib.api.errors import FieldProblem, RequestValidationError
 from lib.api.models import BadgeCreate, BadgeUpdate
-from lib.api.request_log import shell_quote
 from lib.console.badge_form import BadgeForm, to_body
 from lib.domain import BadgeRules, FixedWindowLimit, Limit, check_badge, plan_fixed_window_change
 from lib.domain.rules import RuleViolation
@@ -251,18 +250,6 @@ def diff(saved: Mapping[str, Any], edited: Mapping[str, Any]) -> list[Change]:
         for path in paths
         if before.get(path) != after.get(path) and not any(word in path for word in ignored)
     ]
-
-
-def curl_command(method: str, url: str, headers: Mapping[str, str], body: Any | None) -> str:
-    """A copy-paste curl for a request not sent yet; secret headers must already be placeholders."""
-    lines = [f"curl -X {method} {shell_quote(url)}"]
-    lines += [
-        f"-H {shell_quote(f'{name}: {value}')}"
-        for name, value in {**headers, "Content-Type": "application/json"}.items()
-    ]
-    if body is not None:
-        lines.append(f"--data-raw {shell_quote(json.dumps(body, separators=(',', ':'), ensure_ascii=False))}")
-    return " \\\n  ".join(lines)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -9,8 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from lib.api.request_log import curl_command
 from lib.console.badge_form import from_body, to_body
-from lib.console.editor import EditorRequest, curl_command, diff, what_if
+from lib.console.editor import EditorRequest, diff, what_if
 from lib.domain import BadgeRules
 from lib.domain.rules import RuleViolation
 from lib.ui.connection import ActiveConnection
@@ -104,8 +106,8 @@ def draw_checks(
     # (1.5 MB of JavaScript) before the editor's first paint, even when nobody opens it.
     if st.toggle(f"Show the request ({request.method} {request.path}) and curl", key="ed_show_request"):
         st.code(request.json_text(), language="json")
-        headers = conn.client.auth.placeholder_headers()
-        st.code(
-            curl_command(request.method, conn.base_url + request.path, headers, request.body), language="bash"
-        )
+        headers = {**conn.client.auth.placeholder_headers(), "Content-Type": "application/json"}
+        body = None if request.body is None else json.dumps(request.body, separators=(",", ":"), ensure_ascii=False)
+        command = curl_command(request.method, conn.base_url + request.path, headers.items(), body, multiline=True)
+        st.code(command, language="bash")
         st.caption("Secrets are shell variables: `export CAPILLARY_AUTH='Basic ...'` before running it.")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lib.api._constants import LOGGED_BODY_CHARS
-from lib.api.request_log import LogEntry, RequestLog, body_text, redact_headers
+from lib.api.request_log import LogEntry, RequestLog, body_text, curl_command, redact_headers
 
 T0 = datetime(2026, 1, 19, 12, 0, tzinfo=UTC)
 
@@ -120,3 +120,16 @@ def test_curl_marks_a_truncated_body():
     item = entry(method="POST", request_body="{", body_truncated=True)
     assert item.to_curl().endswith("in the log")
     assert shlex.split(item.to_curl(), comments=True)[-1] == "{"
+
+
+def test_curl_for_a_request_not_sent_yet_keeps_the_secret_a_shell_variable():
+    command = curl_command(
+        "POST",
+        "http://127.0.0.1:8600/api_gateway/v1/badges/badgeMeta",
+        [("Authorization", "$CAPILLARY_AUTH")],
+        '{"name":"it\'s"}',
+        multiline=True,
+    )
+    assert command.splitlines()[0] == "curl -X POST http://127.0.0.1:8600/api_gateway/v1/badges/badgeMeta \\"
+    assert "'Authorization: '\"$CAPILLARY_AUTH\"" in command
+    assert shlex.split(command.replace("\\\n", " "))[-1] == '{"name":"it\'s"}'

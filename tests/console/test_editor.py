@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from lib.console.badge_form import BadgeForm, from_body, to_body
 from lib.console.editor import (
     build_request,
-    curl_command,
     diff,
     preview_parts,
     preview_rules,
@@ -71,18 +70,6 @@ def test_diff_lists_changed_wire_paths_only():
     edited = to_body(_form(cfw_on=True, cfw_max=2, description="new"), badge_id="x")
     changes = {c.field: (c.saved, c.edited) for c in diff(saved | {"issuedCount": 5}, edited)}
     assert changes == {"description": ("", "new"), "customerConstraints[0].maxEarnLimit": (1, 2)}
-
-
-def test_curl_keeps_the_secret_a_shell_variable():
-    command = curl_command(
-        "POST",
-        "http://127.0.0.1:8600/api_gateway/v1/badges/badgeMeta",
-        {"Authorization": "$CAPILLARY_AUTH"},
-        {"name": "it's"},
-    )
-    assert command.splitlines()[0] == "curl -X POST http://127.0.0.1:8600/api_gateway/v1/badges/badgeMeta \\"
-    assert "'Authorization: '\"$CAPILLARY_AUTH\"" in command
-    assert "--data-raw" in command
 
 
 def test_what_if_counts_per_limit_in_checking_order():
