@@ -21,7 +21,6 @@ Bounds: a `Cycle` is half-open, `start <= t < end`, both at 00:00 UTC. The API r
 inclusive form, `endDate` = 00:00 of the last day; that is `Cycle.last_day`.
 """
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -323,10 +322,3 @@ def next_boundary(
 ) -> datetime | None:
     """When the count next resets after `t` (`inc=True`: at or after); see `CycleLayout.next_boundary`."""
     return CycleLayout(rule, badge_start, badge_end).next_boundary(t, inc=inc)
-
-
-def cycle_index(boundaries: list[int], day: int) -> int:
-    """Index of the cycle containing `day` in `CycleLayout.boundary_days()`, or -1 outside."""
-    if not boundaries or day < boundaries[0] or day >= boundaries[-1]:
-        return -1
-    return bisect_right(boundaries, day) - 1
