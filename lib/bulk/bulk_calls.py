@@ -1,4 +1,5 @@
-"""The two bulk writes on the wire (issueBulk and import), sent and read back for the job runner.
+"""The bulk writes on the wire (issueBulk and import, and their undo: revokeIssue and revokeEarn), sent
+and read back for the job runner.
 
 A 100k-row job makes a thousand of these calls while the server shares the machine, so they go
 through the client's ``send_raw`` (same error mapping, request log and credentials) with the
@@ -28,6 +29,9 @@ from lib.bulk.policy import retry_after_of
 
 ISSUE_BULK = ENDPOINTS_BY_NAME["issue_bulk"]
 IMPORT = ENDPOINTS_BY_NAME["import_customer_badges"]
+REVOKE_ISSUE = ENDPOINTS_BY_NAME["revoke_issue"]
+REVOKE_EARN = ENDPOINTS_BY_NAME["revoke_earn"]
+NO_ACTIVE_EARN_CODE = 814  # revokeEarn: "Active earn instance is not present." (HTTP 409)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,54 @@ def send_import(client, badge_id: str, items: list[OpenItem]) -> list[Answer]:
             code, message = None, "the import answer has no earnedBadgeId"
         answers.append(Answer(_text(data.get("earnedBadgeId")), code, message, _text(data.get("requestId"))))
     return answers
+
+
+def send_revoke_issue(client, badge_id: str, items: list[OpenItem]) -> dict[str, Answer]:
+    """#10 with ``revokeIssuals`` (exactly these enrolments; at most 20): issuedId -> what the server
+    said about it (``result_id`` is the issuedId; a per-item error such as 404 "Customer doesn't have
+    issue instance" in ``code``/``message``)."""
+    body = {
+        "badgeMetaId": badge_id,
+        "revokeIssuals": [{"customerId": i.customer_id, "issueId": i.target_id} for i in items],
+    }
+    path = REVOKE_ISSUE.path()
+    data = _data(client.send_raw(REVOKE_ISSUE.method, path, json=body), REVOKE_ISSUE.method, path)
+    revoked = data.get("revokedIssuedBadges") if isinstance(data, dict) else None
+    if not isinstance(revoked, list):
+        raise ResponseValidationError(
+            "revokeIssue answer without revokedIssuedBadges", method=REVOKE_ISSUE.method, path=path
+        )
+    answers: dict[str, Answer] = {}
+    for entry in revoked:
+        if not isinstance(entry, dict):
+            raise ResponseValidationError(
+                "revokeIssue answer item is not an object", method=REVOKE_ISSUE.method, path=path
+            )
+        issued = _text(entry.get("issuedId"))
+        if issued is None:  # an answer about a customer rather than an enrolment: not ours to read
+            continue
+        code, message = _item_error(entry.get("error"))
+        answers[issued] = Answer(issued, code, message)
+    return answers
+
+
+def send_revoke_earn(client, badge_id: str, item: OpenItem) -> Answer:
+    """#13 for one earned badge. 814 (no active earn instance: revoked, expired or never there) is an
+    answer about this row, not a failure of the call, so it comes back as the row's error."""
+    body = {"badgeMetaId": badge_id, "customerId": item.customer_id, "earnedBadgeId": item.target_id}
+    path = REVOKE_EARN.path()
+    try:
+        raw = client.send_raw(REVOKE_EARN.method, path, json=body)
+    except APIStatusError as exc:  # documented as 409; any refusal that names 814 says the same
+        if exc.code != NO_ACTIVE_EARN_CODE or exc.status_code >= 500:
+            raise
+        return Answer(item.target_id, exc.code, exc.message)
+    data = _data(raw, REVOKE_EARN.method, path)
+    if not isinstance(data, dict) or _text(data.get("earnedBadgeId")) not in (None, item.target_id):
+        raise ResponseValidationError(
+            "revokeEarn answer is about another earned badge", method=REVOKE_EARN.method, path=path
+        )
+    return Answer(item.target_id)
 
 
 def _json(raw, method: str, path: str):

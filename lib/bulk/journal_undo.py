@@ -16,14 +16,16 @@ class UndoWrites:
     ) -> None:
         """Job row, rows and frozen batch plan of an undo job in one transaction (all or nothing).
 
-        ``planned``: (job_id, row, customer_id, batch, issue_event_date, earn_event_date, earn_expires_on,
-        target_id) per row to revoke; ``settled``: rows settled before sending, as (job_id, row,
-        customer_id, state, reason, message, result_id, issue_event_date, earn_event_date,
-        earn_expires_on, settled_at, target_id); ``batches``: (job_id, batch, request_id, size, created_at).
+        ``planned``: (job_id, row, customer_id, raw_customer, batch, issue_event_date, earn_event_date,
+        earn_expires_on, target_id) per row to revoke; ``settled``: rows settled before sending, as
+        (job_id, row, customer_id, raw_customer, state, reason, message, result_id, issue_event_date,
+        earn_event_date, earn_expires_on, settled_at, target_id); ``batches``: (job_id, batch,
+        request_id, size, created_at). ``raw_customer`` is the mobile, email... the undone job's file
+        named the customer by, if any.
         """
         by_state: dict[str, int] = {ItemState.PLANNED.value: len(planned)}
         for item in settled:
-            by_state[item[3]] = by_state.get(item[3], 0) + 1
+            by_state[item[4]] = by_state.get(item[4], 0) + 1
         columns = ", ".join(job)
         with self.transaction() as conn:
             conn.execute(
@@ -35,14 +37,14 @@ class UndoWrites:
                 [(job["job_id"], state, n) for state, n in by_state.items() if n],
             )
             conn.executemany(
-                "INSERT INTO items (job_id, row, customer_id, batch, state, issue_event_date, earn_event_date,"
-                " earn_expires_on, target_id) VALUES (?, ?, ?, ?, 'PLANNED', ?, ?, ?, ?)",
+                "INSERT INTO items (job_id, row, customer_id, raw_customer, batch, state, issue_event_date,"
+                " earn_event_date, earn_expires_on, target_id) VALUES (?, ?, ?, ?, ?, 'PLANNED', ?, ?, ?, ?)",
                 planned,
             )
             conn.executemany(
-                "INSERT INTO items (job_id, row, customer_id, state, reason, message, result_id,"
+                "INSERT INTO items (job_id, row, customer_id, raw_customer, state, reason, message, result_id,"
                 " issue_event_date, earn_event_date, earn_expires_on, settled_at, target_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 settled,
             )
             conn.executemany(

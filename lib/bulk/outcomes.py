@@ -1,4 +1,5 @@
-"""What the server's answer to one bulk call means for each row: the outcome and the ledger entry.
+"""What the server's answer to one bulk call means for each row: the outcome and the ledger entry
+(for an undo: the ledger entry to forget).
 
 Pure readings of an answer, apart from one piece of state: the server's clock relative to ours,
 learned from ids it has just made, which tells an enrolment this job's own lost attempt made from one
@@ -21,6 +22,9 @@ _SUCCEEDED, _SKIPPED, _FAILED, _UNKNOWN = (ItemState.SUCCEEDED, ItemState.SKIPPE
                                            ItemState.UNKNOWN)  # fmt: skip
 _RESPONSE, _CONFIRMED = Reason.RESPONSE.value, Reason.CONFIRMED.value
 _ALREADY_ENROLLED, _REJECTED = Reason.ALREADY_ENROLLED.value, Reason.REJECTED.value
+_ALREADY_REVOKED, _CONFIRMED_ON_RESEND = Reason.ALREADY_REVOKED.value, Reason.CONFIRMED_ON_RESEND.value
+NO_ISSUE_INSTANCE_CODE = 404  # revokeIssue per item: "Customer doesn't have issue instance"
+NO_ACTIVE_EARN_CODE = 814  # revokeEarn: "Active earn instance is not present."
 
 
 class ServerClock:
@@ -97,3 +101,43 @@ def import_outcomes(items: list[OpenItem], answers: list[Answer]) -> tuple[list[
             outcomes.append(Outcome(item.row, _FAILED, _REJECTED, code=answer.code,
                                     message=answer.message or "refused without a reason"))  # fmt: skip
     return outcomes, ledger
+
+
+def revoke_outcomes(
+    batch: Batch, items: list[OpenItem], answered: dict[str, Answer], *, gone_code: int, dated: bool
+) -> tuple[list[Outcome], list[LedgerEntry]]:
+    """Rows of an undo batch from the server's answer per revoked id (revokeIssue: the batch's list;
+    revokeEarn: one call per row), and the ledger entries of what is no longer active, to forget.
+
+    ``gone_code`` (404 for an enrolment, 814 for an earn) says the id is not active any more. After an
+    attempt of this batch that may have been applied (lost answer, 5xx, a crash while sending) that is
+    this job's own revoke, confirmed by the resend; otherwise someone or something else revoked it (or
+    it expired) before this job: SKIPPED, already revoked, and not counted as this job's work.
+    ``dated``: the ledger keys imports by their earn event date (enrolments by none).
+    """
+    outcomes: list[Outcome] = []
+    forget: list[LedgerEntry] = []
+    for item in items:
+        target = item.target_id
+        answer = answered.get(target) if target is not None else None
+        if answer is None:  # not in the answer: sent again (revoking twice is revoking once)
+            outcomes.append(Outcome(item.row, _UNKNOWN))
+            continue
+        date = item.earn_event_date if dated and item.earn_event_date is not None else NO_DATE
+        entry = LedgerEntry(item.customer_id, date, item.row, target)
+        if answer.code is None and answer.message is None:
+            outcomes.append(Outcome(item.row, _SUCCEEDED, _RESPONSE, result_id=target))
+            forget.append(entry)
+        elif answer.code == gone_code and batch.ambiguous:
+            outcomes.append(Outcome(item.row, _SUCCEEDED, _CONFIRMED_ON_RESEND, result_id=target))
+            forget.append(entry)
+        elif answer.code == gone_code:
+            outcomes.append(Outcome(item.row, _SKIPPED, _ALREADY_REVOKED, code=answer.code,
+                                    message=f"not active any more before this undo (revoked or expired): "
+                                            f"{answer.message or 'no active instance'}",
+                                    result_id=target))  # fmt: skip
+            forget.append(entry)
+        else:
+            outcomes.append(Outcome(item.row, _FAILED, _REJECTED, code=answer.code,
+                                    message=answer.message or "refused without a reason", result_id=target))  # fmt: skip
+    return outcomes, forget

@@ -15,9 +15,11 @@ Pure decisions (no sleeping, no I/O), so the whole policy reads and tests as a t
 | any other 4xx                             | rows FAILED with code and message     | same                           |
 
 An import is never sent again after it may have arrived: it is reconciled first and only the rows
-that are missing are sent in a new batch. How fast and how many requests go is the job's adaptive
-limiter's business, and a sustained outage is its circuit breaker's (`lib.bulk.limiter`): a few
-percent of failures never pause a job.
+that are missing are sent in a new batch. An undo (revokeIssue, revokeEarn) is the opposite case:
+revoking an id twice revokes it once, so every unclear attempt (5xx, lost or unreadable answer) is
+simply sent again, however often, and nothing is ever read back; its refusals fail the rows as above.
+How fast and how many requests go is the job's adaptive limiter's business, and a sustained outage
+is its circuit breaker's (`lib.bulk.limiter`): a few percent of failures never pause a job.
 """
 
 from __future__ import annotations
@@ -107,7 +109,30 @@ def decide(
     info = {"code": code, "message": message}
     may_resend = attempts < config.max_attempts
     wait = backoff(attempts - 1, config, rng)
+    decision = _decide(error, operation, may_resend, wait, attempts, config, rng, info)
+    if operation in RESENT_WHEN_UNCLEAR and decision.action is Action.RECONCILE:
+        if decision.reason in REFUSALS:  # a resend would be refused the same way
+            return Decision(Action.FAIL_ROWS, reason="rejected", **info)
+        # Nothing to read back: send it again, as often as it takes (the breaker covers an outage).
+        return Decision(Action.UNKNOWN, delay=wait, ambiguous=True, reason=decision.reason, **info)
+    return decision
 
+
+# Operations whose call has the same effect however often it is applied: an unclear attempt is resent.
+RESENT_WHEN_UNCLEAR = frozenset({Operation.UNDO_ENROL, Operation.UNDO_IMPORT})
+REFUSALS = frozenset({"duplicate-request-id", "refused-after-unclear-attempt"})
+
+
+def _decide(
+    error: BaseException,
+    operation: Operation,
+    may_resend: bool,
+    wait: float,
+    attempts: int,
+    config: RetryConfig,
+    rng: UniformSource,
+    info: dict,
+) -> Decision:
     if isinstance(error, RequestValidationError):
         return Decision(Action.FAIL_ROWS, reason="invalid-request", **info)
     if isinstance(error, AuthenticationError | PermissionDeniedError):

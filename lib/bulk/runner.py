@@ -10,7 +10,12 @@ journal; the journal stays the truth. For each batch:
 
 Rows whose outcome is unclear are reconciled before anything else is sent for them; rows proved
 absent are re-planned into a repair batch with a new requestId. An import batch is never resent
-after it may have arrived.
+after it may have arrived. An undo job (revokeIssue, revokeEarn) runs through the same pipeline but
+is never read back: an unclear batch is simply sent again (`lib.bulk.wires` says, per operation,
+which call a batch is and how its answer and its unclear outcomes are settled).
+
+Pacing (limiter and breaker), what follows a failed call, and settling by reading are mixed in from
+`runner_pacing`, `runner_failures` and `runner_reconcile`.
 
 A lease in the journal (renewed while running) keeps a second tab or process from running the same
 job. A process that died mid-run leaves SENDING batches, which the next run turns into UNKNOWN:
@@ -28,15 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from lib.api.errors import (
-    APIConnectionError,
-    APIStatusError,
-    BadgesError,
-    DuplicateRequestError,
-    ResponseValidationError,
-)
-from lib.bulk import reconcile
-from lib.bulk.bulk_calls import load_signal, send_import, send_issue_bulk
+from lib.api.errors import BadgesError
 from lib.bulk.journal import (
     Batch,
     BatchState,
@@ -44,10 +41,6 @@ from lib.bulk.journal import (
     ItemState,
     JobState,
     Journal,
-    LedgerEntry,
-    OpenItem,
-    Outcome,
-    Reason,
     lease_owner_id,
 )
 from lib.bulk.limiter import (
@@ -59,14 +52,18 @@ from lib.bulk.limiter import (
     Signal,
 )
 from lib.bulk.model import Operation
-from lib.bulk.outcomes import ServerClock, enrol_outcomes, import_outcomes
-from lib.bulk.planner import NO_DATE, repair_request_id, settle_request_id
-from lib.bulk.policy import Action, RetryConfig, backoff, decide, retry_after_of
+from lib.bulk.outcomes import ServerClock
+from lib.bulk.planner import settle_request_id
+from lib.bulk.policy import RetryConfig
+from lib.bulk.runner_failures import Failures
+from lib.bulk.runner_pacing import Halted, Pacing
+from lib.bulk.runner_reconcile import READ_ATTEMPTS, Reconciling
+from lib.bulk.wires import WIRES
 
 log = logging.getLogger(__name__)
 
 DUPLICATE_REQUEST_CODE = 809
-READ_ATTEMPTS = 6  # per customer read while settling; the breaker covers a real outage
+__all__ = ["READ_ATTEMPTS", "JobNotFoundError", "JobRunner", "LeaseHeldError", "RunConfig", "RunResult"]
 
 
 @dataclass(frozen=True)
@@ -78,10 +75,6 @@ class RunConfig:
     limiter: LimiterSettings | None = None  # None = adaptive from 2 up to the ceiling
     breaker: BreakerSettings = field(default_factory=BreakerSettings)
     read_concurrency: int = 8  # customer reads in flight while settling a batch by reading
-
-
-class _Halted(Exception):
-    """The job is pausing, stopping or cancelling: the request was not sent."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +99,9 @@ class JobNotFoundError(KeyError):
     pass
 
 
-class JobRunner:
-    """Runs one job. ``run()`` blocks; ``start()`` runs it in a background thread."""
+class JobRunner(Pacing, Failures, Reconciling):
+    """Runs one job of any operation (`lib.bulk.wires`). ``run()`` blocks; ``start()`` runs it in a
+    background thread. Pacing, failure handling and reconciliation are mixed in from their modules."""
 
     def __init__(
         self,
@@ -127,6 +121,7 @@ class JobRunner:
         self.job_id = job_id
         self.job = job
         self.operation = Operation(job.operation)
+        self.wire = WIRES[self.operation]
         with_options = getattr(client, "with_options", None)
         self.client = with_options(max_retries=0) if with_options else client
         self.config = config or RunConfig()
@@ -360,6 +355,8 @@ class JobRunner:
         return BatchState.UNKNOWN if batch.ambiguous else BatchState.PLANNED
 
     def _must_reconcile(self, batch: Batch) -> bool:
+        if not self.wire.reconciles:
+            return False  # an undo: an unclear batch is sent again, never read back
         if self.operation is Operation.IMPORT or batch.reconcile or self._cancelling:
             return True
         return batch.attempts >= self.retry.max_attempts
@@ -367,7 +364,7 @@ class JobRunner:
     def _send(self, batch: Batch, *, marked: bool = False) -> int | None:
         try:
             self._gate()
-        except _Halted:
+        except Halted:
             if marked:
                 self.journal.reopen_batch(
                     self.job_id, batch.batch, state=self._parked(batch), not_before=None
@@ -383,21 +380,15 @@ class JobRunner:
             self.journal.settle(self.job_id, batch.batch, [])
             return None
         request_id = self._request_id(batch)
+        badge = self.job.badge_id
         try:
-            if self.operation is Operation.ENROL:
-                answer = self._measured(lambda: send_issue_bulk(self.client, self.job.badge_id, items, batch,
-                                                                request_id=request_id))  # fmt: skip
-            else:
-                answer = self._measured(lambda: send_import(self.client, self.job.badge_id, items))
+            answer = self._measured(lambda: self.wire.send(self.client, badge, items, batch, request_id))
         except BadgesError as exc:
             self._failed(batch, items, exc)
             return None
-        if self.operation is Operation.ENROL:
-            outcomes, ledger = enrol_outcomes(
-                batch, items, answer, request_id, self.server_clock, self.journal.now()
-            )
-        else:
-            outcomes, ledger = import_outcomes(items, answer)
+        outcomes, ledger, forget = self.wire.read(
+            batch, items, answer, request_id, self.server_clock, self.journal.now()
+        )
         open_rows = any(o.state is ItemState.UNKNOWN for o in outcomes)
         following = self._take_planned_now()
         self.journal.settle(
@@ -405,6 +396,7 @@ class JobRunner:
             batch.batch,
             outcomes,
             ledger=ledger,
+            forget=forget,
             batch_done=not open_rows,
             then_sending=following,
         )
@@ -425,195 +417,3 @@ class JobRunner:
         ):
             return settle_request_id(batch.request_id, batch.attempts)
         return batch.request_id
-
-    # ---- pacing: every request goes through the limiter and the breaker --------------------------
-
-    def _halting(self) -> bool:
-        return self._halt is not None or self._lease_lost
-
-    def _gate(self) -> None:
-        """Wait until the breaker and the limiter let one request start (its permit is then held)."""
-        while True:
-            if self._halting():
-                raise _Halted
-            wait = self.breaker.allow()
-            if wait <= 0:
-                break
-            if self.breaker.given_up():
-                self.journal.add_event(
-                    self.job_id, "circuit-open", "the server has not answered for a long time"
-                )
-                self._stop(JobState.PAUSED, "circuit-open")
-                raise _Halted
-            self._sleep(min(wait, 0.5))
-        if not self.limiter.acquire(stop=self._halting):
-            self.breaker.abandon()
-            raise _Halted
-
-    def _measured(self, call: Callable):
-        """Run one request holding a permit from `_gate`; tell the limiter and the breaker how it went."""
-        started = time.monotonic()
-        try:
-            result = call()
-        except BadgesError as exc:
-            signal = load_signal(exc)
-            self.limiter.release(signal, time.monotonic() - started, retry_after_of(exc))
-            self.breaker.record(failed=signal in (Signal.OVERLOADED, Signal.UNREACHABLE))
-            raise
-        except BaseException:  # the worker is going down: free its permit and any probe slot it held
-            self.limiter.release(Signal.OK, time.monotonic() - started)
-            self.breaker.abandon()
-            raise
-        self.limiter.release(Signal.OK, time.monotonic() - started)
-        self.breaker.record(failed=False)
-        return result
-
-    def _failed(self, batch: Batch, items: list[OpenItem], error: BadgesError) -> None:
-        decision = decide(
-            error, operation=self.operation, attempts=batch.attempts, config=self.retry, rng=self.rng
-        )
-        now = self.journal.now()
-        parked = BatchState.UNKNOWN if batch.ambiguous else BatchState.PLANNED
-        detail = {"code": decision.code, "error": f"{decision.reason}: {decision.message}"[:500]}
-        action = decision.action
-        if (
-            isinstance(error, DuplicateRequestError)
-            and self.operation is Operation.ENROL
-            and not batch.ambiguous
-        ):
-            # This journal never sent the planned requestId before (it is written ahead of every
-            # send): another job already did, e.g. an earlier upload of the same file. What it enrolled
-            # is not this job's work; a resend under a fresh requestId is answered per customer
-            # (1040 -> skipped, already enrolled) and enrols only whoever is still missing.
-            self.journal.reopen_batch(
-                self.job_id,
-                batch.batch,
-                state=BatchState.PLANNED,
-                not_before=None,
-                nothing_sent=True,
-                **detail,
-            )
-            self._push(batch.batch, now)
-            return
-        refused_after_unclear = action is Action.FAIL_ROWS and batch.ambiguous
-        if refused_after_unclear:
-            # An earlier attempt may have been applied; this refusal says nothing about it: look first,
-            # and fail only the rows that are really absent.
-            action = Action.RECONCILE
-        if action is Action.RETRY:
-            self.journal.reopen_batch(self.job_id, batch.batch, state=parked, not_before=now + decision.delay,
-                                      **detail)  # fmt: skip
-            self._push(batch.batch, now + decision.delay)
-        elif action is Action.UNKNOWN:
-            self.journal.reopen_batch(self.job_id, batch.batch, state=BatchState.UNKNOWN,
-                                      not_before=now + decision.delay, ambiguous=True, **detail)  # fmt: skip
-            self._push(batch.batch, now + decision.delay)
-        elif action is Action.RECONCILE:
-            unclear = refused_after_unclear or decision.reason == "refused-after-unclear-attempt"
-            absent = "fail" if unclear else "repair"
-            self.journal.reopen_batch(self.job_id, batch.batch, state=BatchState.UNKNOWN, not_before=None,
-                                      ambiguous=True, reconcile=True, absent_action=absent, **detail)  # fmt: skip
-            self._push(batch.batch, now)
-        elif action is Action.FAIL_ROWS:
-            outcomes = [
-                Outcome(i.row, ItemState.FAILED, Reason.REJECTED.value, code=decision.code,
-                        message=decision.message, server_request_id=self._sent_key(batch))
-                for i in items
-            ]  # fmt: skip
-            self.journal.settle(self.job_id, batch.batch, outcomes, **detail)
-        elif action is Action.STOP:
-            self.journal.reopen_batch(self.job_id, batch.batch, state=parked, not_before=None, **detail)
-            self._push(batch.batch, now)
-            self._stop(JobState.STOPPED, f"{decision.reason}: {decision.message}")
-        elif action is Action.PAUSE:
-            self.journal.reopen_batch(self.job_id, batch.batch, state=parked, not_before=now + decision.delay,
-                                      **detail)  # fmt: skip
-            self._push(batch.batch, now + decision.delay)
-            self._stop(JobState.PAUSED, decision.reason, resume_at=now + decision.delay)
-
-    def _sent_key(self, batch: Batch) -> str | None:
-        return batch.request_id if self.operation is Operation.ENROL else None
-
-    # ---- reconciliation --------------------------------------------------------------------------
-
-    def _reconcile(self, batch: Batch) -> None:
-        items = self.journal.open_items(self.job_id, batch.batch)
-        look = {"read": self._read_customer, "workers": self.config.read_concurrency}
-        try:
-            found, absent = reconcile.look_up(self.client, self.operation, self.job.badge_id, items, **look)
-            if absent and self.retry.settle_delay > 0:
-                # The server may apply writes a moment later: look again before believing "absent".
-                self._sleep(self.retry.settle_delay)
-                more, absent = reconcile.look_up(
-                    self.client, self.operation, self.job.badge_id, absent, **look
-                )
-                found.extend(more)
-        except _Halted:
-            self._push(batch.batch, self.journal.now())
-            return
-        except BadgesError as exc:
-            self._reconcile_failed(batch, exc)
-            return
-
-        by_row = {i.row: i for i in items}
-        outcomes, ledger = [], []
-        for hit in found:
-            item = by_row[hit.row]
-            if self.operation is Operation.ENROL and not self.server_clock.made_by(batch, hit.created):
-                outcomes.append(Outcome(hit.row, ItemState.SKIPPED, Reason.ALREADY_ENROLLED.value,
-                                        result_id=hit.result_id, server_request_id=self._sent_key(batch)))  # fmt: skip
-            else:
-                outcomes.append(Outcome(hit.row, ItemState.SUCCEEDED, Reason.RECONCILED.value,
-                                        result_id=hit.result_id, server_request_id=self._sent_key(batch)))  # fmt: skip
-            date = item.earn_event_date if self.operation is Operation.IMPORT else NO_DATE
-            ledger.append(LedgerEntry(item.customer_id, date or NO_DATE, hit.row, hit.result_id))
-        if absent and self._cancelling:
-            outcomes += [Outcome(i.row, ItemState.SKIPPED, Reason.CANCELLED.value) for i in absent]
-        elif absent and batch.absent_action == "fail":
-            outcomes += [
-                Outcome(i.row, ItemState.FAILED, Reason.NOT_APPLIED.value, code=batch.last_code,
-                        message=batch.last_error, server_request_id=self._sent_key(batch))
-                for i in absent
-            ]  # fmt: skip
-        elif absent:
-            job = self.job
-
-            def key(generation: int, ids: list[int], date: int | None) -> str:
-                return repair_request_id(job.org, job.badge_id, job.job_key, generation, ids, date)
-
-            repair = self.journal.replan_rows(self.job_id, batch.batch, [i.row for i in absent], key)
-            if repair is not None:
-                self._push(repair, self.journal.now())
-        self.journal.settle(self.job_id, batch.batch, outcomes, ledger=ledger)
-
-    def _read_customer(self, customer_id: int):
-        """One customer's badge detail for settling, paced like every request and retried on its own:
-        a flaky read is tried again after a short wait instead of failing the whole settlement."""
-        attempt = 0
-        while True:
-            attempt += 1
-            self._gate()
-            try:
-                return self._measured(lambda: self.client.get_customer_badge(
-                    customer_id=customer_id, badge_id=self.job.badge_id, include_statistics=True))  # fmt: skip
-            except (APIConnectionError, APIStatusError, ResponseValidationError) as exc:
-                retryable = (
-                    not isinstance(exc, APIStatusError)
-                    or exc.status_code >= 500
-                    or exc.status_code in (408, 429)
-                )
-                if not retryable or attempt >= READ_ATTEMPTS:
-                    raise
-                self._sleep(max(retry_after_of(exc) or 0.0, backoff(attempt, self.retry, self.rng)))
-
-    def _reconcile_failed(self, batch: Batch, error: BadgesError) -> None:
-        decision = decide(error, operation=Operation.IMPORT, attempts=1, config=self.retry, rng=self.rng)
-        if decision.action is Action.STOP:
-            self._push(batch.batch, self.journal.now())
-            self._stop(JobState.STOPPED, f"{decision.reason}: {decision.message}")
-            return
-        delay = decision.delay or backoff(1, self.retry, self.rng)
-        self.journal.add_event(
-            self.job_id, "reconcile-retry", f"batch {batch.batch}: {decision.message}"[:500]
-        )
-        self._push(batch.batch, self.journal.now() + delay)
