@@ -18,11 +18,16 @@ class FileReadError(ValueError):
     """The upload cannot be read; the message is written for the person who uploaded it."""
 
 
+MAX_UPLOAD_MB = 50
+"""The one size limit of an upload: the pages' file widgets, the reader and the server's own cap
+(`.streamlit/config.toml` maxUploadSize) all say the same."""
+
+
 @dataclass(frozen=True)
 class ReadLimits:
     """Caps that keep one upload from exhausting the console's memory."""
 
-    max_bytes: int = 50 * 1024 * 1024
+    max_bytes: int = MAX_UPLOAD_MB * 1024 * 1024
     max_rows: int = 1_000_000
     max_columns: int = 100
     # Rows of a customer file are a few dozen bytes; far longer lines are not a table (parsers split

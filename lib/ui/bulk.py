@@ -15,6 +15,7 @@ import streamlit as st
 from lib.api.models import Badge
 from lib.bulk.contained import read_untrusted
 from lib.bulk.dryrun import DryRunReport
+from lib.bulk.limits import MAX_UPLOAD_MB
 from lib.bulk.mapping import (
     ColumnMapping,
     IdentifierType,
@@ -59,7 +60,6 @@ INTRO = {
     "the import with a dry run, then import.",
 }
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"]
-MAX_UPLOAD_MB = 50
 NOT_MAPPED = "(not in the file)"
 IDENTIFIER_LABELS = {
     IdentifierType.CUSTOMER_ID: "Customer id",
