@@ -108,18 +108,31 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), key=_FINGERPRINT_KEY, digest_size=32).hexdigest()
 
 
-def _connect(
+def connection_fingerprint(*parts: str) -> str:
+    """Identifies a configuration (backend, URL, credentials) without keeping its secret."""
+    return _fingerprint(*parts)
+
+
+def sandbox_handle() -> SandboxHandle:
+    """The embedded sandbox every session of this process shares (started on first use)."""
+    return _sandbox(str(data_dir()))
+
+
+def new_connection(
     backend: str,
     base_url: str,
     auth: BasicAuth | OAuthAuth,
     org: str,
     fingerprint: str,
     clock: Callable[[], datetime] = _real_now,
-) -> None:
-    log = RequestLog(maxlen=500)
-    client = BadgesClient(base_url, auth, request_log=log)
-    st.session_state[Key.CONNECTION] = ActiveConnection(
-        client=client,
+    *,
+    request_log: RequestLog | None = None,
+) -> ActiveConnection:
+    """A connection with its own client; `request_log` lets a second connection of the same session
+    (the promotion target) write into the session's one log."""
+    log = request_log if request_log is not None else RequestLog(maxlen=500)
+    return ActiveConnection(
+        client=BadgesClient(base_url, auth, request_log=log),
         request_log=log,
         base_url=base_url,
         backend=backend,
@@ -128,6 +141,17 @@ def _connect(
         fingerprint=fingerprint,
         clock=clock,
     )
+
+
+def _connect(
+    backend: str,
+    base_url: str,
+    auth: BasicAuth | OAuthAuth,
+    org: str,
+    fingerprint: str,
+    clock: Callable[[], datetime] = _real_now,
+) -> None:
+    st.session_state[Key.CONNECTION] = new_connection(backend, base_url, auth, org, fingerprint, clock)
     st.session_state.pop(Key.HEALTH, None)
 
 

@@ -29,7 +29,8 @@ def console_pages() -> dict[str, list]:
 
     sections = {
         "Badges": page("overview.py", "Overview", ":material/dashboard:", default=True)
-        + page("badge_editor.py", "Badge editor", ":material/edit_note:"),
+        + page("badge_editor.py", "Badge editor", ":material/edit_note:")
+        + page("promote.py", "Badges as code", ":material/compare_arrows:"),
         "Customers": page("customer_view.py", "Customer view", ":material/person_search:"),
         "Bulk": page("bulk_enrol.py", "Bulk enrol", ":material/group_add:")
         + page("import_earned.py", "Import earned badges", ":material/upload_file:"),
