@@ -124,12 +124,13 @@ def draw_compare(
                 for refusal in row.item.refusals:
                     st.error(f"{refusal.code} {refusal.field}: {refusal.message}", icon=":material/block:")
     choices = [row.name for row in rows if row.item is not None]
-    default = [row.name for row in rows if row.promotable]
     if st.session_state.get("pr_pick_for") != tuple(choices):
         st.session_state["pr_pick_for"] = tuple(choices)
-        st.session_state["pr_pick"] = default  # another source: offer what can be promoted
-    return st.multiselect("Badges to promote", choices, key="pr_pick",
-                          help="Only in source: created in the target. Differs: updated to the source's values.")  # fmt: skip
+        st.session_state["pr_pick"] = []  # another source: nothing is picked for the user
+    return st.multiselect(
+        "Badges to promote", choices, key="pr_pick", placeholder="Choose the badges to promote",
+        help="Only in source: created in the target. Differs: updated to the source's values.",
+    )  # fmt: skip
 
 
 def draw_export(document: BadgesDocument, selected: list[str], label: str) -> None:

@@ -156,6 +156,7 @@ SCREENSHOT_NAMES = {
     "editor_cycles.png",
     "customer_view.png",
     "request_log.png",
+    "promote.png",
     "bulk_enrol_summary.png",
     "bulk_enrol_results.png",
     "bulk_results.png",
