@@ -13,21 +13,28 @@ import streamlit as st
 from lib.bulk import results
 from lib.bulk.journal import Job, JobState
 from lib.bulk.model import Operation
+from lib.bulk.undo import UNDO_OF
 from lib.bulk.wording import plural
 from lib.charts_bulk import badge_totals, outcome_bars, rows_over_time
 from lib.console.display import readable
 from lib.ui import reads
 from lib.ui.bulk_common import CHART_CONFIG, JOB_PARAM, PREVIEW_ROWS, escape_md, key
+from lib.ui.bulk_undo import undo_section
 from lib.ui.connection import ActiveConnection
 from lib.ui.errors import call_api
 from lib.ui.jobs import registry, same_connection
 
 
 def job_for(conn: ActiveConnection, operation: Operation, job_id: str) -> Job | None:
+    """The job if this page shows it: its operation or the undo of it, on this session's connection."""
     job = registry().journal.job(job_id)
-    if job is None or not same_connection(job, conn) or job.operation != operation.value:
+    if job is None or not same_connection(job, conn) or job.operation not in _shown_here(operation):
         return None
     return job
+
+
+def _shown_here(operation: Operation) -> tuple[str, str]:
+    return operation.value, UNDO_OF[operation].value
 
 
 def attached_job() -> str | None:
@@ -46,10 +53,11 @@ def job_panel(conn: ActiveConnection, operation: Operation, job_id: str) -> None
         st.warning("This job does not exist for the current connection and page.")
         leave_job(operation)
         return
+    what = (
+        f"Undo of job {job.parent_job_id}" if Operation(job.operation) not in UNDO_OF else f"Job {job.job_id}"
+    )
     st.caption(
-        escape_md(
-            f"Job {job.job_id} · badge {job.badge_id} · file {job.file_name or '-'} · key {job.job_key[:16]}"
-        )
+        escape_md(f"{what} · badge {job.badge_id} · file {job.file_name or '-'} · key {job.job_key[:16]}")
     )
     if job.run_id:
         _run_links(conn, operation, job)
@@ -159,6 +167,7 @@ def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
                            f"{stem}-results.xlsx", on_click="ignore", key=key(operation, "res_xlsx"))  # fmt: skip
         # Rows refused by validation are not retried: they need a fixed file, not another attempt.
         failed = int(((table["status"] == "failed") & (table["reason"] != "invalid-row")).sum())
+        failed = failed if Operation(job.operation) in UNDO_OF else 0  # an undo is undone again, not retried
         if failed and st.button(f"Retry {plural(failed, 'failed row')}", key=key(operation, "retry")):
             child = results.retry_failed_job(journal, job.job_id)
             if child is None:
@@ -169,6 +178,7 @@ def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
                 registry().start(child.job_id, conn.client)
                 st.query_params[JOB_PARAM] = child.job_id
                 st.rerun()
+    undo_section(conn, operation, job)
 
 
 def _badge_counts(conn: ActiveConnection, operation: Operation, job: Job) -> None:
@@ -186,12 +196,13 @@ def _badge_counts(conn: ActiveConnection, operation: Operation, job: Job) -> Non
 
 def recent_jobs(conn: ActiveConnection, operation: Operation) -> None:
     jobs = [j for j in registry().journal.jobs() if j.org == conn.org and j.base_url == conn.base_url
-            and j.operation == operation.value][:20]  # fmt: skip
+            and j.operation in _shown_here(operation)][:20]  # fmt: skip
     if not jobs:
         return
     with st.expander(f"Recent jobs ({len(jobs)})"):
         labels = {
-            j.job_id: f"{j.state.value} · {j.file_name or '-'} · {plural(j.input_rows, 'row')} · {j.job_id}"
+            j.job_id: f"{'undo · ' if j.parent_job_id and Operation(j.operation) not in UNDO_OF else ''}"
+            f"{j.state.value} · {j.file_name or '-'} · {plural(j.input_rows, 'row')} · {j.job_id}"
             for j in jobs
         }
         chosen = st.selectbox("Job", list(labels), format_func=labels.get, key=key(operation, "recent"))

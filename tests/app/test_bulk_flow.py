@@ -446,3 +446,38 @@ def test_a_file_naming_two_badges_runs_one_job_per_badge(run_page):
         for j in run for name in [j.badge_id]
     }  # fmt: skip
     assert sorted(held.values()) == [3, 3]
+
+
+def test_undo_from_the_results_revokes_only_what_the_job_enrolled(run_page):
+    at = run_page("bulk_enrol.py")
+    badge_name = fresh_enrol_badge(at)
+    connection = at.session_state[Key.CONNECTION]
+    ids = [820_000_000 + uuid.uuid4().int % 10**6 * 10 + k for k in range(5)]
+    at = upload(at, ("customerId\n" + "\n".join(map(str, ids)) + "\n").encode())
+    at = choose_badge(at, badge_name)
+    badge_id = at.selectbox(key="be_badge").value
+    connection.client.issue_bulk(badge_id=badge_id, customers=[ids[0]], request_id=f"appt-{uuid.uuid4().hex}")
+    at = dry_run(at)
+    at = next(box for box in at.checkbox if box.label.startswith("I confirm")).check().run()
+    at = at.button(key="be_start").click().run()
+    job, counts = wait_for_job(at.query_params["job"])
+    assert (counts.succeeded, counts.skipped) == (4, 1)
+
+    at = at.run()
+    at = at.toggle(key=f"be_undo_{job.job_id}").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any("Will revoke 4 enrolment(s)" in m.value and "1 customer(s) enrolled before the job are left alone"
+               in m.value for m in at.markdown)  # fmt: skip
+    at = next(box for box in at.checkbox if box.label.startswith("I confirm: revoke 4")).check().run()
+    at = at.button(key="be_undo_start").click().run()
+    assert not at.exception, at.exception
+    undo_id = at.query_params["job"]
+    assert undo_id != job.job_id
+    undone, undo_counts = wait_for_job(undo_id)
+    assert undone.state is JobState.COMPLETED and undo_counts.succeeded == 4
+    detail = connection.client.get_customer_badge(customer_id=ids[0], badge_id=badge_id, include_statistics=True)
+    active = [i for i in detail.issual_details.issuals if str(i.issued_status) == "ACTIVE"]
+    assert len(active) == 1  # the enrolment made before the job stays
+    at = at.run()
+    assert not at.exception, at.exception
+    assert any("Undo of job" in c.value for c in at.caption)
