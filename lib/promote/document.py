@@ -350,8 +350,8 @@ def _extras(model: BaseModel, where: str) -> list[str]:
 
 
 def _iso_dates(value: Any) -> Any:
-    """YAML reads an unquoted `2025-01-31T00:00:00Z` as a datetime; the models take it either way,
-    but a date without a time would lose its meaning, so it is refused by the model like any text."""
+    """YAML reads an unquoted `2025-01-31T00:00:00Z` as a datetime, which the models take as it is; one
+    without a zone goes back to text, so the model refuses it with its own words (a zone is needed)."""
     if isinstance(value, dict):
         return {k: _iso_dates(v) for k, v in value.items()}
     if isinstance(value, list):
