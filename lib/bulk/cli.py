@@ -39,6 +39,7 @@ from lib.api.client import BadgesClient
 from lib.api.clusters import resolve_base_url
 from lib.api.errors import BadgesError
 from lib.bulk import export, results
+from lib.bulk.cli_undo import add_undo_parser, run_undo
 from lib.bulk.journal import Counts, JobState, Journal
 from lib.bulk.limiter import LimiterView
 from lib.bulk.mapping import IdentifierType
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         retry.add_argument("--settle-delay", type=float, default=defaults.settle_delay,
                            help="seconds before a second look at customers that seemed not enrolled")  # fmt: skip
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_undo_parser(commands)
     return parser
 
 
@@ -223,6 +225,8 @@ def run_with_progress(runner: JobRunner, journal: Journal, job_id: str, *, quiet
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "undo":
+        return run_undo(args)
     try:
         return _main(args)
     except UsageError as exc:

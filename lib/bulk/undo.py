@@ -130,7 +130,10 @@ class UndoPreview:
         things = "enrolment(s)" if enrol else "earned badge(s)"
         made = "made" if enrol else "imported"
         where = f"by job {self.job.job_id} in badge {self.job.badge_id}"
-        if self.finished:
+        if self.finished and self.undo_job.state is JobState.CANCELLED:
+            head = (f"the undo of job {self.job.job_id} (job {self.undo_job.job_id}) was cancelled: nothing"
+                    " more to revoke under it")  # fmt: skip
+        elif self.finished:
             head = f"job {self.job.job_id} was undone by job {self.undo_job.job_id}: nothing more to revoke"
         elif self.undo_job is not None and self.undo_job.state is not JobState.PLANNED:
             head = f"will resume undo job {self.undo_job.job_id}: {self.to_revoke:,} {things} {made} {where} still to revoke"

@@ -22,7 +22,7 @@ from tests.bulk.conftest import FAST, badge_body, customer_ids, enrol_input, wri
 from tests.bulk.test_cli import ROOT, cli, command, env, wait_for
 from tests.bulk.test_undo import REVOKE_ISSUE, active_issues, revoke_requests, revoked_issues
 
-UNDO_MODULE = "lib.bulk.cli_undo"  # `python -m lib.bulk undo` once the CLI carries the subcommand
+UNDO_MODULE = "lib.bulk"  # `python -m lib.bulk undo` (also `python -m lib.bulk.cli_undo undo`)
 
 
 def undo_command(tmp: Path, base_url: str, *extra: str, results: str = "undo.csv") -> list[str]:

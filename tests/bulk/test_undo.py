@@ -455,3 +455,34 @@ def test_an_unclear_revoke_is_sent_again_however_often_and_a_refusal_fails_the_r
     assert action(make_status_error(401, b"")) is Action.STOP
     refused = make_status_error(400, {"errors": [{"code": 1, "message": "no"}]}, after_ambiguous_attempt=True)
     assert action(refused) is Action.FAIL_ROWS
+
+
+def test_a_cancelled_undo_revokes_the_rest_under_a_new_key(journal, client, faults, enrol_badge, enrolled):
+    job, _, before = enrolled
+    undo = plan_undo(journal, job.job_id)
+    faults.set_faults([{**REVOKE_ISSUE, "kind": "commit_then_delay", "delay": 0.3}])
+    runner = JobRunner(
+        journal, undo.job_id, client, config=RunConfig(retry=FAST.retry, poll=0.01, concurrency=1)
+    )
+    runner.start()
+    deadline = time.monotonic() + 30
+    while journal.counts(undo.job_id).succeeded < 20:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    runner.cancel()
+    result = runner.wait(30)
+    faults.clear_faults()
+    assert result.state is JobState.CANCELLED
+    counts = check_invariant(result.counts)
+    assert counts.pending == 0 and counts.skipped > 0 and counts.succeeded + counts.skipped == 70
+    assert {i.reason for i in journal.items(undo.job_id) if i.state is ItemState.SKIPPED} == {"cancelled"}
+    preview = undo_preview(journal, job.job_id)
+    assert preview.finished and preview.not_sent == counts.skipped and "was cancelled" in preview.describe()
+    assert len(active_issues(faults, enrol_badge)) == len(before) + counts.skipped
+
+    further = undo_preview(journal, job.job_id, job_key="rest")
+    assert further.can_undo and (further.to_revoke, further.revoked) == (counts.skipped, counts.succeeded)
+    rest = plan_undo(journal, job.job_id, job_key="rest")
+    result = run(journal, rest.job_id, client)
+    assert (result.counts.succeeded, result.counts.skipped) == (counts.skipped, counts.succeeded)
+    assert set(active_issues(faults, enrol_badge)) == before
