@@ -253,9 +253,9 @@ def _main(args: argparse.Namespace) -> int:
         issue_event_date=parse_instant(issue_date) if issue_date else None,
     )
     session = open_session(args.file, operation, args.sheet, args.identifier)
-    with BadgesClient(
-        base_url, auth, timeout=args.timeout, connect_timeout=args.connect_timeout, max_retries=0
-    ) as client:
+    # The client retries the reads made before planning (badge, badge list, dry run) like any read on a
+    # flaky cluster; the runner and the customer look-up send under their own policy and pace.
+    with BadgesClient(base_url, auth, timeout=args.timeout, connect_timeout=args.connect_timeout) as client:
         try:
             check_session(session, client, args.badge)
         except BadgesError as exc:

@@ -171,7 +171,7 @@ def _run(args, cli, journal: Journal, base_url: str, auth, undo_jobs: list[Job])
     )
     outcomes: list[RunResult] = []
     with BadgesClient(
-        base_url, auth, timeout=args.timeout, connect_timeout=args.connect_timeout, max_retries=0
+        base_url, auth, timeout=args.timeout, connect_timeout=args.connect_timeout
     ) as client:
         for job in undo_jobs:
             counts = journal.counts(job.job_id)

@@ -60,6 +60,7 @@ class LimiterSettings:
     gentle_latency: float = 0.05
     rate_backoff: float = 0.92  # further 429s cut the pace by this factor (once per round trip)
     rate_growth_per_second: float = 0.03  # regain a cut pace; a tenth of it past the last throttled pace
+    min_rate_sample: int = 4  # answers within 3 s needed before a 429 sets the pace from them
     pace_floor: float = 0.2  # requests/s: the slowest pace a 429 may set (tests raise it to skip pacing)
     hold_after: float = 5.0  # a Retry-After this long holds every new request, not only the refused one
     max_retry_after: float = 60.0
@@ -231,6 +232,11 @@ class AdaptiveLimiter:
             # The rate the server accepted just now is its ceiling (plus its burst allowance).
             self._forget_starts(now)
             accepted = [t for t in self._accepted if t > now - 3.0]
+            if len(accepted) < self.settings.min_rate_sample:
+                # Refused before a handful of answers (another job is using the org's limit): no rate
+                # can be read from that; fewer in flight and the Retry-After are the safe answer.
+                self._limit = max(self.settings.minimum, self._limit * 0.5)
+                return
             window = min(3.0, max(now - self._first_accept, 0.5))
             self._rate = max(
                 max(len(accepted) / window, 0.5) * self.settings.rate_margin, self.settings.pace_floor

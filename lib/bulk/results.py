@@ -71,7 +71,7 @@ def _iso(seconds: pd.Series) -> pd.Series:
 def outcome_table(journal: Journal, job_id: str) -> pd.DataFrame:
     """One line per input row: row, customerId, status, reason, ids, error code/message, requestId, attempts."""
     job = _job(journal, job_id)
-    enrol = job.operation == Operation.ENROL.value
+    enrol = job.operation in (Operation.ENROL.value, Operation.UNDO_ENROL.value)
     dates = ("issue_event_date",) if enrol else ("earn_event_date", "earn_expires_on")
     raw = journal.item_frame(job_id, columns=_ITEM_COLUMNS + dates)  # only what this operation shows
     if raw.empty:

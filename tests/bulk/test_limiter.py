@@ -211,3 +211,21 @@ def test_an_outage_longer_than_the_patience_gives_up():
     assert not breaker.given_up()
     clock.tick(31)
     assert breaker.given_up()
+
+
+def test_a_429_before_any_answers_sets_no_pace_only_fewer_in_flight():
+    """Another job may be spending the org's limit when this one starts: a refusal before a handful of
+    answers says nothing about the rate, so the job is not paced at a guess of a fraction per second."""
+    clock = Clock()
+    limiter = AdaptiveLimiter(LimiterSettings(initial=4, ceiling=16), clock=clock)
+    assert limiter.acquire()
+    clock.tick(0.15)
+    limiter.release(Signal.THROTTLED, 0.15, retry_after=1.0)
+    view = limiter.view()
+    assert view.rate is None and view.limit == 2
+    full_round(limiter, clock, 0.15)
+    full_round(limiter, clock, 0.15)  # with answers to go by, the next 429 reads the pace from them
+    clock.tick(1.0)
+    assert limiter.acquire()
+    limiter.release(Signal.THROTTLED, 0.15, retry_after=1.0)
+    assert limiter.view().rate is not None
