@@ -1,4 +1,4 @@
-"""Headless bulk jobs: ``python -m lib.bulk enrol|import FILE --badge ID ...``.
+"""Headless bulk jobs: ``python -m lib.bulk enrol|import FILE [--badge ID] ...`` and ``undo``.
 
 The same journal, planner and runner as the console, for scripts and very large files:
 
@@ -16,6 +16,9 @@ row (customerId, status succeeded/failed/skipped, ids, error code and message, r
 
 ``--summary-json PATH`` also writes the outcome for schedulers: job id, state, exit code, rows per
 status and the failed and skipped rows per error code and per reason.
+
+``python -m lib.bulk undo --journal PATH --results PATH --base-url ... --user ... [--job ID]`` revokes
+exactly what a job created (default: the journal's latest run); see `lib.bulk.cli_undo`.
 
 Exit codes: 0 every row settled (failed rows are settled); 2 bad arguments, file or mapping;
 3 credentials or permissions refused (job stopped, resumable); 4 job paused or rows still unsettled
