@@ -8,7 +8,10 @@ sidebar connection panel, so a page run on its own (AppTest, a direct URL) looks
 
 import streamlit as st
 
-from lib.ui.navigation import run_console
+from lib.sandbox.prepare import prepare_in_background
+
+prepare_in_background()  # a first start: the demo data is made on another core while the console imports
+from lib.ui.navigation import run_console  # noqa: E402
 
 st.set_page_config(page_title="Badge Console", page_icon=":material/military_tech:", layout="wide")
 run_console()

@@ -12,10 +12,14 @@ so the cycles read as dates without hovering.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+
+from lib.palette import BADGE_PALETTE, MEASURE_COLOURS, NEUTRAL
 
 TIMELINE_COLUMNS = ("lane", "kind", "start", "end", "label")
 """Columns of the windows frame given to `badge_timeline`: one row per bar."""
@@ -33,8 +37,6 @@ _KIND_COLOURS = {
     "earned": ("#72b7b2", "#72b7b2"),
 }
 _NEUTRAL = ("#bab0ac", "#d8d2cf")
-MEASURE_COLOURS = {"Enrolments": "#4c78a8", "Earns": "#f58518"}
-"""One colour per measure, the same on every chart that shows it."""
 CYCLE_KINDS = ("customer", "badge")
 """Window kinds that are fixed-window cycles: their first bars carry their number."""
 LABELLED_CYCLES = 8
@@ -57,45 +59,77 @@ def empty_figure(title: str, message: str, *, height: int = 260, margin: dict | 
     return fig
 
 
-def issued_vs_earned(badges: pd.DataFrame, *, top: int = 15) -> go.Figure:
-    """Enrolments and earns per badge side by side, busiest badges first, each bar with its number.
+def dotted(name: str, colour: str | None) -> str:
+    """A badge's name led by a dot of its colour (plotly draws this small HTML in labels; the name
+    itself is escaped, so a badge called "<b>" reads as such)."""
+    name = html.escape(str(name), quote=False)
+    return f"<span style='color:{colour}'>\u25cf</span> {name}" if colour else name
 
-    `badges` needs the columns `name`, `issued` and `earned` (one row per badge). Both measures count
-    events (one customer can earn a badge many times), so the axis says so, not "customers".
+
+def issued_vs_earned(
+    badges: pd.DataFrame, *, top: int = 15, colours: Mapping[str, str] | None = None
+) -> go.Figure:
+    """Enrolled and earned per badge side by side, busiest badges first, each bar with its number.
+
+    `badges` needs the columns `name`, `issued` and `earned` (one row per badge), and `id` when
+    `colours` (badge id -> colour) is given: each badge's bars then take its colour, solid for earned
+    and light for enrolled, and its name is led by its dot; the bars carry the id (customdata), so a
+    click can open the badge. Both measures count events (one customer can earn a badge many times),
+    so the axis says so, not "customers".
     """
-    title = "Enrolments and earns per badge"
+    title = "Enrolled and earned per badge"
     if badges.empty:
         return empty_figure(title, "No badges match the filters")
     data = badges.assign(total=badges["issued"] + badges["earned"]).nlargest(top, "total").iloc[::-1]
-    fig = go.Figure(
-        [
-            go.Bar(name=name, y=data["name"], x=data[column], orientation="h", marker_color=MEASURE_COLOURS[name],
-                   text=data[column], texttemplate="%{x:,}", textposition="outside", cliponaxis=False)
-            for name, column in (("Enrolments", "issued"), ("Earns", "earned"))
-        ]
-    )  # fmt: skip
+    ids = data["id"].tolist() if "id" in data else [None] * len(data)
+    if colours is not None:
+        labels = [dotted(name, colours.get(i)) for name, i in zip(data["name"], ids, strict=True)]
+        fills = {name: [colours.get(i, NEUTRAL) for i in ids] for name in MEASURE_COLOURS}
+    else:
+        labels = [dotted(name, None) for name in data["name"]]
+        fills = {name: MEASURE_COLOURS[name] for name in MEASURE_COLOURS}
+    fig = go.Figure()
+    for name, column, offset in (("Enrolled", "issued", 0.0), ("Earned", "earned", -0.42)):
+        light = name == "Enrolled" and colours is not None
+        fig.add_trace(
+            go.Bar(name=name, y=labels, x=data[column], orientation="h", width=0.4, offset=offset,
+                   marker={"color": fills[name], "opacity": 0.45 if light else 1.0,
+                           "line": {"color": fills[name], "width": 1}},
+                   text=data[column], texttemplate="%{x:,}", textposition="outside", cliponaxis=False,
+                   textfont={"size": 11}, customdata=ids, showlegend=colours is None,
+                   hovertemplate=f"%{{y}}: %{{x:,}} {name.lower()}<extra></extra>")
+        )  # fmt: skip
+    if colours is not None:  # the legend says which shade is which, in grey
+        for name, opacity in (("Enrolled (light)", 0.45), ("Earned (solid)", 1.0)):
+            fig.add_trace(go.Bar(name=name, x=[None], y=[None], orientation="h", showlegend=True, hoverinfo="skip",
+                                 marker={"color": NEUTRAL, "opacity": opacity, "line": {"color": NEUTRAL, "width": 1}}))  # fmt: skip
     fig.update_layout(
         title=title,
-        barmode="group",
-        height=max(260, 90 + 38 * len(data)),
-        legend={"orientation": "h", "y": -0.15},
-        xaxis_title="enrolments and earns (count)",
-        margin={"l": 10, "r": 40, "t": 50, "b": 10},
+        barmode="overlay",  # each badge's two bars sit side by side through their offsets
+        height=max(300, 100 + 32 * len(data)),
+        legend={"orientation": "h", "y": 1.0, "x": 1.0, "xanchor": "right", "yanchor": "bottom"},
+        xaxis={"title": None, "tickformat": "~s"},
+        margin={"l": 10, "r": 40, "t": 70, "b": 10},
     )
     return fig
 
 
-def count_by(values: pd.Series, *, title: str, category: str) -> go.Figure:
+def count_by(
+    values: pd.Series, *, title: str, category: str, colours: Mapping[str, str] | None = None
+) -> go.Figure:
     """Bar chart of how many badges fall in each value of one column (status, owner module...).
 
     A badge with several owners counts once per owner, so pass the exploded series for owners.
+    `colours` (value -> colour) paints each bar, e.g. the status colours every page uses.
     """
     if values.empty:
         return empty_figure(title, "No badges match the filters")
     counts = values.value_counts().sort_index()
+    keys = counts.index.astype(str)
+    marker = {"color": [colours.get(k, NEUTRAL) for k in keys]} if colours else None
     fig = go.Figure(
-        go.Bar(x=counts.index.astype(str), y=counts.to_numpy(), text=counts.to_numpy(), textposition="outside",
-               cliponaxis=False)
+        go.Bar(x=keys, y=counts.to_numpy(), text=counts.to_numpy(), textposition="outside",
+               cliponaxis=False, marker=marker)
     )  # fmt: skip
     fig.update_layout(
         title=title,
@@ -107,56 +141,104 @@ def count_by(values: pd.Series, *, title: str, category: str) -> go.Figure:
     return fig
 
 
-def earns_over_time(series: pd.DataFrame) -> go.Figure:
-    """Earns per limit cycle, one row per badge, each bar as wide as its cycle.
+def _utc_naive(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, utc=True).dt.tz_localize(None).astype("datetime64[ms]")
 
-    `series` has the columns `start` (cycle start), `end` (cycle end, exclusive), `badge` and `earns`.
-    Badges count in cycles of different lengths (a week, a month), so each gets its own row on a
-    shared time axis, instead of stacking weekly bars behind monthly ones; the rows share their count
-    axis too, so badges compare at a glance.
+
+WEEK = pd.Timedelta(days=7)
+
+
+def per_day(series: pd.DataFrame, now: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Earns per day of each cycle, cycles shorter than a week summed per week (from Monday).
+
+    A daily badge's 365 cycles would draw as noise beside weekly and monthly lines; summed per week
+    they read on the same footing. A cycle still running at `now` is divided by the days it has run
+    (at least one), and a cycle that starts after `now` is left out. Columns: badge, badge_id, start,
+    end, earns, days, rate, cycles (how many API cycles the row sums).
     """
-    title = "Earns per fixed-window cycle"
-    if series.empty:
-        return empty_figure(title, "No badge with a badge-level fixed window in this date range")
-    badges = sorted(series["badge"].unique())
-    fig = make_subplots(
-        rows=len(badges),
-        cols=1,
-        shared_xaxes=True,
-        shared_yaxes="all",
-        subplot_titles=badges,
-        vertical_spacing=0.08,
-    )
-    for row, badge in enumerate(badges, start=1):
-        rows = series[series["badge"] == badge]
-        start = pd.to_datetime(rows["start"], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
-        end = pd.to_datetime(rows["end"], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
-        width = (end - start).astype("int64")
-        fig.add_trace(
-            go.Bar(
-                name=str(badge),
-                x=start + (width // 2).astype("timedelta64[ms]"),
-                y=rows["earns"].to_numpy(),
-                width=width * 0.92,
-                customdata=np.stack(
-                    [
-                        np.datetime_as_string(start, unit="D"),
-                        np.datetime_as_string(end - np.timedelta64(1, "D"), unit="D"),
-                    ],
-                    axis=1,
-                ),
-                hovertemplate="%{customdata[0]} .. %{customdata[1]}: %{y} earns<extra></extra>",
-                showlegend=False,
-            ),
-            row=row,
-            col=1,
+    data = series.assign(start=_utc_naive(series["start"]), end=_utc_naive(series["end"]))
+    if "badge_id" not in data:
+        data["badge_id"] = ""
+    if now is not None:
+        at = (
+            pd.Timestamp(now).tz_convert("UTC").tz_localize(None)
+            if pd.Timestamp(now).tzinfo
+            else pd.Timestamp(now)
         )
-    fig.update_xaxes(type="date")
-    fig.update_yaxes(title_text="earns", rangemode="tozero")
+        data = data[data["start"] < at]
+    short = (data["end"] - data["start"]) < WEEK
+    week = data["start"].dt.normalize() - pd.to_timedelta(data["start"].dt.day_of_week, unit="D")
+    bucket = data["start"].where(~short, week)
+    rows = (
+        data.assign(bucket=bucket, cycles=1)
+        .groupby(["badge", "badge_id", "bucket"], sort=False)
+        .agg(start=("start", "min"), end=("end", "max"), earns=("earns", "sum"), cycles=("cycles", "sum"))
+        .reset_index()
+        .drop(columns="bucket")
+    )
+    counted_end = rows["end"] if now is None else rows["end"].clip(upper=at)
+    rows["days"] = ((counted_end - rows["start"]) / pd.Timedelta(days=1)).clip(lower=1.0)
+    rows["rate"] = rows["earns"] / rows["days"]
+    return rows.sort_values(["badge", "start"]).reset_index(drop=True)
+
+
+def earns_over_time(
+    series: pd.DataFrame,
+    *,
+    colours: Mapping[str, str] | None = None,
+    top: int | None = None,
+    now: pd.Timestamp | None = None,
+) -> go.Figure:
+    """Earns per day, one line per badge on ONE shared axis, the busiest `top` badges.
+
+    `series` has the columns `badge` (name), `start` (cycle start), `end` (cycle end, exclusive) and
+    `earns`, and `badge_id` when `colours` (badge id -> colour) is given. Badges count in cycles of
+    different lengths (a day, a week, a month), so each cycle's count is divided by its days
+    (`per_day`): a daily, a weekly and a monthly badge then read on the same scale, as steps that
+    hold for their cycle.
+    """
+    title = "Earns per day, by badge"
+    if series.empty:
+        return empty_figure(title, "No badge with a badge-level fixed window in this date range", height=380)
+    data = per_day(series, now)
+    totals = data.groupby("badge", sort=False)["earns"].sum().sort_values(ascending=False, kind="stable")
+    shown = list(totals.index[:top] if top else totals.index)
+    fig = go.Figure()
+    for position, badge in enumerate(shown):
+        rows = data[data["badge"] == badge]
+        x = np.append(rows["start"].to_numpy(), rows["end"].to_numpy()[-1:])
+        y = np.append(rows["rate"].to_numpy(), rows["rate"].to_numpy()[-1:])
+        first = np.datetime_as_string(rows["start"].to_numpy(dtype="datetime64[D]"), unit="D")
+        last = np.datetime_as_string(
+            rows["end"].to_numpy(dtype="datetime64[D]") - np.timedelta64(1, "D"), unit="D"
+        )
+        detail = np.stack([first, last, rows["earns"].astype(str), rows["days"].round(1).astype(str)], axis=1)
+        badge_id = rows["badge_id"].iloc[0]
+        colour = (colours or {}).get(badge_id, BADGE_PALETTE[position % len(BADGE_PALETTE)])
+        fig.add_trace(
+            go.Scatter(
+                name=html.escape(str(badge), quote=False),
+                x=x,
+                y=y,
+                mode="lines",
+                line={"shape": "hv", "width": 2.2, "color": colour},
+                customdata=np.vstack([detail, detail[-1:]]),
+                hovertemplate="%{fullData.name}<br>%{customdata[0]} .. %{customdata[1]}: %{customdata[2]}"
+                " earns in %{customdata[3]} days (%{y:.0f} a day)<extra></extra>",
+            )
+        )
+    of = (
+        f"the {len(shown)} busiest of {len(totals)} badges"
+        if len(shown) < len(totals)
+        else f"{len(shown)} badges"
+    )
     fig.update_layout(
-        title=title,
-        height=120 + 170 * len(badges),
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        title={"text": f"{title} ({of})"},
+        xaxis={"type": "date"},
+        yaxis={"title": "earns per day", "rangemode": "tozero"},
+        height=380,
+        legend={"orientation": "h", "y": -0.12},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     return fig
 

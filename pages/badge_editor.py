@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.console.badge_form import BadgeForm, from_body
 from lib.console.editor import build_request, rule_violations, section_of
-from lib.ui import Key, call_api, flash, page_setup, reads
+from lib.ui import Key, call_api, flash, open_performance, page_setup, reads
 from lib.ui.badge_editor import draw_form, fill_missing, form_from_state, load_form
 from lib.ui.editor_panels import draw_checks, draw_what_if
 from lib.ui.editor_preview import draw_preview
@@ -36,14 +36,18 @@ def _follow_pick() -> None:
         st.query_params["badge"] = pick
 
 
-pick = st.selectbox(
-    "Badge",
-    [NEW, *names],
-    key="ed_pick",
-    on_change=_follow_pick,
-    format_func=lambda i: "New badge" if i == NEW else names.get(i, i),
-)
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    pick = st.selectbox(
+        "Badge",
+        [NEW, *names],
+        key="ed_pick",
+        on_change=_follow_pick,
+        format_func=lambda i: "New badge" if i == NEW else names.get(i, i),
+    )
+    performance = pick != NEW and st.button("Performance", icon=":material/monitoring:", key="ed_performance")
 badge_id = None if pick == NEW else pick
+if performance:
+    open_performance(pick)
 
 if st.session_state.get(Key.EDITOR_LOADED_ID) != pick or "ed_base" not in st.session_state:
     saved = call_api("Load badge", lambda: reads.badge_body(conn, badge_id)) if badge_id else None

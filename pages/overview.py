@@ -1,4 +1,4 @@
-"""How the org's badges are doing: table with filters, KPIs, charts, drill-down to the editor, export."""
+"""How the org's badges are doing: KPIs and charts first, the badge table below, a report to share."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -8,110 +8,145 @@ from lib import charts
 from lib.bulk.export import csv_bytes
 from lib.console.overview import (
     DISPLAY_LABELS,
+    SOURCES,
     TABLE_COLUMNS,
     TableFilter,
     display_table,
+    filter_summary,
     filter_table,
     in_range,
     kpis,
+    overview_kpis,
+    overview_report,
     owners_series,
 )
+from lib.console.report import report_bytes
 from lib.domain import BadgeStatus, EarnType, OwnerType
-from lib.ui import call_api, open_in_editor, page_setup, reads
+from lib.palette import STATUS_COLOURS, badge_colours
+from lib.ui import call_api, open_in_editor, open_performance, page_setup, reads
+from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
 from lib.ui.tables import selected_row
 
+TOP = {"5": 5, "10": 10, "All": None}
+
 conn = page_setup("Overview")
+now = conn.now()
+draw_title_line(conn, now)
 
-with st.container(horizontal=True):
+filters = st.expander("Filters", icon=":material/filter_list:")
+with filters, st.container(horizontal=True):
     status = st.multiselect("Status", [s.value for s in BadgeStatus], key="ov_status")
-    earn_type = st.selectbox(
-        "Earn type",
-        [None, *[e.value for e in EarnType]],
-        key="ov_earn_type",
-        format_func=lambda v: "Any" if v is None else v,
-    )
-    owner = st.selectbox(
-        "Owner",
-        [None, *[o.value for o in OwnerType]],
-        key="ov_owner",
-        format_func=lambda v: "Any" if v is None else v,
-    )
-    active = st.selectbox(
-        "Active",
-        [None, "ACTIVATED", "DE_ACTIVATED"],
-        key="ov_active",
-        format_func={None: "Any", "ACTIVATED": "Active", "DE_ACTIVATED": "Inactive"}.get,
-    )
+    earn_type = st.selectbox("Earn type", [None, *[e.value for e in EarnType]], key="ov_earn_type",
+                             format_func=lambda v: "Any" if v is None else v)  # fmt: skip
+    owner = st.selectbox("Owner", [None, *[o.value for o in OwnerType]], key="ov_owner",
+                         format_func=lambda v: "Any" if v is None else v)  # fmt: skip
+    active = st.selectbox("Active", [None, "ACTIVATED", "DE_ACTIVATED"], key="ov_active",
+                          format_func={None: "Any", "ACTIVATED": "Active", "DE_ACTIVATED": "Inactive"}.get)  # fmt: skip
 
+org_table = call_api("Load badges", lambda: reads.badges(conn))
 table = call_api(
     "Load badges", lambda: reads.badges(conn, status=status, earn_type=earn_type, owner=owner, action=active)
 )
-if table is None:
+if table is None or org_table is None:
     st.stop()
+colours = badge_colours(org_table["id"])
 
-with st.container(horizontal=True):
+with filters, st.container(horizontal=True):
     search = st.text_input("Search by name", key="ov_search", placeholder="part of a badge name")
-    group_names = sorted(g for g in table["group"].unique() if g)
-    chosen_groups = st.multiselect("Group", group_names, key="ov_groups")
+    chosen_groups = st.multiselect("Group", sorted(g for g in table["group"].unique() if g), key="ov_groups")
+    today = now.date()
+    period = st.date_input("Earns over time (UTC)", (today - timedelta(days=365), today), key="ov_range")
 shown = filter_table(table, TableFilter(groups=tuple(chosen_groups), search=search))
 
 numbers = kpis(shown)
 with st.container(horizontal=True):
-    st.metric("Badges", numbers.badges, border=True)
-    st.metric("Live", numbers.live, border=True)
-    st.metric("Active", numbers.active, border=True)
-    st.metric("Enrolments (issued)", f"{numbers.issued:,}", border=True)
-    st.metric("Earns", f"{numbers.earned:,}", border=True)
+    for kpi in overview_kpis(numbers):
+        st.metric(kpi.label, kpi.value, help=kpi.note, border=True)
+
+left, right = st.columns([3, 2])
+issued_figure = charts.issued_vs_earned(shown, colours=colours, top=12)
+picked_bar = right.plotly_chart(
+    issued_figure, key="ov_chart_issued", on_select="rerun", selection_mode="points"
+)
+with left:
+    top = st.segmented_control("Badges drawn", list(TOP), default="5", key="ov_top", required=True,
+                               format_func=lambda k: "All badges" if k == "All" else f"Busiest {k}",
+                               label_visibility="collapsed")  # fmt: skip
+    time_figure = charts.empty_figure("Earns per day, by badge", "Choose the first and last day", height=380)
+    if isinstance(period, tuple) and len(period) == 2:
+        start = datetime.combine(period[0], time.min, tzinfo=UTC)
+        end = datetime.combine(period[1], time.max, tzinfo=UTC)
+        busiest = org_table.sort_values("earned", ascending=False)
+        series = call_api(
+            "Load earn counts per cycle",
+            lambda: reads.earn_series(
+                conn, list(zip(busiest["id"], busiest["name"], strict=True)), start, end
+            ),
+        )
+        if series is not None:
+            series = in_range(series[series["badge_id"].isin(shown["id"])], start, end)
+            time_figure = charts.earns_over_time(series, colours=colours, top=TOP[top], now=now)
+    st.plotly_chart(time_figure, key="ov_chart_time")
+st.caption(SOURCES + " Click a badge's bar to see its performance.")
+
+points = picked_bar.selection.points if picked_bar else []
+if points and points[0].get("customdata"):
+    open_performance(str(points[0]["customdata"]))
+
+status_figure = charts.count_by(
+    shown["status"], title="Badges by status", category="status", colours=STATUS_COLOURS
+)
+owner_figure = charts.count_by(owners_series(shown), title="Badges by owner module", category="owner")
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    names = dict(zip(org_table["id"], org_table["name"], strict=True))
+    one = st.selectbox("Badge performance", list(names), index=None, format_func=names.get, key="ov_open_badge",
+                       placeholder="Choose a badge to see its performance")  # fmt: skip
+    scope = filter_summary(len(shown), len(org_table), status=status, earn_type=earn_type, owner=owner,
+                           active=active, search=search, groups=chosen_groups)  # fmt: skip
+    report_button(
+        lambda: report_bytes(
+            overview_report(
+                org=conn.org, backend=conn.backend, as_of=now, generated_at=datetime.now(UTC),
+                clock_note=report_note(now), numbers=numbers, figures=(time_figure, issued_figure),
+                status_figures=(status_figure, owner_figure), table=shown, filters=scope,
+            )
+        ),
+        file_name=report_file_name("overview", conn.org, now),
+        key="ov_report",
+    )  # fmt: skip
+    st.download_button("Export CSV", data=lambda: csv_bytes(shown), file_name="badges.csv", mime="text/csv",
+                       on_click="ignore", icon=":material/download:", key="ov_export")  # fmt: skip
+    if st.button("New badge", icon=":material/add:", key="ov_new"):
+        open_in_editor(None)
+if one:
+    open_performance(one)
 
 st.subheader("Badges")
 st.caption("Select a row to open the badge in the editor.")
+rows = display_table(shown).assign(
+    name=[[name] for name in shown["name"]], status=[[status] for status in shown["status"]]
+)
 picked = selected_row(
-    display_table(shown),
+    rows,
     key="ov_table",
     column_order=[column for column in TABLE_COLUMNS if column != "id"],
-    column_config=DISPLAY_LABELS | {"active": st.column_config.CheckboxColumn("Active")},
+    column_config=DISPLAY_LABELS
+    | {
+        "active": st.column_config.CheckboxColumn("Active"),
+        "name": st.column_config.MultiselectColumn(
+            "Name", options=list(org_table["name"]), color=[colours[i] for i in org_table["id"]]
+        ),
+        "status": st.column_config.MultiselectColumn(
+            "Status",
+            options=list(STATUS_COLOURS),
+            color=list(STATUS_COLOURS.values()),
+            help="LIVE, UPCOMING or EXPIRED by the badge's dates; a switched-off badge is unticked under Active",
+        ),
+    },
 )
-with st.container(horizontal=True):
-    st.download_button(
-        "Export CSV",
-        data=lambda: csv_bytes(shown),
-        file_name="badges.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="ov_export",
-    )
-    if st.button("New badge", icon=":material/add:", key="ov_new"):
-        open_in_editor(None)
 if picked is not None:
     open_in_editor(shown.iloc[picked]["id"])
 
 left, right = st.columns(2)
-left.plotly_chart(charts.issued_vs_earned(shown), key="ov_chart_issued")
-with right:
-    st.plotly_chart(
-        charts.count_by(shown["status"], title="Badges by status", category="status"), key="ov_chart_status"
-    )
-    st.plotly_chart(
-        charts.count_by(owners_series(shown), title="Badges by owner module", category="owner"),
-        key="ov_chart_owner",
-    )
-
-st.subheader("Earns over time")
-today = datetime.now(UTC).date()
-period = st.date_input("Date range (UTC)", (today - timedelta(days=365), today), key="ov_range")
-if isinstance(period, tuple) and len(period) == 2:
-    start = datetime.combine(period[0], time.min, tzinfo=UTC)
-    end = datetime.combine(period[1], time.max, tzinfo=UTC)
-    busiest = shown.sort_values("earned", ascending=False)
-    series = call_api(
-        "Load earn counts per cycle",
-        lambda: reads.earn_series(conn, list(zip(busiest["id"], busiest["name"], strict=True)), start, end),
-    )
-    if series is not None:
-        st.plotly_chart(charts.earns_over_time(in_range(series, start, end)), key="ov_chart_time")
-st.caption(
-    "Earns per cycle come from getFixedWindowDetails (includeEarnCount) of badges with a badge-level fixed "
-    f"window (the {reads.MAX_SERIES_BADGES} busiest shown). The API keeps no dated history of enrolments or of "
-    "badges without such a limit, so they have no time series; their totals are in the table above."
-)
+left.plotly_chart(status_figure, key="ov_chart_status")
+right.plotly_chart(owner_figure, key="ov_chart_owner")

@@ -88,35 +88,77 @@ def test_issued_vs_earned_keeps_the_busiest_badges_and_labels_what_it_counts():
     badges = pd.DataFrame({"name": list("abcd"), "issued": [1, 50, 3, 0], "earned": [0, 10, 30, 0]})
     fig = charts.issued_vs_earned(badges, top=2)
     assert isinstance(fig, go.Figure)
-    assert [trace.name for trace in fig.data] == ["Enrolments", "Earns"]
-    assert "customers" not in fig.layout.xaxis.title.text  # earns are events, not distinct customers
+    assert [trace.name for trace in fig.data] == ["Enrolled", "Earned"]
+    assert fig.layout.xaxis.title.text is None  # the legend and the title say what is counted
     assert all(trace.texttemplate for trace in fig.data)  # every bar carries its number
-    assert fig.layout.title.text == "Enrolments and earns per badge"
+    assert fig.layout.title.text == "Enrolled and earned per badge"
     assert set(fig.data[0].y) == {"b", "c"}
     assert dict(zip(fig.data[1].y, fig.data[1].x, strict=True)) == {"b": 10, "c": 30}
+
+
+def test_issued_vs_earned_paints_each_badge_in_its_colour_and_carries_its_id():
+    badges = pd.DataFrame({"id": ["x1", "x2"], "name": ["A <b>", "B"], "issued": [5, 0], "earned": [3, 9]})
+    colours = {"x1": "#111111", "x2": "#222222"}
+    fig = charts.issued_vs_earned(badges, colours=colours)
+    enrolled, earned = fig.data[0], fig.data[1]
+    assert list(earned.marker.color) == ["#111111", "#222222"]  # the busiest last: drawn at the top
+    assert enrolled.marker.opacity < earned.marker.opacity  # light = enrolled, solid = earned
+    assert list(earned.customdata) == ["x1", "x2"]  # a click opens the badge
+    assert "&lt;b&gt;" in earned.y[0] and "#111111" in earned.y[0]  # the name is escaped, led by its dot
+    assert [t.name for t in fig.data if t.showlegend] == ["Enrolled (light)", "Earned (solid)"]
 
 
 def test_count_by_counts_each_value():
     fig = charts.count_by(pd.Series(["LIVE", "LIVE", "EXPIRED"]), title="By status", category="status")
     assert dict(zip(fig.data[0].x, fig.data[0].y, strict=True)) == {"EXPIRED": 1, "LIVE": 2}
+    coloured = charts.count_by(pd.Series(["LIVE"]), title="t", category="c", colours={"LIVE": "#3aa05a"})
+    assert list(coloured.data[0].marker.color) == ["#3aa05a"]
 
 
-def test_earns_over_time_draws_each_cycle_at_its_width():
-    series = pd.DataFrame(
+def _series() -> pd.DataFrame:
+    days = pd.date_range("2026-01-05", periods=14, freq="D", tz="UTC")  # Monday 5 Jan .. Sunday 18 Jan
+    daily = pd.DataFrame({"badge": "Daily", "badge_id": "d", "start": days, "end": days + pd.Timedelta(days=1),
+                          "earns": 7})  # fmt: skip
+    weekly = pd.DataFrame(
         {
-            "badge": ["A", "A", "B"],
-            "start": pd.to_datetime(["2026-01-01", "2026-01-08", "2026-01-01"], utc=True),
-            "end": pd.to_datetime(["2026-01-08", "2026-01-15", "2026-02-01"], utc=True),
-            "earns": [3, 4, 9],
+            "badge": "Weekly",
+            "badge_id": "w",
+            "start": pd.to_datetime(["2026-01-05", "2026-01-12"], utc=True),
+            "end": pd.to_datetime(["2026-01-12", "2026-01-19"], utc=True),
+            "earns": [70, 140],
         }
     )
-    fig = charts.earns_over_time(series)
-    assert [trace.name for trace in fig.data] == ["A", "B"]
-    assert [trace.yaxis for trace in fig.data] == ["y", "y2"]  # one row per badge
-    assert fig.layout.yaxis.matches == "y2"  # on one count axis: badges compare
-    assert list(fig.data[0].width) == [0.92 * 7 * 86_400_000] * 2
-    assert list(fig.data[1].y) == [9]
-    assert str(fig.data[1].x[0]).startswith("2026-01-16")  # centred on its month
+    monthly = pd.DataFrame({"badge": ["Monthly"], "badge_id": ["m"], "start": pd.to_datetime(["2026-01-01"], utc=True),
+                            "end": pd.to_datetime(["2026-02-01"], utc=True), "earns": [31]})  # fmt: skip
+    return pd.concat([daily, weekly, monthly], ignore_index=True)
+
+
+def test_earns_over_time_puts_every_badge_on_one_axis_as_earns_per_day():
+    fig = charts.earns_over_time(_series(), colours={"d": "#000001", "w": "#000002", "m": "#000003"})
+    assert all(trace.yaxis in (None, "y") for trace in fig.data)  # one shared count axis: badges compare
+    lines = {trace.name: trace for trace in fig.data}
+    assert list(lines) == ["Weekly", "Daily", "Monthly"]  # busiest first
+    assert list(lines["Weekly"].y) == [10, 20, 20]  # 70 and 140 earns in 7 days; the last step repeats
+    assert list(lines["Daily"].y) == [7, 7, 7]  # 14 daily cycles summed per week (from Monday): 49 / 7
+    assert list(lines["Monthly"].y) == [1, 1]
+    assert lines["Weekly"].line.shape == "hv" and lines["Weekly"].line.color == "#000002"
+    assert all(isinstance(trace, go.Scatter) for trace in fig.data)  # light: no subplot per badge
+
+
+def test_earns_over_time_draws_the_busiest_badges_only_and_says_so():
+    fig = charts.earns_over_time(_series(), top=1)
+    assert [trace.name for trace in fig.data] == ["Weekly"]
+    assert "the 1 busiest of 3 badges" in fig.layout.title.text
+
+
+def test_a_running_cycle_counts_the_days_it_has_run():
+    now = pd.Timestamp("2026-01-15T00:00", tz="UTC")  # the second week has run 3 of its 7 days
+    rows = charts.per_day(_series(), now)
+    weekly = rows[rows["badge"] == "Weekly"]
+    assert weekly["days"].tolist() == [7.0, 3.0]
+    assert weekly["rate"].tolist() == [10.0, 140 / 3]
+    later = rows[rows["start"] >= now.tz_localize(None)]
+    assert later.empty  # cycles that start after now are not drawn
 
 
 def test_empty_inputs_give_an_explained_empty_figure():

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 
 from lib.console.display import DAY, readable
+from lib.console.report import Kpi, Report, Section, Table
 
 TABLE_COLUMNS = (
     "id",
@@ -76,7 +77,7 @@ DISPLAY_LABELS = {
     "rank": "Rank",
     "start": "Start (UTC)",
     "end": "End (UTC)",
-    "issued": "Issued (enrolled)",
+    "issued": "Enrolled",
     "earned": "Earned",
 }
 
@@ -98,6 +99,17 @@ class TableFilter:
     search: str = ""
 
 
+def filter_summary(shown: int, total: int, **filters: object) -> str:
+    """'3 of 12 badges (status LIVE, search "spend")': what a report's numbers cover."""
+    parts = []
+    for name, value in filters.items():
+        if value in (None, "", [], ()):
+            continue
+        text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+        parts.append(f"{name.replace('_', ' ')} {text}")
+    return f"{shown} of {total} badges" + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def filter_table(table: pd.DataFrame, wanted: TableFilter) -> pd.DataFrame:
     mask = pd.Series(True, index=table.index)
     if wanted.groups:
@@ -114,21 +126,32 @@ class Kpis:
     active: int
     issued: int
     earned: int
+    enrol_earned: int = 0
+    """Earns of the enrol-then-earn (ISSUE_EARN) badges: a direct (EARN) badge has no enrolments."""
 
     @property
     def earn_rate(self) -> float | None:
-        """Earns per enrolment over enrol-type badges' totals; None when nothing was enrolled."""
-        return self.earned / self.issued if self.issued else None
+        """Earns per enrolment of the enrol-then-earn badges; None when nothing was enrolled."""
+        return self.enrol_earned / self.issued if self.issued else None
 
 
 def kpis(table: pd.DataFrame) -> Kpis:
+    enrol_type = table["earn_type"] == "ISSUE_EARN" if "earn_type" in table else pd.Series(False, table.index)
     return Kpis(
         badges=len(table),
         live=int((table["status"] == "LIVE").sum()),
         active=int(table["active"].sum()),
         issued=int(table["issued"].sum()),
         earned=int(table["earned"].sum()),
+        enrol_earned=int(table.loc[enrol_type, "earned"].sum()),
     )
+
+
+def percent(rate: float | None) -> str:
+    """ "62%" (one decimal under 10%), or "n/a" when there is nothing to divide by."""
+    if rate is None:
+        return "n/a"
+    return f"{rate:.1%}" if rate < 0.1 else f"{rate:.0%}"
 
 
 def owners_series(table: pd.DataFrame) -> pd.Series:
@@ -137,7 +160,10 @@ def owners_series(table: pd.DataFrame) -> pd.Series:
     return owners[owners.astype(bool)].rename("owner")
 
 
-def cycle_series(badge_name: str, cycles: Sequence[object]) -> pd.DataFrame:
+SERIES_COLUMNS = ["badge", "start", "end", "earns", "badge_id"]
+
+
+def cycle_series(badge_name: str, cycles: Sequence[object], badge_id: str = "") -> pd.DataFrame:
     """Earn counts per cycle of one badge (`FixedWindowCycle` items of #8) as chart rows.
 
     The API's cycle `endDate` is 00:00 of the cycle's last day, so the exclusive end is one day later.
@@ -145,6 +171,7 @@ def cycle_series(badge_name: str, cycles: Sequence[object]) -> pd.DataFrame:
     rows = [
         {
             "badge": badge_name,
+            "badge_id": badge_id,
             "start": cycle.start_date,
             "end": cycle.end_date + timedelta(days=1),
             "earns": int(cycle.earn_count or 0),
@@ -152,7 +179,7 @@ def cycle_series(badge_name: str, cycles: Sequence[object]) -> pd.DataFrame:
         for cycle in cycles
         if cycle.start_date is not None and cycle.end_date is not None
     ]
-    return pd.DataFrame(rows, columns=["badge", "start", "end", "earns"])
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
 def in_range(series: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
@@ -163,3 +190,55 @@ def in_range(series: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFra
     starts = pd.to_datetime(series["start"], utc=True)
     ends = pd.to_datetime(series["end"], utc=True)
     return series[(starts < end) & (ends > start)].reset_index(drop=True)
+
+
+SOURCES = (
+    "Enrolled and earned are the badge list's issuedCount and earnedCount (getAllBadges): totals since each "
+    "badge started, without dates. Earns per day divide the earn count of each badge-level fixed-window cycle "
+    "(getFixedWindowDetails with includeEarnCount) by its days, so daily, weekly and monthly badges compare on "
+    "one axis. The API keeps no dated history of enrolments, nor of badges without a badge-level fixed "
+    "window: those have totals only."
+)
+
+
+def overview_kpis(numbers: Kpis) -> list[Kpi]:
+    """The Overview's KPIs as the page and its report show them (label, value, what it counts)."""
+    return [
+        Kpi("Badges", f"{numbers.badges:,}", f"{numbers.active:,} switched on"),
+        Kpi("Live", f"{numbers.live:,}", "between their start and end dates"),
+        Kpi("Enrolled", f"{numbers.issued:,}", "enrolments not revoked (issuedCount)"),
+        Kpi("Earned", f"{numbers.earned:,}", "earns not revoked (earnedCount)"),
+        Kpi("Earn rate", percent(numbers.earn_rate), "earns per enrolment, enrol-then-earn badges"),
+    ]
+
+
+def overview_report(
+    *,
+    org: str,
+    backend: str,
+    as_of: datetime,
+    generated_at: datetime,
+    clock_note: str | None,
+    numbers: Kpis,
+    figures: Sequence[object],
+    status_figures: Sequence[object],
+    table: pd.DataFrame,
+    filters: str,
+) -> Report:
+    """The Overview as one HTML report: KPIs, the charts, and the badge table."""
+    shown = display_table(table)[[c for c in TABLE_COLUMNS if c != "id"]].rename(columns=DISPLAY_LABELS)
+    return Report(
+        title="Badge performance overview",
+        subtitle="Badge Console: how the badges of Capillary's loyalty platform perform.",
+        org=org,
+        backend=backend,
+        as_of=as_of,
+        generated_at=generated_at,
+        clock_note=clock_note,
+        kpis=overview_kpis(numbers),
+        extra_lines=(f"Badges shown: {filters}",),
+        sections=(
+            Section("Earns over time, enrolled and earned", figures=tuple(figures), notes=(SOURCES,)),
+            Section("Badges", figures=tuple(status_figures), tables=(Table("", shown),)),
+        ),
+    )

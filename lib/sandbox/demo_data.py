@@ -30,7 +30,7 @@ from typing import Any
 from lib.domain import Earn, ExpiryRule, ExpiryType, compute_expiry, simulate
 from lib.sandbox.badge_rules import rules_of
 from lib.sandbox.common import epoch, from_epoch
-from lib.sandbox.store import DATA_TABLES
+from lib.sandbox.store import DATA_TABLES, indexes_built_after
 from lib.sandbox.views import BadgeView, load_badge
 
 DEMO_ORG_ID = 50001
@@ -371,7 +371,8 @@ def seed_demo_org(service) -> dict[str, int]:
             else:  # only the demo org's rows: an unfiltered DELETE empties the table at once
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608
         conn.execute("UPDATE orgs SET next_badge_number = 1 WHERE org_id = ?", (DEMO_ORG_ID,))
-        conn.executemany("INSERT INTO customers VALUES (?,?,?,?,?,?,?,?)", _customers(rng))
+        with indexes_built_after(conn, ("customers",)):
+            conn.executemany("INSERT INTO customers VALUES (?,?,?,?,?,?,?,?)", _customers(rng))
     catalog, badges = service.catalog, service.badges
     groups = {
         name: catalog.create_group(DEMO_ORG_ID, {"name": name, "rank": rank})["id"]
@@ -401,7 +402,7 @@ def seed_demo_org(service) -> dict[str, int]:
             badges.set_activation(DEMO_ORG_ID, created["id"], active=False)
     all_issues.sort()  # ids lead with the creation second: key order makes the inserts cheap
     all_earns.sort()
-    with service.store.write() as conn:
+    with service.store.write() as conn, indexes_built_after(conn, ("issues", "earns")):
         conn.executemany(
             "INSERT INTO issues (id, org_id, badge_id, customer_id, issued_on, event_date, expires_on, revoked_on,"
             " owner_type, owner_reference_id, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

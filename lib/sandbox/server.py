@@ -3,12 +3,11 @@
 `start_sandbox` binds the socket itself, so port 0 picks a free loopback port and `.base_url` is
 known before the first request; it returns once the sandbox answers. `embedded_sandbox` is the
 console's default backend: one instance per process, data in a user-writable folder, demo data on
-first start.
+first start (made beside the console's own start by `lib.sandbox.prepare` when `app.py` asked for it).
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -22,17 +21,8 @@ import uvicorn
 from lib.sandbox.app import create_app
 from lib.sandbox.faults import FaultRule
 from lib.sandbox.network import NetworkProfile, NetworkSettings, NetworkStatus, resolve_network
+from lib.sandbox.prepare import DATA_DIR_ENV, DB_NAME, default_data_dir, wait_prepared
 from lib.sandbox.service import DEFAULT_MAX_BODY_BYTES, SandboxService
-
-DATA_DIR_ENV = "BADGE_CONSOLE_DATA_DIR"
-DB_NAME = "sandbox.db"
-
-
-def default_data_dir() -> Path:
-    configured = os.environ.get(DATA_DIR_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    return Path.home() / ".local" / "share" / "badge-console"
 
 
 @dataclass
@@ -165,8 +155,16 @@ def embedded_sandbox(data_dir: str | Path | None = None) -> SandboxHandle:
         if _embedded is None or not _embedded.running:
             folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
             folder.mkdir(parents=True, exist_ok=True)
+            wait_prepared(folder / DB_NAME)  # demo data a child process may be making (lib.sandbox.prepare)
             _embedded = start_sandbox(folder / DB_NAME)
         return _embedded
 
 
-__all__ = ["SandboxHandle", "embedded_sandbox", "start_sandbox"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "DB_NAME",
+    "SandboxHandle",
+    "default_data_dir",
+    "embedded_sandbox",
+    "start_sandbox",
+]

@@ -8,13 +8,16 @@ connection in a process also resumes the bulk jobs a previous process left runni
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
+from lib.console.timetravel import clock_note
 from lib.ui.connection import ActiveConnection, connection_panel
 from lib.ui.errors import call_api, describe_error, show_error
 from lib.ui.jobs import announce_resumed
 from lib.ui.navigation import framed_by_console, route_through_console
-from lib.ui.state import Key, flash, init_state, open_in_editor, show_flash
+from lib.ui.state import Key, flash, init_state, open_in_editor, open_performance, show_flash
 
 __all__ = [
     "ActiveConnection",
@@ -23,6 +26,7 @@ __all__ = [
     "describe_error",
     "flash",
     "open_in_editor",
+    "open_performance",
     "page_setup",
     "show_error",
 ]
@@ -35,14 +39,24 @@ def page_setup(title: str) -> ActiveConnection:
         page_title=f"{title} · Badge Console", page_icon=":material/military_tech:", layout="wide"
     )
     init_state()
+    st.session_state.pop(Key.CLOCK_BADGE, None)  # a page showing one badge names it again below
     active = connection_panel()
     st.title(title)
+    if active is not None:
+        _clock_note(active)
     show_flash()
     if active is None:
         st.info("Choose a backend and enter credentials in the sidebar to start.", icon=":material/link_off:")
         st.stop()
     announce_resumed(active)
     return active
+
+
+def _clock_note(active: ActiveConnection) -> None:
+    """Every page follows the backend's clock; when it is the sandbox's moved clock, it says so."""
+    note = clock_note(active.now(), datetime.now(UTC))
+    if note:
+        st.caption(f":orange[:material/update: {note}]")
 
 
 def _leave_folder_navigation() -> None:

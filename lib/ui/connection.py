@@ -29,6 +29,7 @@ from lib.api.clusters import CLUSTERS, resolve_base_url
 from lib.api.errors import BadgesError, RequestValidationError
 from lib.api.request_log import RequestLog
 from lib.sandbox.server import SandboxHandle, default_data_dir, embedded_sandbox
+from lib.ui.clock import clock_control
 from lib.ui.errors import describe_error
 from lib.ui.state import Key
 
@@ -161,10 +162,8 @@ def _sandbox_panel() -> None:
     fingerprint = _fingerprint(SANDBOX, sandbox.base_url, org)
     if _current_fingerprint() != fingerprint:
         _connect(SANDBOX, sandbox.base_url, BasicAuth(org, org), org, fingerprint, clock=sandbox.now)
-    now = sandbox.now()
-    if abs((now - datetime.now(UTC)).total_seconds()) > 60:
-        st.caption(f":orange[Sandbox clock set to {now:%Y-%m-%d %H:%M} UTC]")
     _network_control(sandbox)
+    clock_control(sandbox)
 
 
 def _network_control(sandbox: SandboxHandle) -> None:

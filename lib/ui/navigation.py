@@ -29,6 +29,7 @@ def console_pages() -> dict[str, list]:
 
     sections = {
         "Badges": page("overview.py", "Overview", ":material/dashboard:", default=True)
+        + page("badge_performance.py", "Badge performance", ":material/monitoring:")
         + page("badge_editor.py", "Badge editor", ":material/edit_note:")
         + page("promote.py", "Badges as code", ":material/compare_arrows:"),
         "Customers": page("customer_view.py", "Customer view", ":material/person_search:"),

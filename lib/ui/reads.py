@@ -22,8 +22,9 @@ import streamlit as st
 
 from lib.api.client import BadgesClient
 from lib.api.models import Badge
-from lib.console.fanout import pages_of, read_list, read_lists
+from lib.console.fanout import fan_out, pages_of, read_list, read_lists
 from lib.console.overview import badge_table, cycle_series
+from lib.console.performance import badge_cycle_frame
 from lib.ui.connection import ActiveConnection
 
 TTL = 60
@@ -117,7 +118,9 @@ def _earn_series(
             for badge_id, _ in badges
         ]
     )
-    frames = [cycle_series(name, found) for (_, name), found in zip(badges, cycles, strict=True)]
+    frames = [
+        cycle_series(name, found, badge_id) for (badge_id, name), found in zip(badges, cycles, strict=True)
+    ]
     frames = [frame for frame in frames if not frame.empty]
     return pd.concat(frames, ignore_index=True) if frames else cycle_series("", [])
 
@@ -130,7 +133,39 @@ def earn_series(
     return _earn_series(conn.client, conn.base_url, conn.fingerprint, chosen, start, end)
 
 
+@dataclass(frozen=True)
+class BadgePage:
+    """What the badge performance page reads from the API: the badge and its badge-level cycles."""
+
+    badge: Badge
+    cycles: pd.DataFrame
+    """`lib.console.performance.CYCLE_COLUMNS`: reference id, start, end (exclusive), earns."""
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _badge_page(
+    _client: BadgesClient, base_url: str, fingerprint: str, badge_id: str, start: datetime, end: datetime
+) -> BadgePage:
+    cycles = pages_of(
+        _client.get_fixed_window_details,
+        badge_id=badge_id,
+        constraint_type="BADGE",
+        include_earn_count=True,
+        start_date=start,
+        end_date=end,
+    )
+    badge, found = fan_out([lambda: _client.get_badge(badge_id=badge_id), lambda: read_list(cycles)])
+    return BadgePage(badge, badge_cycle_frame(found))
+
+
+def badge_page(conn: ActiveConnection, badge_id: str, start: datetime, end: datetime) -> BadgePage:
+    """The badge and its badge-level fixed-window cycles overlapping [start, end] with their earn
+    counts, read side by side (one round trip, plus one for the pages after the first)."""
+    return _badge_page(conn.client, conn.base_url, conn.fingerprint, badge_id, start, end)
+
+
 def clear_reads() -> None:
-    """Forget cached reads after this console changed data, so tables and charts show the change."""
-    for cached in (_badges, _badge, _editor_lists, _earn_series):
+    """Forget cached reads after this console changed data (or moved the sandbox's clock), so tables
+    and charts show the change."""
+    for cached in (_badges, _badge, _editor_lists, _earn_series, _badge_page):
         cached.clear()

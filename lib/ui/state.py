@@ -2,8 +2,8 @@
 
 Streamlit's session state is per browser session, so it is where per-user things live: the API
 client with its credentials and request log, the badge the editor has loaded, a message to show after a
-page switch. Widget keys of one page carry that page's prefix (`ov_`, `ed_`, `cv_`, `log_`, `conn_`)
-and are declared next to the widgets; the keys below are the ones shared between pages.
+page switch. Widget keys of one page carry that page's prefix (`ov_`, `ed_`, `cv_`, `bp_`, `log_`,
+`conn_`, `clock_`) and are declared next to the widgets; the keys below are the ones shared between pages.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ class Key(StrEnum):
     """A (level, text) message shown once at the top of the next page drawn."""
     RESUMED_NOTICE = "jobs_resumed_notice"
     """Set once this session was told that bulk jobs interrupted by a restart were resumed."""
+    CLOCK_BADGE = "clock_badge"
+    """The badge a page shows on its own (id), whose next cycle boundary the sidebar clock jumps to."""
+    CLOCK_MESSAGE = "clock_message"
+    """What the sidebar clock's last jump did ("Moved to ..."), shown once under it."""
 
 
 def init_state() -> None:
@@ -44,6 +48,7 @@ def put(key: Key, value: Any) -> None:
 
 
 EDITOR_PAGE = "pages/badge_editor.py"
+PERFORMANCE_PAGE = "pages/badge_performance.py"
 
 
 def open_in_editor(badge_id: str | None) -> NoReturn:
@@ -52,6 +57,11 @@ def open_in_editor(badge_id: str | None) -> NoReturn:
     The badge travels as `?badge=<id>` in the URL, so a refresh or a shared link opens it again.
     """
     st.switch_page(EDITOR_PAGE, query_params={"badge": badge_id} if badge_id else None)
+
+
+def open_performance(badge_id: str) -> NoReturn:
+    """Switch to the badge performance page of this badge (`?badge=<id>` in the URL, as the editor)."""
+    st.switch_page(PERFORMANCE_PAGE, query_params={"badge": badge_id})
 
 
 def flash(level: str, text: str) -> None:
