@@ -26,7 +26,7 @@ from lib.bulk.model import BADGE, CUSTOMER_ID, IDENTIFIER, ROW, Operation, Valid
 from lib.bulk.planner import PlanSettings, file_key, plan_job
 from lib.bulk.reader import FileReadError, SheetTable
 from lib.bulk.resolve import LookupProgress, apply_identities, resolve_identities
-from lib.bulk.validate import MappingError, validate
+from lib.bulk.validate import AlreadyDone, MappingError, ledger_already_done, validate
 
 
 class SessionError(ValueError):
@@ -92,16 +92,23 @@ class BulkSession:
     # ---- badges and rows ---------------------------------------------------------------------------
 
     def check(
-        self, client, *, badge: str | None = None, badges: Sequence[BadgeRef] | None = None
+        self,
+        client,
+        *,
+        badge: str | BadgeRef | None = None,
+        badges: Sequence[BadgeRef] | None = None,
+        already_done: Callable[[BadgeRef], AlreadyDone | None] | None = None,
     ) -> list[BadgePart]:
-        """Validate the rows per badge: `badge` (id) for the whole file, else the file's badge column,
-        matched against `badges` (the org's, listed here when not given)."""
+        """Validate the rows per badge: `badge` (an id, read here, or a badge already read) for the whole
+        file, else the file's badge column, matched against `badges` (the org's, listed here when not
+        given). `already_done` gives a badge's rows sent by earlier jobs (the journal's ledger), which
+        are then skipped and said so before anything is planned."""
         problems = mapping_problems(self.mapping, self.table.headers)
         if problems:
             raise SessionError(" ".join(problems))
         frame = self.frame
         if badge:
-            ref = self._one_badge(client, badge.strip().lower())
+            ref = badge if isinstance(badge, BadgeRef) else self._one_badge(client, badge.strip().lower())
             parts = {ref.badge_id: (ref, frame)}
             refused, refused_rows = None, pd.Index([])
         elif self.badge_column:
@@ -122,7 +129,8 @@ class BulkSession:
         checked = []
         for ref, rows in parts.values():
             try:
-                validated = validate(rows, self.mapping, badge_period=ref.period)
+                done = already_done(ref) if already_done is not None else None
+                validated = validate(rows, self.mapping, badge_period=ref.period, already_done=done)
             except MappingError as exc:
                 raise SessionError(" ".join(exc.problems)) from None
             checked.append(BadgePart(ref, replace(validated, source_rows=len(rows))))
@@ -235,3 +243,17 @@ class _NoCache:
 
     def save_identities(self, **_: object) -> None:
         return None
+
+
+def journal_ledger(
+    journal: Journal, *, org: str, base_url: str, operation: Operation
+) -> Callable[[BadgeRef], AlreadyDone | None]:
+    """What earlier jobs of this journal already sent per badge, for `BulkSession.check`."""
+
+    def done(badge: BadgeRef) -> AlreadyDone | None:
+        ledger = journal.ledger_lookup(
+            org=org, base_url=base_url, badge_id=badge.badge_id, operation=operation.value
+        )
+        return ledger_already_done(ledger, operation) if ledger else None
+
+    return done

@@ -31,9 +31,9 @@ from lib.bulk.planner import (
     MAX_CONCURRENCY,
     PlanError,
     PlanSettings,
-    plan_job,
 )
 from lib.bulk.reader import FileReadError
+from lib.bulk.session import SessionError
 from lib.bulk.templates import template_csv, template_filename, template_xlsx
 from lib.bulk.wording import plural
 from lib.domain import EarnType
@@ -244,21 +244,13 @@ def start_step(
     if not st.button("Start job", type="primary", disabled=not (confirmed and report.can_run),
                      key=key(operation, "start"), icon=":material/play_arrow:"):  # fmt: skip
         return
+    settings = PlanSettings(
+        batch_size=int(batch_size), concurrency=int(concurrency), issue_event_date=default_date
+    )
     try:
-        job = plan_job(
-            registry().journal,
-            rows,
-            org=conn.org,
-            base_url=conn.base_url,
-            badge_id=badge.id,
-            job_key=job_key.strip(),
-            file_sha256=upload.sha256,
-            file_name=upload.name,
-            settings=PlanSettings(
-                batch_size=int(batch_size), concurrency=int(concurrency), issue_event_date=default_date
-            ),
-        )
-    except PlanError as exc:
+        [job] = upload.session.plan(registry().journal, org=conn.org, base_url=conn.base_url,
+                                    job_key=job_key.strip(), settings=settings)  # fmt: skip
+    except (PlanError, SessionError) as exc:
         st.error(escape_md(str(exc)))
         return
     registry().start(job.job_id, conn.client)

@@ -10,11 +10,13 @@ import streamlit as st
 
 from lib.api.models import Badge
 from lib.bulk import export
+from lib.bulk.badge_column import badge_ref
 from lib.bulk.dryrun import badge_period
 from lib.bulk.mapping import ColumnMapping
 from lib.bulk.model import Operation, ValidatedInput
 from lib.bulk.outlook import EarlierJob, Outlook, Tone, earlier_job
-from lib.bulk.validate import MappingError, apply_edits, error_report, ledger_already_done, preview, validate
+from lib.bulk.session import BulkSession, SessionError, journal_ledger
+from lib.bulk.validate import apply_edits, error_report, preview
 from lib.bulk.wording import plural, problem_table, row_list
 from lib.ui.bulk_common import JOB_PARAM, PREVIEW_ROWS, Upload, escape_md, key
 from lib.ui.connection import ActiveConnection
@@ -32,17 +34,19 @@ def validation_step(
     # The badge's period is part of what the rows were checked against: a new period re-validates.
     signature = repr((mapping, badge.id, badge_period(badge), upload.edits))
     if upload.validated_for != signature:
-        ledger = registry().journal.ledger_lookup(
-            org=conn.org, base_url=conn.base_url, badge_id=badge.id, operation=operation.value
+        session = BulkSession.of_table(
+            operation, upload.data, upload.name, upload.table, mapping, frame=upload.source
+        )
+        done_before = journal_ledger(
+            registry().journal, org=conn.org, base_url=conn.base_url, operation=operation
         )
         try:
-            upload.validated = validate(upload.source, mapping, badge_period=badge_period(badge),
-                                        already_done=ledger_already_done(ledger, operation) if ledger else None)  # fmt: skip
-        except MappingError as exc:
-            for problem in exc.problems:
-                st.error(escape_md(problem))
+            session.check(conn.client, badge=badge_ref(badge), already_done=done_before)
+        except SessionError as exc:
+            st.error(escape_md(str(exc)))
             return None
-        upload.validated_for, upload.report = signature, None
+        upload.session, upload.validated = session, session.parts[0].validated
+        upload.validated_for, upload.report, upload.resolved = signature, None, None
     validated = upload.validated
     table = upload.table
     blank = (

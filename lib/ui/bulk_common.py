@@ -13,6 +13,7 @@ import pandas as pd
 from lib.bulk.dryrun import DryRunReport
 from lib.bulk.model import Operation, ValidatedInput
 from lib.bulk.reader import SheetTable
+from lib.bulk.session import BulkSession
 from lib.console.tasks import BackgroundTask
 
 PREFIX = {Operation.ENROL: "be", Operation.IMPORT: "ie"}
@@ -41,6 +42,7 @@ class Upload:
     table: SheetTable
     source: pd.DataFrame  # the table's cells, with the user's in-place fixes applied
     edits: int = 0  # bumped on every re-validation, so the editor restarts from the new source
+    session: BulkSession | None = None  # the checks, look-ups, dry run and planning of this upload
     validated: ValidatedInput | None = None
     validated_for: str = ""
     report: DryRunReport | None = None

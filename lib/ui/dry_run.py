@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from lib.api.models import Badge
-from lib.bulk.dryrun import DryRunReport, dry_run
-from lib.bulk.model import IDENTIFIER, ValidatedInput
-from lib.bulk.resolve import apply_identities, resolve_identities
+from lib.bulk.dryrun import DryRunReport
+from lib.bulk.model import ValidatedInput
+from lib.bulk.session import BulkSession
 from lib.console.display import readable
 from lib.console.fanout import Progress, fan_out
 from lib.console.tasks import BackgroundTask
@@ -32,30 +32,19 @@ POLL_SECONDS = 0.5
 
 
 def _rehearse(
-    conn: ActiveConnection, validated: ValidatedInput, badge_id: str, default_date: int | None
+    conn: ActiveConnection, session: BulkSession, default_date: int | None
 ) -> BackgroundTask[tuple[ValidatedInput, DryRunReport]]:
-    """Look customers up first when the file names them by mobile, email... (answers kept in the jobs'
-    journal, so starting the job asks nobody twice), then rehearse with the customer ids."""
-    client, journal = conn.client, registry().journal
+    """The upload's session looks customers up first when the file names them by mobile, email...
+    (answers kept in the jobs' journal, so starting the job asks nobody twice), then rehearses."""
+    journal = registry().journal
 
     def work(progress: Progress) -> tuple[ValidatedInput, DryRunReport]:
-        rows = validated
-        if IDENTIFIER in rows.valid.columns:
-            values = rows.valid[IDENTIFIER].tolist()
-            found = resolve_identities(
-                client, journal, values, kind=rows.identifier, org=conn.org, base_url=conn.base_url,
-                badge_id=badge_id, on_progress=lambda p: progress(p.done, p.total),
-            )  # fmt: skip
-            rows = apply_identities(rows, found)
-        report = dry_run(
-            client,
-            rows,
-            badge_id=badge_id,
-            default_event_date=default_date,
-            on_progress=progress,
-            read_many=fan_out,
+        session.resolve(conn.client, journal, org=conn.org, base_url=conn.base_url,
+                        on_progress=lambda p: progress(p.done, p.total))  # fmt: skip
+        [(part, report)] = session.dry_run(
+            conn.client, default_event_date=default_date, on_progress=progress, read_many=fan_out
         )
-        return rows, report
+        return part.validated, report
 
     return BackgroundTask.start(work, name="console-dry-run")
 
@@ -106,7 +95,7 @@ def dry_run_step(
     if st.button("Dry run", key=f"{prefix}dry_run", icon=":material/fact_check:", disabled=running,
                  help="Checks the badge and predicts refusals using reads only; nothing is written."):  # fmt: skip
         upload.report, upload.resolved = None, None
-        upload.dry_task = _rehearse(conn, validated, badge.id, default_date)
+        upload.dry_task = _rehearse(conn, upload.session, default_date)
         upload.dry_task_for = wanted
     if upload.dry_task is not None:
         st.fragment(run_every=POLL_SECONDS)(_follow)(upload)
