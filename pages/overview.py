@@ -93,10 +93,7 @@ points = picked_bar.selection.points if picked_bar else []
 if points and points[0].get("customdata"):
     open_performance(str(points[0]["customdata"]))
 
-status_figure = charts.count_by(
-    shown["status"], title="Badges by status", category="status", colours=STATUS_COLOURS
-)
-owner_figure = charts.count_by(owners_series(shown), title="Badges by owner module", category="owner")
+status_figure = charts.status_and_owners(shown["status"], owners_series(shown), colours=STATUS_COLOURS)
 with st.container(horizontal=True, vertical_alignment="bottom"):
     names = dict(zip(org_table["id"], org_table["name"], strict=True))
     one = st.selectbox("Badge performance", list(names), index=None, format_func=names.get, key="ov_open_badge",
@@ -108,7 +105,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
             overview_report(
                 org=conn.org, backend=conn.backend, as_of=now, generated_at=datetime.now(UTC),
                 clock_note=report_note(now), numbers=numbers, figures=(time_figure, issued_figure),
-                status_figures=(status_figure, owner_figure), table=shown, filters=scope,
+                status_figures=(status_figure,), table=shown, filters=scope,
             )
         ),
         file_name=report_file_name("overview", conn.org, now),
@@ -147,6 +144,4 @@ picked = selected_row(
 if picked is not None:
     open_in_editor(shown.iloc[picked]["id"])
 
-left, right = st.columns(2)
-left.plotly_chart(status_figure, key="ov_chart_status")
-right.plotly_chart(owner_figure, key="ov_chart_owner")
+st.plotly_chart(status_figure, key="ov_chart_status")

@@ -159,6 +159,8 @@ def test_a_running_cycle_counts_the_days_it_has_run():
     assert weekly["rate"].tolist() == [10.0, 140 / 3]
     later = rows[rows["start"] >= now.tz_localize(None)]
     assert later.empty  # cycles that start after now are not drawn
+    weekly_line = next(t for t in charts.earns_over_time(_series(), now=now).data if t.name == "Weekly")
+    assert pd.Timestamp(weekly_line.x[-1]) == now.tz_localize(None)  # the running step ends at now
 
 
 def test_empty_inputs_give_an_explained_empty_figure():

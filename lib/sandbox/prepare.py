@@ -60,6 +60,14 @@ def prepare_in_background(path: Path | None = None) -> bool:
         return True
 
 
+def preparing(path: Path | None = None) -> bool:
+    """True while a child of this process is still making the database at `path` (default: the console's)."""
+    target = Path(path) if path is not None else default_db_path()
+    with _lock:
+        child = _children.get(str(target))
+    return child is not None and child.poll() is None
+
+
 def wait_prepared(path: Path, timeout: float = WAIT_SECONDS) -> bool:
     """Wait for the child preparing `path`, if any; True when the database file is there."""
     with _lock:
@@ -79,6 +87,7 @@ def prepare(target: Path) -> dict:
 
     temp = target.with_name(f"{target.name}.seeding-{os.getpid()}")
     service = SandboxService(temp)
+    service.store.load_quickly()  # a new file nobody reads yet, thrown away if anything fails
     try:
         created = service.seed()
     except BaseException:

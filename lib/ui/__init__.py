@@ -15,6 +15,7 @@ import streamlit as st
 from lib.console.timetravel import clock_note
 from lib.ui.connection import ActiveConnection, connection_panel
 from lib.ui.errors import call_api, describe_error, show_error
+from lib.ui.first_start import first_start_placeholder
 from lib.ui.jobs import announce_resumed
 from lib.ui.navigation import framed_by_console, route_through_console
 from lib.ui.state import Key, flash, init_state, open_in_editor, open_performance, show_flash
@@ -40,8 +41,11 @@ def page_setup(title: str) -> ActiveConnection:
     )
     init_state()
     st.session_state.pop(Key.CLOCK_BADGE, None)  # a page showing one badge names it again below
-    active = connection_panel()
     st.title(title)
+    waiting = first_start_placeholder()
+    active = connection_panel()
+    if waiting is not None:
+        waiting.empty()
     if active is not None:
         _clock_note(active)
     show_flash()

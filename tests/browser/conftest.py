@@ -152,6 +152,9 @@ def open_page(page, console_url):
 
 SCREENSHOT_NAMES = {
     "overview.png",
+    "overview_dark.png",
+    "badge_performance.png",
+    "report.png",
     "editor.png",
     "editor_cycles.png",
     "customer_view.png",
