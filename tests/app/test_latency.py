@@ -24,7 +24,7 @@ def test_overview_reads_the_cycles_of_its_badges_side_by_side(run_page):
         at = run_page("overview.py")
         elapsed = time.perf_counter() - started
     assert not at.exception, at.exception
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 3
     assert network.calls >= 10, "one read per demo badge's cycles, plus the list"
     assert 1 < network.peak <= MAX_WORKERS
     assert elapsed < 0.75 * network.calls * network.delay, (elapsed, network.calls)
