@@ -57,6 +57,7 @@ def test_create_a_badge_through_the_form(open_page):
     expect(page.get_by_role("button", name="Save changes")).to_be_visible()
 
     overview = open_page("")
+    overview.get_by_text("Filters", exact=True).click()  # the filters sit in an expander above the KPIs
     overview.get_by_label("Search by name").fill(name)
     overview.get_by_label("Search by name").press("Enter")
     wait_for_run(overview)
