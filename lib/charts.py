@@ -114,33 +114,6 @@ def issued_vs_earned(
     return fig
 
 
-def count_by(
-    values: pd.Series, *, title: str, category: str, colours: Mapping[str, str] | None = None
-) -> go.Figure:
-    """Bar chart of how many badges fall in each value of one column (status, owner module...).
-
-    A badge with several owners counts once per owner, so pass the exploded series for owners.
-    `colours` (value -> colour) paints each bar, e.g. the status colours every page uses.
-    """
-    if values.empty:
-        return empty_figure(title, "No badges match the filters")
-    counts = values.value_counts().sort_index()
-    keys = counts.index.astype(str)
-    marker = {"color": [colours.get(k, NEUTRAL) for k in keys]} if colours else None
-    fig = go.Figure(
-        go.Bar(x=keys, y=counts.to_numpy(), text=counts.to_numpy(), textposition="outside",
-               cliponaxis=False, marker=marker)
-    )  # fmt: skip
-    fig.update_layout(
-        title=title,
-        xaxis_title=category,
-        yaxis_title="badges",
-        height=300,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-    )
-    return fig
-
-
 def status_and_owners(
     statuses: pd.Series, owners: pd.Series, *, colours: Mapping[str, str] | None = None
 ) -> go.Figure:

@@ -108,11 +108,16 @@ def test_issued_vs_earned_paints_each_badge_in_its_colour_and_carries_its_id():
     assert [t.name for t in fig.data if t.showlegend] == ["Enrolled (light)", "Earned (solid)"]
 
 
-def test_count_by_counts_each_value():
-    fig = charts.count_by(pd.Series(["LIVE", "LIVE", "EXPIRED"]), title="By status", category="status")
-    assert dict(zip(fig.data[0].x, fig.data[0].y, strict=True)) == {"EXPIRED": 1, "LIVE": 2}
-    coloured = charts.count_by(pd.Series(["LIVE"]), title="t", category="c", colours={"LIVE": "#3aa05a"})
-    assert list(coloured.data[0].marker.color) == ["#3aa05a"]
+def test_status_and_owners_counts_each_value_in_one_light_figure():
+    statuses = pd.Series(["LIVE", "LIVE", "EXPIRED"])
+    owners = pd.Series(["Loyalty", "Journeys", "Loyalty"])
+    fig = charts.status_and_owners(statuses, owners, colours={"LIVE": "#3aa05a"})
+    by_status, by_owner = fig.data
+    assert dict(zip(by_status.x, by_status.y, strict=True)) == {"EXPIRED": 1, "LIVE": 2}
+    assert dict(zip(by_owner.x, by_owner.y, strict=True)) == {"Journeys": 1, "Loyalty": 2}
+    assert list(by_status.marker.color) == ["#9aa0a6", "#3aa05a"]  # each status in its colour
+    assert (by_status.xaxis, by_owner.xaxis) == ("x", "x2")  # two panels, one figure, no subplot grid
+    assert not charts.status_and_owners(pd.Series([], dtype=str), pd.Series([], dtype=str)).data
 
 
 def _series() -> pd.DataFrame:
