@@ -50,7 +50,9 @@ def test_a_mobile_keyed_file_is_looked_up_enrolled_and_undone(open_page, tmp_pat
     records = _results(page)
     assert list(records[0])[:3] == ["row", "mobile", "customerId"]
     by_mobile = {r["mobile"]: r for r in records}
-    assert by_mobile["910000000001"]["status"] == "failed" and by_mobile["910000000001"]["errorCode"] == "1026"
+    assert (
+        by_mobile["910000000001"]["status"] == "failed" and by_mobile["910000000001"]["errorCode"] == "1026"
+    )
     for customer in customers:
         row = by_mobile[f"9198{customer:08d}"]
         assert row["customerId"] == str(customer) and row["status"] in ("succeeded", "skipped")
@@ -72,7 +74,9 @@ def test_a_mobile_keyed_file_is_looked_up_enrolled_and_undone(open_page, tmp_pat
 
 def test_a_file_naming_two_badges_runs_a_job_per_badge(open_page, tmp_path):
     first = 760_000 + int(time.time()) % 90_000  # ids nobody holds yet
-    rows = [f"{first + k},{'Big Spender' if k % 2 else 'Store Visitor'}" for k in range(6)] + [f"{first + 9},Nope"]
+    rows = [f"{first + k},{'Big Spender' if k % 2 else 'Store Visitor'}" for k in range(6)] + [
+        f"{first + 9},Nope"
+    ]
     upload = tmp_path / "campaign.csv"
     upload.write_text("customerId,badge\n" + "\n".join(rows) + "\n")
 
