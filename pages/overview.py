@@ -54,8 +54,11 @@ colours = badge_colours(org_table["id"])
 with filters, st.container(horizontal=True):
     search = st.text_input("Search by name", key="ov_search", placeholder="part of a badge name")
     chosen_groups = st.multiselect("Group", sorted(g for g in table["group"].unique() if g), key="ov_groups")
-    today = now.date()
-    period = st.date_input("Earns over time (UTC)", (today - timedelta(days=365), today), key="ov_range")
+    last_year = (now.date() - timedelta(days=365), now.date())  # follows the sandbox clock unless changed
+    if st.session_state.get("ov_range", last_year) == st.session_state.get("ov_range_default", last_year):
+        st.session_state["ov_range"] = last_year
+    st.session_state["ov_range_default"] = last_year
+    period = st.date_input("Earns over time (UTC)", key="ov_range")
 shown = filter_table(table, TableFilter(groups=tuple(chosen_groups), search=search))
 
 numbers = kpis(shown)
@@ -90,8 +93,9 @@ with left:
 st.caption(SOURCES + " Click a badge's bar to see its performance.")
 
 points = picked_bar.selection.points if picked_bar else []
-if points and points[0].get("customdata"):
-    open_performance(str(points[0]["customdata"]))
+clicked = points[0].get("customdata") if points else None
+if clicked:
+    open_performance(str(clicked[0] if isinstance(clicked, list) else clicked))
 
 status_figure = charts.status_and_owners(shown["status"], owners_series(shown), colours=STATUS_COLOURS)
 with st.container(horizontal=True, vertical_alignment="bottom"):

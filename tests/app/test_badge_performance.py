@@ -104,3 +104,16 @@ def test_an_org_without_badges_says_so(run_page):
     at.segmented_control(key="conn_org").set_value("demo2").run()
     assert not at.exception, at.exception
     assert "no badges yet" in _texts(at.info)
+
+
+def test_the_overview_range_follows_the_clock_unless_someone_changed_it(run_page, real_time):
+    at = run_page("overview.py")
+    today = embedded_sandbox().now().date()
+    assert at.date_input(key="ov_range").value[1] == today
+    at.button(key="clock_1_week").click().run()
+    assert not at.exception, at.exception
+    assert at.date_input(key="ov_range").value[1] == today + timedelta(days=7)  # the new cycles are drawn
+    chosen = (today - timedelta(days=30), today)
+    at.date_input(key="ov_range").set_value(chosen).run()
+    at.button(key="clock_1_day").click().run()
+    assert at.date_input(key="ov_range").value == chosen  # a range someone chose stays
