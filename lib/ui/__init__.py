@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from lib.console.timetravel import clock_note
+from lib.sandbox.prepare import prepare_in_background
 from lib.ui.connection import ActiveConnection, connection_panel
 from lib.ui.errors import call_api, describe_error, show_error
 from lib.ui.first_start import first_start_placeholder
@@ -35,6 +36,7 @@ __all__ = [
 
 def page_setup(title: str) -> ActiveConnection:
     """Frame every page the same way; stop the page until the session has a working connection."""
+    prepare_in_background()  # a first visit straight to a page URL skips app.py, where this starts
     _leave_folder_navigation()
     st.set_page_config(
         page_title=f"{title} · Badge Console", page_icon=":material/military_tech:", layout="wide"
