@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import streamlit as st
 
-from lib.console.badge_form import BadgeForm, from_body
+from lib.console.badge_form import from_body, new_form
 from lib.console.editor import build_request, rule_violations, section_of
 from lib.ui import Key, call_api, flash, open_performance, page_setup, reads
 from lib.ui.badge_editor import draw_form, fill_missing, form_from_state, load_form
@@ -53,7 +53,7 @@ if st.session_state.get(Key.EDITOR_LOADED_ID) != pick or "ed_base" not in st.ses
     saved = call_api("Load badge", lambda: reads.badge_body(conn, badge_id)) if badge_id else None
     if badge_id and saved is None:
         st.stop()
-    load_form(from_body(saved) if saved else BadgeForm())
+    load_form(from_body(saved) if saved else new_form(now))
     st.session_state["ed_saved"] = saved
     st.session_state[Key.EDITOR_LOADED_ID] = pick
 fill_missing()

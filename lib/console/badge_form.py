@@ -48,9 +48,15 @@ INSTANT_FIELDS = ("start", "end", "earned_fixed_at", "issued_fixed_at")
 """The form's date-and-time widgets (`st.datetime_input`, minute precision)."""
 
 
-def _tomorrow() -> datetime:
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-    return today + timedelta(days=1)
+def _tomorrow(now: datetime | None = None) -> datetime:
+    today = (now or datetime.now(UTC)).astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today.replace(tzinfo=None) + timedelta(days=1)
+
+
+def new_form(now: datetime) -> BadgeForm:
+    """The empty form of a new badge, from tomorrow by the backend's clock (the sandbox's may be moved)."""
+    start = _tomorrow(now)
+    return BadgeForm(start=start, end=start + timedelta(days=91, seconds=-1))
 
 
 @dataclass

@@ -90,12 +90,27 @@ def test_rule_checks_use_the_sandbox_clock(run_page):
     from lib.sandbox.server import embedded_sandbox
 
     sandbox = embedded_sandbox()
+    at = run_page("badge_editor.py")  # a new badge from tomorrow, by today's clock
     sandbox.set_clock(datetime(2031, 1, 1, tzinfo=UTC))
     try:
-        at = run_page("badge_editor.py")
         at.text_input(key="ed_name").set_value("Judged by the sandbox's clock").run()
-        assert "722" in " ".join(e.value for e in at.error)
+        assert "722" in " ".join(e.value for e in at.error)  # its start is now in the sandbox's past
         assert "Sandbox clock set to 2031-01-01" in " ".join(c.value for c in at.sidebar.caption)
+    finally:
+        sandbox.set_clock(None)
+
+
+def test_a_new_badge_starts_tomorrow_by_the_sandbox_clock(run_page):
+    from lib.sandbox.server import embedded_sandbox
+
+    sandbox = embedded_sandbox()
+    sandbox.set_clock(datetime(2031, 1, 1, 15, 30, tzinfo=UTC))
+    try:
+        at = run_page("badge_editor.py")
+        at.text_input(key="ed_name").set_value("Follows the sandbox's clock").run()
+        assert not at.exception, at.exception
+        assert "722" not in " ".join(e.value for e in at.error)
+        assert at.session_state["ed_start"] == datetime(2031, 1, 2)
     finally:
         sandbox.set_clock(None)
 
