@@ -98,6 +98,8 @@ def resolve_identities(
 
 
 class _Lookup:
+    """One look-up run: worker threads taking values from a queue, paced by one limiter."""
+
     def __init__(
         self, client, journal, *, kind, org, base_url, badge_id, ceiling, retry, stop, sleep
     ) -> None:
@@ -129,9 +131,8 @@ class _Lookup:
         ]
         for thread in threads:
             thread.start()
-        while any(t.is_alive() for t in threads):
-            for thread in threads:
-                thread.join(0.25)
+        while alive := [t for t in threads if t.is_alive()]:
+            alive[0].join(0.25)  # progress four times a second, however many threads look up
             if on_progress is not None:
                 on_progress(self.progress(cached, total))
         self._save()
