@@ -123,20 +123,38 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--job-key", help="name of this issuance (default: the file's SHA-256)")
         if operation is Operation.ENROL:
             sub.add_argument("--issue-event-date", help="ISO date/time or epoch seconds for rows without one")
-        sub.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for an answer")
-        sub.add_argument("--connect-timeout", type=float, default=5.0)
-        retry = sub.add_argument_group("retry policy")
-        defaults = RetryConfig()
-        retry.add_argument("--max-attempts", type=int, default=defaults.max_attempts)
-        retry.add_argument("--backoff-base", type=float, default=defaults.backoff_base)
-        retry.add_argument("--backoff-cap", type=float, default=defaults.backoff_cap)
-        retry.add_argument("--retry-after-cap", type=float, default=defaults.retry_after_cap,
-                           help="pause the job when the server asks to wait longer than this")  # fmt: skip
-        retry.add_argument("--settle-delay", type=float, default=defaults.settle_delay,
-                           help="seconds before a second look at customers that seemed not enrolled")  # fmt: skip
+        add_network_options(sub, settle=True)
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
     add_undo_parser(commands)
     return parser
+
+
+def add_network_options(sub: argparse.ArgumentParser, *, settle: bool) -> None:
+    """Timeouts and the retry policy, the same for every command that sends (`settle`: reads back
+    customers that seemed not enrolled)."""
+    sub.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for an answer")
+    sub.add_argument("--connect-timeout", type=float, default=5.0)
+    retry = sub.add_argument_group("retry policy")
+    defaults = RetryConfig()
+    retry.add_argument("--max-attempts", type=int, default=defaults.max_attempts)
+    retry.add_argument("--backoff-base", type=float, default=defaults.backoff_base)
+    retry.add_argument("--backoff-cap", type=float, default=defaults.backoff_cap)
+    retry.add_argument("--retry-after-cap", type=float, default=defaults.retry_after_cap,
+                       help="pause the job when the server asks to wait longer than this")  # fmt: skip
+    if settle:
+        retry.add_argument("--settle-delay", type=float, default=defaults.settle_delay,
+                           help="seconds before a second look at customers that seemed not enrolled")  # fmt: skip
+
+
+def retry_config(args: argparse.Namespace) -> RetryConfig:
+    """The retry policy the options of `add_network_options` ask for."""
+    return RetryConfig(
+        max_attempts=args.max_attempts,
+        backoff_base=args.backoff_base,
+        backoff_cap=args.backoff_cap,
+        retry_after_cap=args.retry_after_cap,
+        settle_delay=getattr(args, "settle_delay", RetryConfig().settle_delay),
+    )
 
 
 def parse_instant(text: str) -> int:
@@ -277,13 +295,7 @@ def _main(args: argparse.Namespace) -> int:
             except PlanError as exc:
                 raise UsageError(str(exc)) from None
             config = RunConfig(
-                retry=RetryConfig(
-                    max_attempts=args.max_attempts,
-                    backoff_base=args.backoff_base,
-                    backoff_cap=args.backoff_cap,
-                    retry_after_cap=args.retry_after_cap,
-                    settle_delay=args.settle_delay,
-                ),
+                retry=retry_config(args),
                 concurrency=args.concurrency,
             )
             outcomes = []

@@ -39,7 +39,6 @@ from lib.api.clusters import resolve_base_url
 from lib.api.errors import BadgesError
 from lib.bulk import export, results
 from lib.bulk.journal import Job, JobState, Journal
-from lib.bulk.policy import RetryConfig
 from lib.bulk.runner import JobRunner, LeaseHeldError, RunConfig, RunResult
 from lib.bulk.undo import UndoError, UndoPreview, latest_run, plan_undo, undo_preview
 
@@ -70,15 +69,7 @@ def add_undo_parser(commands) -> argparse.ArgumentParser:
     sub.add_argument("--yes", action="store_true",
                      help="revoke without asking at a terminal (a script is never asked)")  # fmt: skip
     sub.add_argument("--summary-json", type=Path, help="also write a JSON summary for schedulers")
-    sub.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for an answer")
-    sub.add_argument("--connect-timeout", type=float, default=5.0)
-    retry = sub.add_argument_group("retry policy")
-    defaults = RetryConfig()
-    retry.add_argument("--max-attempts", type=int, default=defaults.max_attempts)
-    retry.add_argument("--backoff-base", type=float, default=defaults.backoff_base)
-    retry.add_argument("--backoff-cap", type=float, default=defaults.backoff_cap)
-    retry.add_argument("--retry-after-cap", type=float, default=defaults.retry_after_cap,
-                       help="pause the undo when the server asks to wait longer than this")  # fmt: skip
+    _cli().add_network_options(sub, settle=False)
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
     return sub
 
@@ -160,12 +151,7 @@ def _confirm(args: argparse.Namespace, cli, previews: list[UndoPreview]) -> int 
 
 def _run(args, cli, journal: Journal, base_url: str, auth, undo_jobs: list[Job]) -> list[RunResult] | int:
     config = RunConfig(
-        retry=RetryConfig(
-            max_attempts=args.max_attempts,
-            backoff_base=args.backoff_base,
-            backoff_cap=args.backoff_cap,
-            retry_after_cap=args.retry_after_cap,
-        )
+        retry=cli.retry_config(args)
     )
     outcomes: list[RunResult] = []
     with BadgesClient(
