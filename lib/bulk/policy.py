@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
+from lib.api._retry import UniformSource, backoff_delay
 from lib.api.errors import (
     APIConnectionError,
     APIStatusError,
@@ -72,14 +72,9 @@ class Decision:
     message: str = ""
 
 
-class UniformSource(Protocol):
-    def uniform(self, a: float, b: float) -> float: ...
-
-
 def backoff(attempt: int, config: RetryConfig, rng: UniformSource) -> float:
-    """Full jitter: uniform(0, min(cap, base * 2**attempt))."""
-    ceiling = min(config.backoff_cap, config.backoff_base * (2 ** min(attempt, 32)))
-    return rng.uniform(0.0, ceiling)
+    """The client's full-jitter backoff (`lib.api._retry.backoff_delay`) with the job's base and cap."""
+    return backoff_delay(attempt, rng=rng, initial=config.backoff_base, cap=config.backoff_cap)
 
 
 def retry_after_of(error: BaseException) -> float | None:
