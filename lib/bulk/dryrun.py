@@ -14,18 +14,17 @@ bounded fan-out; without it they run one after the other).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import partial
-from typing import Any, Protocol
 
 import pandas as pd
 
 from lib.api.client import BadgesClient
 from lib.api.errors import NotFoundError
 from lib.api.models import Badge, CustomerBadgeDetail, ItemStatus
+from lib.api.read_many import Progress, ReadMany, one_by_one
 from lib.bulk.model import CUSTOMER_ID, EARN_EVENT_DATE, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.outlook import Outlook
 from lib.bulk.validate import BadgePeriod
@@ -35,26 +34,6 @@ from lib.domain import BadgeStatus, EarnType, badge_status
 CUSTOMER_NOT_FOUND = 1026
 FULL_CHECK_LIMIT = 200  # files up to this many rows have every customer looked up
 SAMPLE_SIZE = 100
-
-Progress = Callable[[int, int], None]
-
-
-class ReadMany(Protocol):
-    """Runs independent reads and returns their results in order, reporting `(done, total)`."""
-
-    def __call__(
-        self, calls: Sequence[Callable[[], Any]], *, on_progress: Progress | None = None
-    ) -> list[Any]: ...
-
-
-def one_by_one(calls: Sequence[Callable[[], Any]], *, on_progress: Progress | None = None) -> list[Any]:
-    """The reads in order, each after the previous one (the default `ReadMany`)."""
-    results = []
-    for done, call in enumerate(calls, start=1):
-        results.append(call())
-        if on_progress is not None:
-            on_progress(done, len(calls))
-    return results
 
 
 class CheckStatus(StrEnum):

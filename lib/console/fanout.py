@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from lib.api.errors import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
 from lib.api.pagination import MAX_PAGES, PaginationInfo
+from lib.api.read_many import Progress
 from lib.api.resources import PAGED
 
 T = TypeVar("T")
@@ -43,8 +44,6 @@ FAILURE_ROUNDS = 2
 PAUSE_AFTER_FAILURE = 0.5
 """Seconds before a read that failed with a 5xx or a broken connection is tried again."""
 
-Progress = Callable[[int, int], None]
-"""`progress(done, total)`: called in the caller's thread each time a read finishes."""
 PageFetch = Callable[[int], tuple[Sequence[Any], PaginationInfo | None]]
 """Fetches page `n` (0-based) of one list: its items and its pagination block."""
 

@@ -20,8 +20,9 @@ from enum import StrEnum
 
 from lib.api.client import BadgesClient
 from lib.api.errors import APIStatusError, BadgesError
+from lib.api.read_many import Progress, ReadMany, one_by_one
 from lib.promote.document import BadgesDocument, BadgeSpec, FieldSpec, GroupSpec
-from lib.promote.export import OrgSnapshot, Progress, ReadMany, one_by_one, read_org
+from lib.promote.export import OrgSnapshot, read_org
 from lib.promote.plan import Action, Kind, Plan, PlanItem, create_request, make_plan, update_request
 
 

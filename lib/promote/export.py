@@ -8,28 +8,14 @@ console's fan-out); by default they run one after the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
 
 from lib.api.client import BadgesClient
 from lib.api.models import Badge, BadgeGroup, BadgeSummary, CustomField
+from lib.api.read_many import Progress, ReadMany, one_by_one
 from lib.promote.document import BadgesDocument, document_of
-
-T = TypeVar("T")
-Progress = Callable[[int, int], None]
-ReadMany = Callable[..., list[Any]]
-"""`read_many(calls, on_progress=...)`: runs zero-argument reads, returns their results in order."""
-
-
-def one_by_one(calls: Sequence[Callable[[], T]], *, on_progress: Progress | None = None) -> list[T]:
-    results = []
-    for done, call in enumerate(calls, start=1):
-        results.append(call())
-        if on_progress is not None:
-            on_progress(done, len(calls))
-    return results
 
 
 class UnknownBadgeError(LookupError):
