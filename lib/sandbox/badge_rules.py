@@ -23,7 +23,8 @@ from lib.domain import (
     Weekday,
 )
 from lib.domain.badge import BadgeRules
-from lib.domain.rules import FixedWindowChangeKind, check_badge, plan_fixed_window_change
+from lib.domain.rules import check_badge
+from lib.domain.window_plan import plan_fixed_windows as plan_level_windows
 from lib.sandbox import errors as E
 from lib.sandbox.common import epoch, from_epoch
 
@@ -120,10 +121,26 @@ def _fixed_window_of(doc: dict[str, Any], level: str) -> dict[str, Any] | None:
     )
 
 
+def _continued(entry: dict[str, Any], limit: FixedWindowLimit) -> dict[str, Any]:
+    """A stored entry carried on by `limit` (same reference id); only what the plan changed is new."""
+    before = _entry_limit(entry)
+    out = dict(entry)
+    if limit.max_earn != before.max_earn:
+        out["maxEarnLimit"] = limit.max_earn
+    for key, value, old in (
+        ("effectiveFrom", limit.effective_from, before.effective_from),
+        ("effectiveUntil", limit.effective_until, before.effective_until),
+    ):
+        if value != old:
+            out[key] = epoch(value) if value else None
+    return out
+
+
 def plan_fixed_windows(
     saved: dict[str, Any] | None, edited: dict[str, Any], entries: list[dict[str, Any]], now: datetime
 ) -> list[dict[str, Any]]:
-    """The fixed-window entries after saving `edited`, per `plan_fixed_window_change`."""
+    """The fixed-window entries after saving `edited`, as `lib.domain.window_plan` plans them (the plan
+    the editor's preview draws)."""
     out: list[dict[str, Any]] = []
     start, end = from_epoch(edited["startOn"]), _instant(edited.get("expiresOn"))
     for level in ("CUSTOMER", "BADGE"):
@@ -134,25 +151,15 @@ def plan_fixed_windows(
         if saved is None or not mine:
             out.append(_entry(new))
             continue
-        current = mine[-1]
-        change = plan_fixed_window_change(_entry_limit(current), _entry_limit(_entry(new)), now, start, end)
-        if change.kind is FixedWindowChangeKind.UNCHANGED:
-            out.extend(mine)
-            new["referenceId"] = current["referenceId"]
-        elif change.kind is FixedWindowChangeKind.MAX_UPDATED:
-            out.extend(mine[:-1] + [{**current, "maxEarnLimit": change.active.max_earn}])
-            new["referenceId"] = current["referenceId"]
-        elif change.kind is FixedWindowChangeKind.REPLACED:
-            earlier = mine[:-1]
-            if earlier and change.starts_at is not None:
-                earlier[-1] = {**earlier[-1], "effectiveUntil": epoch(change.starts_at)}
-            out.extend(earlier + [_entry(new, change.active)])
-        else:
-            assert change.upcoming is not None
-            out.extend(
-                mine[:-1] + [_entry({**current, "constraintType": new["constraintType"]}, change.active)]
-            )
-            out.append(_entry(new, change.upcoming))
+        saved_limits = [_entry_limit(e) for e in mine]
+        plan = plan_level_windows(saved_limits, _entry_limit(_entry(new)), now, start, end)
+        if plan.edit_continues is not None:
+            new["referenceId"] = mine[plan.edit_continues]["referenceId"]
+        for window in plan.windows:
+            if window.continues is None:
+                out.append(_entry(new, window.limit))
+            else:
+                out.append(_continued(mine[window.continues], window.limit))
     return out
 
 
