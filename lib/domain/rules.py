@@ -57,13 +57,29 @@ MESSAGES = {
 _SAME_INSTANT = timedelta(milliseconds=1)
 
 
+class ViolationKind(StrEnum):
+    """What is wrong with the field, so a form can treat each kind its own way without reading the
+    message: a blank new badge asks for MISSING fields instead of flagging them."""
+
+    MISSING = "missing"
+    """A mandatory field is not filled in (400 "... is mandatory")."""
+    INVALID = "invalid"
+    """A value the server refuses (a bad enum, a start after the end, a date in the past, ...)."""
+    LOCKED = "locked"
+    """A value that can no longer change because the badge has started (723, 826)."""
+
+
+_LOCKED_CODES = frozenset({START_LOCKED, WINDOW_TYPE_LOCKED})
+
+
 @dataclass(frozen=True, slots=True)
 class RuleViolation:
-    """One broken rule: the API error code, the field's wire name, and the server's message."""
+    """One broken rule: the API error code, the field's wire name, the server's message, and its kind."""
 
     code: int
     field: str
     message: str
+    kind: ViolationKind = ViolationKind.INVALID
 
 
 def invalid_enum_message(value: object, field: str, allowed: type[StrEnum]) -> str:
@@ -82,10 +98,12 @@ class _Collector:
         self.items: list[RuleViolation] = []
 
     def add(self, code: int, field: str, message: str | None = None) -> None:
-        self.items.append(RuleViolation(code, field, message or MESSAGES[code]))
+        kind = ViolationKind.LOCKED if code in _LOCKED_CODES else ViolationKind.INVALID
+        self.items.append(RuleViolation(code, field, message or MESSAGES[code], kind))
 
     def missing(self, field: str) -> None:
-        self.add(INVALID_INPUT, field, missing_message(field.rsplit(".", 1)[-1]))
+        message = missing_message(field.rsplit(".", 1)[-1])
+        self.items.append(RuleViolation(INVALID_INPUT, field, message, ViolationKind.MISSING))
 
     def enum(self, value: object, field: str, allowed: type[StrEnum]) -> bool:
         """Record an invalid enum value; True when the value is acceptable (or absent)."""
