@@ -26,7 +26,8 @@ from lib.domain.badge import BadgeRules
 from lib.domain.rules import check_badge
 from lib.domain.window_plan import plan_fixed_windows as plan_level_windows
 from lib.sandbox import errors as E
-from lib.sandbox.common import epoch, from_epoch
+from lib.api.models.instants import from_epoch
+from lib.sandbox.common import epoch
 
 _CODE_TO_ERROR: dict[int, type[E.SandboxError]] = {
     720: E.StartAfterEnd,
@@ -40,9 +41,8 @@ _CODE_TO_ERROR: dict[int, type[E.SandboxError]] = {
 
 
 def _instant(value: Any) -> datetime | None:
-    return (
-        from_epoch(float(value)) if isinstance(value, int | float) and not isinstance(value, bool) else None
-    )
+    """A stored epoch-seconds field of an entry; None (open-ended) when unset."""
+    return from_epoch(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def badge_violations(

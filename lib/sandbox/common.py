@@ -10,6 +10,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from lib.api.models.instants import (
+    Naive,
+    TwinWins,
+    epoch_float,
+    from_epoch,
+    is_epoch_text,
+    twin_candidates,
+)
+from lib.api.models.instants import parse_instant as read_instant
 from lib.api.models.wire import INT64_MAX
 from lib.sandbox.clock import SandboxClock
 from lib.sandbox.errors import InvalidRequest
@@ -18,8 +27,8 @@ from lib.sandbox.store import Store
 _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
 _counter_lock = threading.Lock()
 _PROCESS_TAG = os.urandom(5).hex()
-_MIN_EPOCH = datetime(1, 1, 2, tzinfo=UTC).timestamp()
-_MAX_EPOCH = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def object_id(at: datetime) -> str:
@@ -38,12 +47,8 @@ def object_ids(at: datetime, count: int) -> list[str]:
     return [f"{head}{(start + i) & 0xFFFFFF:06x}" for i in range(count)]
 
 
-def epoch(dt: datetime) -> float:
-    return dt.timestamp()
-
-
-def from_epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
+epoch = epoch_float
+"""Float seconds, as the server writes (and the store keeps) every timestamp."""
 
 
 def iso(seconds: float | None) -> str | None:
@@ -59,49 +64,34 @@ def with_iso(out: dict[str, Any], key: str, seconds: float | None) -> None:
 
 
 def parse_instant(value: Any, field: str) -> datetime | None:
-    """A request date: epoch seconds (number or numeric string) or an ISO 8601 string with offset."""
+    """A request date read as `lib.api.models.instants` reads it, naive ISO taken as UTC (as the
+    server does); an unreadable date, or one outside the years 1..9999, is the caller's 400."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, bool):
-        raise InvalidRequest(f"Invalid date for the field: '{field}'", reference=field)
-    if isinstance(value, int | float):
-        return _epoch_instant(float(value), field)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            seconds = float(text)
-        except ValueError:
-            pass
-        else:
-            return _epoch_instant(seconds, field)
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidRequest(
-                f"Invalid date '{value}' for the field: '{field}'", reference=field
-            ) from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise InvalidRequest(f"Invalid date for the field: '{field}'", reference=field)
+    try:
+        instant = read_instant(value, naive=Naive.AS_UTC)
+    except ValueError:
+        if isinstance(value, str) and not is_epoch_text(value):
+            raise InvalidRequest(f"Invalid date '{value}' for the field: '{field}'", reference=field) from None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidRequest(f"Invalid date for the field: '{field}'", reference=field) from None
+        raise _out_of_range(field) from None
+    if not _EARLIEST <= instant <= _LATEST:
+        raise _out_of_range(field)
+    return instant
 
 
-def _epoch_instant(seconds: float, field: str) -> datetime:
-    """Epoch seconds as a datetime; an instant outside years 1..9999 (or NaN) is the caller's 400."""
-    if not _MIN_EPOCH <= seconds <= _MAX_EPOCH:  # also False for NaN
-        raise InvalidRequest(
-            f"Invalid date for the field: '{field}': epoch seconds outside the years 1 to 9999",
-            reference=field,
-        )
-    return from_epoch(seconds)
+def _out_of_range(field: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"Invalid date for the field: '{field}': epoch seconds outside the years 1 to 9999", reference=field
+    )
 
 
 def pick_instant(body: dict[str, Any], field: str) -> datetime | None:
-    """`<field>ISO` wins over the epoch `<field>` when both are sent (as the API documents)."""
-    iso_value = body.get(field + "ISO")
-    if iso_value not in (None, ""):
-        return parse_instant(iso_value, field + "ISO")
-    return parse_instant(body.get(field), field)
+    """A request instant: the `<field>ISO` twin wins over the epoch `<field>` (`TwinWins.ISO`, as the
+    API documents); errors name the field that was read."""
+    candidates = twin_candidates(body, field, TwinWins.ISO)
+    return parse_instant(candidates[0][1], candidates[0][0]) if candidates else None
 
 
 def query_bool(value: str | None, default: bool = False) -> bool:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -29,10 +28,42 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_NUMERIC = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_FAST_LIMIT = 2**32
-_FAR_YEAR = re.compile(r"^([+-]?)\d{5,}-")
+from lib.api.models.instants import (
+    MAX_INSTANT,
+    MIN_INSTANT,
+    InstantOutOfRange,
+    epoch_seconds,
+    iso_utc,
+    parse_instant,
+)
+from lib.api.models.shown import shown as _shown
+
+__all__ = [
+    "ANSWER_CONTEXT",
+    "INT64_MAX",
+    "INT64_MIN",
+    "MAX_INSTANT",
+    "MIN_INSTANT",
+    "CustomerId",
+    "CustomerRef",
+    "InstantOutOfRange",
+    "Int64",
+    "IsoTimestamp",
+    "RequestModel",
+    "TextId",
+    "Timestamp",
+    "WireModel",
+    "epoch_seconds",
+    "iso_utc",
+    "object_id_time",
+    "parse_customer_id",
+    "parse_customer_ref",
+    "parse_instant",
+    "parse_text_id",
+    "whole_number",
+    "wire_alias",
+    "wire_name",
+]
 
 
 def wire_alias(name: str) -> str:
@@ -93,54 +124,7 @@ class RequestModel(WireModel):
     omit_none_on_wire: ClassVar[bool] = True
 
 
-# ---- timestamps -------------------------------------------------------------------------------
-
-
-def parse_instant(value: Any) -> datetime:
-    """Epoch seconds (int, float, numeric string, 9 fraction digits allowed) or ISO 8601 with a zone.
-
-    Raises ValueError for anything else, including instants past year 9999 (epoch milliseconds sent
-    where seconds belong).
-    """
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("datetime must be timezone-aware (a naive value has no known zone)")
-        return value.astimezone(UTC)
-    if isinstance(value, bool):
-        raise ValueError("expected epoch seconds or an ISO 8601 timestamp, got a boolean")
-    if isinstance(value, int):
-        if abs(value) < _FAST_LIMIT:
-            return _EPOCH + timedelta(seconds=value)
-        return _from_epoch(Decimal(value))
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"expected epoch seconds, got {value!r}")
-        if abs(value) < _FAST_LIMIT:
-            # Below 2**32 s (year 2106) scaling a double to microseconds and rounding is exact.
-            return _EPOCH + timedelta(microseconds=round(value * 1_000_000))
-        return _from_epoch(Decimal(repr(value)))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"expected epoch seconds, got {value}")
-        return _from_epoch(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if _NUMERIC.match(text):
-            return _from_epoch(Decimal(text))
-        return _from_iso(text)
-    raise ValueError(f"expected epoch seconds or an ISO 8601 timestamp, got {type(value).__name__}")
-
-
-class InstantOutOfRange(ValueError):
-    """An instant a Python datetime cannot hold (beyond year 9999)."""
-
-    def __init__(self, message: str, *, future: bool) -> None:
-        super().__init__(message)
-        self.future = future
-
-
-MAX_INSTANT = datetime.max.replace(tzinfo=UTC)
-MIN_INSTANT = datetime.min.replace(tzinfo=UTC)
+# ---- timestamps (read and written by lib.api.models.instants) ---------------------------------
 
 ANSWER_CONTEXT: dict[str, Any] = {"out_of_range_instants": "clamp"}
 """Validation context for reading Capillary's answers.
@@ -159,53 +143,6 @@ def _read_instant(value: Any, info: ValidationInfo) -> datetime:
         if info.context and info.context.get("out_of_range_instants") == "clamp":
             return MAX_INSTANT if exc.future else MIN_INSTANT
         raise
-
-
-def _from_epoch(seconds: Decimal) -> datetime:
-    try:
-        micros = int((seconds * 1_000_000).to_integral_value(ROUND_HALF_EVEN))
-        return _EPOCH + timedelta(microseconds=micros)
-    except (OverflowError, InvalidOperation):
-        pass
-    hint = " (looks like epoch milliseconds; the API takes seconds)" if abs(seconds) > 10**11 else ""
-    raise InstantOutOfRange(
-        f"epoch seconds {_shown(str(seconds))} are outside the representable range{hint}", future=seconds > 0
-    )
-
-
-def _from_iso(text: str) -> datetime:
-    candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    far = _FAR_YEAR.match(candidate)
-    if far:
-        raise InstantOutOfRange(
-            f"ISO timestamp {_shown(text)} is beyond year 9999 (epoch milliseconds stored as seconds?)",
-            future=far.group(1) != "-",
-        )
-    try:
-        parsed = datetime.fromisoformat(candidate)
-    except ValueError:
-        raise ValueError(f"not an epoch-seconds number nor an ISO 8601 timestamp: {_shown(text)}") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"ISO timestamp {_shown(text)} has no zone (add Z or an offset such as +05:30)")
-    return parsed.astimezone(UTC)
-
-
-def epoch_seconds(value: datetime) -> int | float:
-    """Seconds since the epoch: an int when whole, else a float with microsecond precision."""
-    delta = value.astimezone(UTC) - _EPOCH
-    whole = delta.days * 86_400 + delta.seconds
-    if delta.microseconds == 0:
-        return whole
-    if whole < 0:
-        return float(Decimal(whole) + Decimal(delta.microseconds) / 1_000_000)
-    # Through the decimal text, so the float is the one nearest to the exact instant.
-    return float(f"{whole}.{delta.microseconds:06d}")
-
-
-def iso_utc(value: datetime) -> str:
-    """``YYYY-MM-DDTHH:MM:SSZ`` (with a fraction only when there is one), as the EU cluster writes it."""
-    text = value.astimezone(UTC).isoformat()
-    return text.removesuffix("+00:00") + "Z"
 
 
 Timestamp = Annotated[
@@ -257,11 +194,6 @@ def parse_customer_id(value: Any) -> int:
         raise ValueError(f"customer id must be at most {INT64_MAX} (a 64-bit integer)")
     return value
 
-
-def _shown(value: Any) -> str:
-    """A value for an error message, cut short: callers may send megabytes."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
 
 
 def parse_customer_ref(value: Any) -> int | str:
