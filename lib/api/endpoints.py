@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from pydantic import TypeAdapter, ValidationError
 
 from lib.api._constants import API_PREFIX
-from lib.api.errors import FieldProblem, RequestValidationError, ResponseValidationError
+from lib.api.errors import FieldProblem, RequestValidationError, ResponseValidationError, field_problems
 from lib.api.models import (
     ActivationResult,
     Badge,
@@ -66,8 +66,11 @@ from lib.api.models import (
     RevokeIssueRequest,
     RevokeIssueResult,
 )
-from lib.api.models.enums import BenefitType, ConstraintType
+from lib.api.models.paths import field_path
 from lib.api.models.wire import ANSWER_CONTEXT
+
+format_loc = field_path
+"""Former name of `lib.api.models.paths.field_path`, kept for its callers."""
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -349,45 +352,6 @@ def _dump(value: Any) -> str | None:
 
 
 # ---- error locations ----------------------------------------------------------------------------
-
-_UNION_TAGS = {member.value for member in ConstraintType} | {member.value for member in BenefitType}
-_SCHEMA_STEP = re.compile(
-    r"^(function-|tagged-union|union\[|list\[|dict\[|int$|str$|float$|bool$|json-or-python)"
-)
-
-
-def format_loc(loc: tuple[Any, ...]) -> str | None:
-    """``('customerConstraints', 0, 'CUSTOMER_BADGE_FIXED_WINDOW', 'durationType')`` ->
-    ``customerConstraints[0].durationType`` (union branch names and tags are dropped)."""
-    out = ""
-    for step in loc:
-        if isinstance(step, int):
-            out += f"[{step}]"
-            continue
-        text = str(step)
-        if text in _UNION_TAGS or _SCHEMA_STEP.match(text) or "[" in text:
-            continue
-        out += f".{text}" if out else text
-    return out or None
-
-
-def field_problems(exc: ValidationError) -> list[FieldProblem]:
-    """One ``FieldProblem(path, message)`` per distinct failure, the path written the wire way."""
-    seen: set[tuple[str | None, str]] = set()
-    problems = []
-    for item in exc.errors(include_url=False):
-        key = (format_loc(tuple(item.get("loc", ()))), _message(item))
-        if key not in seen:
-            seen.add(key)
-            problems.append(FieldProblem(*key))
-    return problems
-
-
-def _message(item: Mapping[str, Any]) -> str:
-    message = str(item.get("msg", "invalid value"))
-    if item.get("type") in {"value_error", "assertion_error"}:
-        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    return message
 
 
 def _summary(prefix: str, problems: list[FieldProblem]) -> str:

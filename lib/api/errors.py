@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lib.api._retry import parse_retry_after
+from lib.api.models.paths import field_path, pydantic_message
 from lib.api.models.wire import whole_number
 
 DUPLICATE_REQUEST_CODE = 809
@@ -93,7 +94,7 @@ class RequestValidationError(BadgesError, ValueError):
     @classmethod
     def from_pydantic(cls, exc: Any, *, what: str = "request") -> RequestValidationError:
         """Wrap a pydantic ``ValidationError`` (duck-typed: anything with ``.errors()``)."""
-        problems = tuple(_field_problem(item) for item in exc.errors())
+        problems = tuple(field_problems(exc))
         summary = "; ".join(str(p) for p in problems[:3]) or str(exc)
         more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
         return cls(f"invalid {what}: {summary}{more}", problems=problems)
@@ -258,7 +259,7 @@ class ResponseValidationError(APIError):
         cls, exc: Any, *, body: str | bytes | None = None, what: str = "response"
     ) -> ResponseValidationError:
         """Wrap a pydantic ``ValidationError`` (duck-typed: anything with ``.errors()``)."""
-        problems = tuple(_field_problem(item) for item in exc.errors())
+        problems = tuple(field_problems(exc))
         summary = "; ".join(str(p) for p in problems[:3]) or str(exc)
         return cls(f"unexpected {what}: {summary}", body=body, problems=problems)
 
@@ -386,7 +387,14 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
-def _field_problem(item: Mapping[str, Any]) -> FieldProblem:
-    loc = item.get("loc") or ()
-    field = ".".join(str(part) for part in loc) or None
-    return FieldProblem(field=field, message=str(item.get("msg", "invalid value")))
+def field_problems(exc: Any) -> list[FieldProblem]:
+    """One ``FieldProblem(path, message)`` per distinct failure of a pydantic ``ValidationError``
+    (duck-typed: anything with ``.errors()``), the path written the wire way (`field_path`)."""
+    seen: set[tuple[str | None, str]] = set()
+    problems = []
+    for item in exc.errors():
+        key = (field_path(tuple(item.get("loc") or ())), pydantic_message(item))
+        if key not in seen:
+            seen.add(key)
+            problems.append(FieldProblem(*key))
+    return problems

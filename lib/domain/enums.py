@@ -4,7 +4,16 @@ Values are the strings the server accepts and returns (reference section 2.9), s
 written straight into a request body and compared with a response field.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+
+def invalid_enum_message(value: object, field: str, allowed: type[StrEnum] | Iterable[str]) -> str:
+    """The server's one wording for a value outside an enumeration, trailing period included, e.g.
+    "Invalid enum value: 'X' for the field: 'earnType'. The value must be one of: [EARN, ISSUE_EARN]."
+    (`field` is the last segment of the wire path; `allowed` an enum class or its spellings)."""
+    values = ", ".join(str(getattr(member, "value", member)) for member in allowed)
+    return f"Invalid enum value: '{value}' for the field: '{field}'. The value must be one of: [{values}]."
 
 
 class EarnType(StrEnum):

@@ -20,6 +20,7 @@ from lib.domain.enums import (
     OwnerType,
     Weekday,
     WindowFamily,
+    invalid_enum_message,
 )
 from lib.domain.limits import FixedWindowLimit
 from lib.domain.timeutil import (
@@ -80,13 +81,6 @@ class RuleViolation:
     field: str
     message: str
     kind: ViolationKind = ViolationKind.INVALID
-
-
-def invalid_enum_message(value: object, field: str, allowed: type[StrEnum]) -> str:
-    """The server's wording, e.g. "Invalid enum value: 'X' for the field: 'earnType'. The value must
-    be one of: [EARN, ISSUE_EARN]" (`field` is the last segment of the wire path)."""
-    values = ", ".join(member.value for member in allowed)
-    return f"Invalid enum value: '{value}' for the field: '{field}'. The value must be one of: [{values}]"
 
 
 def missing_message(field: str) -> str:

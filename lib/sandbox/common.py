@@ -20,6 +20,7 @@ from lib.api.models.instants import (
 )
 from lib.api.models.instants import parse_instant as read_instant
 from lib.api.models.wire import INT64_MAX
+from lib.domain.enums import invalid_enum_message
 from lib.sandbox.clock import SandboxClock
 from lib.sandbox.errors import InvalidRequest
 from lib.sandbox.store import Store
@@ -72,7 +73,9 @@ def parse_instant(value: Any, field: str) -> datetime | None:
         instant = read_instant(value, naive=Naive.AS_UTC)
     except ValueError:
         if isinstance(value, str) and not is_epoch_text(value):
-            raise InvalidRequest(f"Invalid date '{value}' for the field: '{field}'", reference=field) from None
+            raise InvalidRequest(
+                f"Invalid date '{value}' for the field: '{field}'", reference=field
+            ) from None
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise InvalidRequest(f"Invalid date for the field: '{field}'", reference=field) from None
         raise _out_of_range(field) from None
@@ -121,13 +124,6 @@ def query_enum(
     if value not in allowed:
         raise InvalidRequest(invalid_enum_message(value, field, allowed), reference=field)
     return value
-
-
-def invalid_enum_message(value: Any, field: str, allowed: tuple[str, ...] | list[str]) -> str:
-    return (
-        f"Invalid enum value: '{value}' for the field: '{field}'. "
-        f"The value must be one of: [{', '.join(allowed)}]."
-    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from lib.api.models.paths import field_path, pydantic_message
 from lib.api.models.wire import CustomerId
 from lib.sandbox import errors as E
 from lib.sandbox.common import epoch, parse_instant
@@ -228,5 +229,5 @@ async def _ok(value: dict) -> dict:
 def _first_problem(error: ValidationError) -> str:
     """The first thing wrong with a control body, naming the field (`customers.0.customerId`)."""
     item = error.errors(include_url=False)[0]
-    field = ".".join(str(step) for step in item.get("loc", ())) or "body"
-    return f"Invalid value for the field: '{field}': {str(item.get('msg', '')).removeprefix('Value error, ')}"
+    field = field_path(tuple(item.get("loc", ()))) or "body"
+    return f"Invalid value for the field: '{field}': {pydantic_message(item)}"

@@ -93,7 +93,7 @@ class TestCreate:
         (violation,) = check_badge(None, draft, NOW)
         assert (violation.code, violation.field) == (400, "earnType")
         assert violation.message == (
-            "Invalid enum value: 'ISSUE EARN' for the field: 'earnType'. The value must be one of: [EARN, ISSUE_EARN]"
+            "Invalid enum value: 'ISSUE EARN' for the field: 'earnType'. The value must be one of: [EARN, ISSUE_EARN]."
         )
 
     def test_owner_types_are_case_sensitive(self):

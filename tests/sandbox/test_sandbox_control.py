@@ -127,8 +127,8 @@ def test_registered_customers_are_found_by_identifier(raw, client):
 @pytest.mark.parametrize(
     ("method", "path", "body", "says"),
     [
-        ("PUT", "/customers", {"customers": [{"customerId": "１２３"}]}, "customers.0.customerId"),
-        ("PUT", "/customers", {"customers": [{"customerId": 1, "email": {"x": 1}}]}, "customers.0.email"),
+        ("PUT", "/customers", {"customers": [{"customerId": "１２３"}]}, "customers[0].customerId"),
+        ("PUT", "/customers", {"customers": [{"customerId": 1, "email": {"x": 1}}]}, "customers[0].email"),
         ("PUT", "/customers", {"org": "nobody", "customers": []}, "nobody"),
         ("PUT", "/clock", {"now": 1e300}, "'now'"),
         ("PUT", "/clock", [1], "JSON object"),

@@ -195,7 +195,6 @@ def parse_customer_id(value: Any) -> int:
     return value
 
 
-
 def parse_customer_ref(value: Any) -> int | str:
     """A customer as a number, or as an identifier value (email, mobile...) when the
     ``X-CAP-CUSTOMER-IDENTIFIER`` header says how to read it."""
