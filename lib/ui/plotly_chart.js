@@ -1,0 +1,50 @@
+// Draws a Plotly figure with Plotly's basic bundle (bar and scatter traces, ~1.2 MB), loaded once
+// per browser tab from the console's static folder. Streamlit's own Plotly element loads the full
+// 4.7 MB bundle in every new tab, which costs a second or more before the first chart shows.
+const BUNDLE = "app/static/plotly-basic.min.js";
+
+function plotlyLoaded() {
+  if (!window.__badgeConsolePlotly) {
+    window.__badgeConsolePlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = new URL(BUNDLE, document.baseURI).href;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        window.__badgeConsolePlotly = undefined;
+        reject(new Error("the chart library did not load"));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__badgeConsolePlotly;
+}
+
+function pointOf(point) {
+  return { customdata: point.customdata ?? null, x: point.x ?? null, y: point.y ?? null,
+           curve: point.curveNumber, index: point.pointIndex ?? point.pointNumber ?? null };
+}
+
+function pageTone(element) {
+  // Light text on the page means Streamlit's dark theme.
+  const rgb = (getComputedStyle(element).color.match(/\d+(\.\d+)?/g) || [0, 0, 0]).map(Number);
+  return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 140 ? "dark" : "light";
+}
+
+export default function (component) {
+  const { parentElement, data, setTriggerValue } = component;
+  const chart = parentElement.querySelector(".badge-console-chart");
+  const figure = JSON.parse(data.figure);
+  const layout = Object.assign({}, figure.layout, { template: data.templates[pageTone(parentElement)], autosize: true });
+  chart.style.height = `${layout.height || 450}px`;
+  plotlyLoaded()
+    .then((Plotly) => Plotly.react(chart, figure.data, layout, Object.assign({ responsive: true, displaylogo: false }, data.config)))
+    .then(() => {
+      if (chart.removeAllListeners) chart.removeAllListeners("plotly_click");
+      if (data.clicks) chart.on("plotly_click", (event) => setTriggerValue("click", pointOf(event.points[0])));
+      if (!chart.__badgeConsoleResize && window.ResizeObserver) {
+        chart.__badgeConsoleResize = new ResizeObserver(() => window.Plotly.Plots.resize(chart));
+        chart.__badgeConsoleResize.observe(chart);
+      }
+    })
+    .catch((error) => { chart.textContent = `Chart not drawn: ${error.message}.`; });
+}
