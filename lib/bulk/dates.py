@@ -145,10 +145,3 @@ def format_instant(seconds: pd.Series) -> pd.Series:
 
 def format_one(seconds: int) -> str:
     return pd.Timestamp(seconds, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def interpretation(parsed: ParsedDates) -> pd.Series:
-    """'2025-01-02 00:00:00 UTC (date, read as 00:00 UTC)' per cell, '' where nothing was read."""
-    shown = format_instant(parsed.seconds)
-    kind = parsed.kind.astype("str")
-    return (shown + " (" + kind + ")").where(kind != "", "")

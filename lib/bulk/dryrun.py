@@ -23,7 +23,7 @@ import pandas as pd
 
 from lib.api.client import BadgesClient
 from lib.api.errors import NotFoundError
-from lib.api.models import Badge, CustomerBadgeDetail, ItemStatus
+from lib.api.models import Badge, CustomerBadgeDetail
 from lib.api.read_many import Progress, ReadMany, one_by_one
 from lib.bulk.model import CUSTOMER_ID, EARN_EVENT_DATE, ISSUE_EVENT_DATE, Operation, ValidatedInput
 from lib.bulk.outlook import Outlook
@@ -83,7 +83,6 @@ class DryRunReport:
     predicted_reimports: int = 0  # import: rows whose customer already has an earn with that event date
     unknown_customers: int = 0  # customers the server does not know (1026), scaled up when sampled
     examples_1040: tuple[int, ...] = field(default_factory=tuple)
-    examples_unknown: tuple[int, ...] = field(default_factory=tuple)
 
     @property
     def blocking(self) -> tuple[DryRunCheck, ...]:
@@ -203,7 +202,6 @@ def dry_run(
     scale = validated.valid_count / len(sample) if len(sample) else 0.0
     unknown = [cid for cid, detail in looked_up if detail is None]
     report_fields["unknown_customers"] = round(len(unknown) * scale)
-    report_fields["examples_unknown"] = tuple(unknown[:10])
     if unknown:
         checks.append(
             DryRunCheck(
@@ -393,12 +391,7 @@ def _look_up(
 
 def _has_active_enrolment(detail: CustomerBadgeDetail, now: datetime) -> bool:
     issuals = detail.issual_details.issuals if detail.issual_details else []
-    return any(
-        issual.issued_status == ItemStatus.ACTIVE
-        and (issual.issue_expires_on is None or issual.issue_expires_on > now)
-        and issual.revoked_on is None
-        for issual in issuals
-    )
+    return any(issual.is_active(now) for issual in issuals)
 
 
 def _count_reimports(sample: pd.DataFrame, looked_up: list[tuple[int, CustomerBadgeDetail | None]]) -> int:

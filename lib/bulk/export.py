@@ -27,10 +27,6 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
-def _is_text(series: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
-
-
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text cell neutralised (vectorised on string columns, per cell on mixed ones)."""
     out = frame.copy()

@@ -39,15 +39,11 @@ class JobRegistry:
                 self._runners[job_id] = runner
             return runner
 
-    resume = start
-
     def runner(self, job_id: str) -> JobRunner | None:
         """The live runner of this job in this process, or None."""
         with self._lock:
             runner = self._runners.get(job_id)
         return runner if runner is not None and runner.running else None
-
-    attach = runner
 
     def wait(self, job_id: str, timeout: float | None = None):
         """Block until this process's runner of the job ends (None if it never ran here)."""
@@ -90,16 +86,6 @@ class JobRegistry:
                 self.start(job.job_id, client)
                 started.append(job.job_id)
         return started
-
-    def stop_all(self, timeout: float | None = None) -> None:
-        """Pause every running job (process shutdown); they resume on the next start."""
-        with self._lock:
-            runners = list(self._runners.values())
-        for runner in runners:
-            if runner.running:
-                runner.pause("shutdown")
-        for runner in runners:
-            runner.wait(timeout)
 
 
 _registries: dict[str, JobRegistry] = {}

@@ -47,7 +47,6 @@ BATCH_SIZE = {Operation.UNDO_ENROL: MAX_REVOKE_ITEMS, Operation.UNDO_IMPORT: 1}
 REVOKE, REVOKED, FAILED_TO_REVOKE, NOT_SENT, CANNOT_REVOKE, LEAVE = (
     "revoke", "revoked", "failed to revoke", "not revoked (undo cancelled)", "cannot revoke", "leave alone",
 )  # fmt: skip
-PREVIEW_COLUMNS = ("row", "customerId", "status", "reason", "id", "action")
 
 
 class UndoError(ValueError):
@@ -94,7 +93,7 @@ class UndoPreview:
     not_sent:      rows this undo job settled without sending them (it was cancelled)
     cannot_revoke: rows the job created without recording an id (nothing to revoke them by)
     left_alone:    the job's other rows per reason (already enrolled before it, duplicates, failed...)
-    rows:          one line per row of the job: PREVIEW_COLUMNS, ``action`` one of the names above
+    rows:          one line per row of the job: row, customerId, status, reason, id, action; ``action`` one of the names above
                    (revoke, revoked, failed to revoke, not revoked (undo cancelled), cannot revoke,
                    leave alone)
     undo_job:      the undo job of this job (for this key), if it has been planned already

@@ -417,20 +417,6 @@ def apply_edits(source: pd.DataFrame, edited: pd.DataFrame, *, removed: Iterable
     return patched.drop(index=drop) if drop else patched
 
 
-def revalidate_edits(
-    source: pd.DataFrame,
-    edited: pd.DataFrame,
-    mapping: ColumnMapping,
-    *,
-    removed: Iterable[int] = (),
-    badge_period: BadgePeriod | None = None,
-    already_done: AlreadyDone | None = None,
-) -> tuple[pd.DataFrame, ValidatedInput]:
-    """Apply fixes from an editor to the source and validate it again; returns (patched source, result)."""
-    patched = apply_edits(source, edited, removed=removed)
-    return patched, validate(patched, mapping, badge_period=badge_period, already_done=already_done)
-
-
 # --- Views for people ----------------------------------------------------------------------------------
 
 

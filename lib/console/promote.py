@@ -32,10 +32,6 @@ class CompareRow:
     item: PlanItem | None
     """The badge's plan item (None for a badge only the target has)."""
 
-    @property
-    def promotable(self) -> bool:
-        return self.item is not None and self.item.pending
-
 
 def compare(document: BadgesDocument, target: OrgSnapshot, plan: Plan) -> list[CompareRow]:
     """Every badge of either side by name: only in the source (to create), only in the target (left

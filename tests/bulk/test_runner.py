@@ -167,14 +167,14 @@ def test_pause_and_resume_through_the_registry(journal, client, faults, enrol_ba
     )
     registry = JobRegistry(journal, config=FAST)
     registry.start(job.job_id, client)
-    assert registry.attach(job.job_id) is not None
+    assert registry.runner(job.job_id) is not None
     wait_until(lambda: journal.counts(job.job_id).succeeded >= 20)
     assert registry.pause(job.job_id)
     paused = registry.wait(job.job_id, 30)
     assert (paused.state, paused.reason) == (JobState.PAUSED, "user")
     assert 0 < journal.counts(job.job_id).planned < 200
     faults.clear_faults()
-    resumed = registry.resume(job.job_id, client).wait(60)
+    resumed = registry.start(job.job_id, client).wait(60)
     assert resumed.state is JobState.COMPLETED
     assert_settled_exactly_once(journal, job.job_id, faults, enrol_badge, ids)
 

@@ -22,7 +22,6 @@ from lib.bulk.validate import (
     error_report,
     ledger_already_done,
     preview,
-    revalidate_edits,
     validate,
 )
 
@@ -300,7 +299,8 @@ def test_fix_in_place_round_trip():
 
     edited = editable.copy()
     edited.loc[edited["row"] == 3, "customerId"] = "11"
-    patched, second = revalidate_edits(frame, edited, ENROL, removed=[4])
+    patched = apply_edits(frame, edited, removed=[4])
+    second = validate(patched, ENROL)
     assert second.valid["customer_id"].tolist() == [1, 11, 3]
     assert second.issues.empty
     assert list(patched.index) == [2, 3, 5]
@@ -309,7 +309,7 @@ def test_fix_in_place_round_trip():
 def test_fixing_a_row_into_a_duplicate_is_caught():
     frame = text_frame({"customerId": ["1", "bad"], "issueEventDate": ["", ""]})
     edited = validate(frame, ENROL).invalid.assign(customerId="1")
-    _, result = revalidate_edits(frame, edited, ENROL)
+    result = validate(apply_edits(frame, edited), ENROL)
     assert messages(result) == ["row 3, customerId: '1' same customer as row 2; skipped"]
 
 
