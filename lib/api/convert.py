@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from lib.api.models.enums import read_duration_unit, read_earn_type
-from lib.api.models.wire import WireModel, parse_instant, whole_number
+from lib.api.models.instants import TwinWins, parse_instant, twin_candidates
+from lib.api.models.wire import WireModel, whole_number
 from lib.domain import BadgeDraft, BadgeRules, ConstraintDraft, ExpiryDraft
 
 __all__ = [
@@ -62,11 +63,12 @@ def badge_rules(badge: BaseModel | Mapping[str, Any]) -> BadgeRules:
 
 
 def stored_instants(saved: Mapping[str, Any]) -> dict[str, Any]:
-    """A saved badge (an answer) with its instants read from the epoch fields only.
+    """A saved badge (an answer) with its instants read from the epoch fields only (`TwinWins.EPOCH`).
 
     In a request the `...ISO` twin wins, and `badge_draft` reads bodies that way; in an answer the
     twin is the stored instant written to the second (`"startOnISO": "...T06:33:39Z"` beside
-    `"startOn": 1795242819.946771`), so a start sent back exactly would look moved (723).
+    `"startOn": 1795242819.946771`), so a start sent back exactly would look moved (723). See
+    `lib.api.models.instants` for both rules.
     """
 
     def epochs_only(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,9 +151,9 @@ def _constraints(items: Any) -> tuple[ConstraintDraft, ...]:
 
 
 def _instant(data: Mapping[str, Any], key: str) -> datetime | None:
-    for candidate in (data.get(f"{key}ISO"), data.get(key)):
-        if candidate is None:
-            continue
+    """Instant `key` of a body, the ISO twin first (`TwinWins.ISO`); a value that cannot be read is
+    passed over for its twin, and None leaves the draft to report the field as missing."""
+    for _name, candidate in twin_candidates(data, key, TwinWins.ISO):
         try:
             return parse_instant(candidate)
         except ValueError:

@@ -41,6 +41,8 @@ from lib.api.auth import BasicAuth, OAuthAuth
 from lib.api.client import BadgesClient
 from lib.api.clusters import resolve_base_url
 from lib.api.errors import BadgesError
+from lib.api.models.instants import Naive, whole_seconds
+from lib.api.models.instants import parse_instant as read_instant
 from lib.bulk import export, results
 from lib.bulk.cli_undo import add_undo_parser, run_undo
 from lib.bulk.journal import Counts, JobState, Journal
@@ -158,19 +160,14 @@ def retry_config(args: argparse.Namespace) -> RetryConfig:
 
 
 def parse_instant(text: str) -> int:
-    """Epoch seconds from "1718000000", "2025-01-31" or "2025-01-31T10:00:00Z" (no offset = UTC)."""
-    value = text.strip()
-    if value.isascii() and value.isdigit():
-        return int(value)
+    """Epoch seconds from "1718000000", "2025-01-31" or "2025-01-31T10:00:00Z": read by
+    `lib.api.models.instants` with a date typed without a zone taken as UTC (`Naive.AS_UTC`)."""
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        return whole_seconds(read_instant(text, naive=Naive.AS_UTC))
     except ValueError:
         raise UsageError(
             f"--issue-event-date: '{text}' is not a date; use YYYY-MM-DD or epoch seconds"
         ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return int(when.timestamp())
 
 
 def credentials_from(args: argparse.Namespace) -> tuple[BasicAuth | OAuthAuth, str]:

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 
 from lib.api.errors import NotFoundError
+from lib.api.models.instants import whole_seconds
 from lib.bulk.journal import OpenItem
 from lib.bulk.model import Operation
 
@@ -32,14 +32,6 @@ class Found:
     row: int
     result_id: str | None
     created: int | None = None  # epoch seconds the server made the enrolment (enrol only)
-
-
-def _epoch(value: datetime | float | int | None) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return int(round(value.timestamp()))
-    return int(round(float(value)))
 
 
 def look_up(
@@ -100,14 +92,14 @@ def look_up(
 
 def _enrolment(detail, item: OpenItem) -> tuple[str, int | None] | None:
     issuals = detail.issual_details.issuals if detail.issual_details else []
-    active = [i for i in issuals if str(i.issued_status or "").upper() == "ACTIVE" and i.revoked_on is None]
+    active = [i for i in issuals if i.is_active()]  # the server's status, as of its answer
     if not active:
         return None
     if item.issue_event_date is not None:
-        same_day = [i for i in active if _epoch(i.issue_event_date) == item.issue_event_date]
+        same_day = [i for i in active if whole_seconds(i.issue_event_date) == item.issue_event_date]
         if same_day:
             active = same_day
-    return active[0].issue_id or "", _epoch(active[0].issued_on)
+    return active[0].issue_id or "", whole_seconds(active[0].issued_on)
 
 
 def _earn(detail, item: OpenItem, claimed: set[str]) -> str | None:
@@ -115,9 +107,9 @@ def _earn(detail, item: OpenItem, claimed: set[str]) -> str | None:
     for earn in earns:
         if earn.revoked_on is not None or (earn.earned_badge_id and earn.earned_badge_id in claimed):
             continue
-        if item.earn_event_date is not None and _epoch(earn.earn_event_date) != item.earn_event_date:
+        if item.earn_event_date is not None and whole_seconds(earn.earn_event_date) != item.earn_event_date:
             continue
-        expiry = _epoch(earn.earn_expires_on)
+        expiry = whole_seconds(earn.earn_expires_on)
         if item.earn_expires_on is not None and expiry is not None and expiry != item.earn_expires_on:
             continue
         return earn.earned_badge_id or ""

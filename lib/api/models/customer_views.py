@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field
@@ -11,6 +12,7 @@ from lib.api.models.badges import ExpiryConfig, Image, Ownership, Tag
 from lib.api.models.constraints import Benefit, Constraint
 from lib.api.models.enums import (
     ConstraintLevel,
+    ItemStatus,
     ManagementConstraintType,
     OpenCycleStatus,
     OpenItemStatus,
@@ -138,6 +140,19 @@ class Issual(WireModel):
     revoked_on: Timestamp | None = None
     owner_type: OwnerType | None = None
     owner_reference_id: TextId | None = None
+
+    def is_active(self, at: datetime | None = None) -> bool:
+        """The one meaning of an *active enrolment*: the one that admits earns and makes a new
+        enrolment answer 1040 ("An active issue for the badge already exists").
+
+        Status ``ACTIVE`` (any case) and not revoked; with `at`, also not past its ``issueExpiresOn``
+        at that instant. The server derives the status from its own clock when it answers, so a
+        reader that has just asked (reconciliation) trusts it as is; a reader predicting a later
+        run (the dry run) passes the time it predicts for, as a status may lag its expiry.
+        """
+        if self.issued_status != ItemStatus.ACTIVE or self.revoked_on is not None:
+            return False
+        return at is None or self.issue_expires_on is None or self.issue_expires_on > at
 
 
 class IssualDetails(WireModel):

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 from lib.api.models.shown import shown
 from lib.domain.timeutil import as_utc
@@ -199,6 +199,10 @@ def epoch_float(value: datetime) -> float:
     return value.timestamp()
 
 
+@overload
+def whole_seconds(value: datetime | float | int) -> int: ...
+@overload
+def whole_seconds(value: None) -> None: ...
 def whole_seconds(value: datetime | float | int | None) -> int | None:
     """Whole epoch seconds, rounded: how dates we sent as whole seconds are compared with the server's
     echo of them (``1718000000.0``, or a datetime read from it)."""
