@@ -42,8 +42,8 @@ def main() -> None:
     editor = AppTest.from_file(str(ROOT / "pages" / "badge_editor.py"), default_timeout=180)
     editor.run()  # starts the sandbox, fills the caches
     editor.text_input(key="ed_name").set_value("Bench badge")
-    editor.toggle(key="ed_cfw_on").set_value(True)
-    editor.toggle(key="ed_bfw_on").set_value(True).run()
+    editor.toggle(key="ed_customer_fixed_window_on").set_value(True)
+    editor.toggle(key="ed_badge_fixed_window_on").set_value(True).run()
     assert not editor.exception, editor.exception
     ours = median_rerun_ms(editor)
     start = editor.datetime_input(key="ed_start").value

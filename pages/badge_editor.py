@@ -1,15 +1,15 @@
 """Create or update a badge, seeing its cycles, expiries and rule checks before saving."""
 
-from collections import defaultdict
-
 import streamlit as st
 
-from lib.console.badge_form import from_body, new_form
-from lib.console.editor import build_request, rule_violations, section_of
-from lib.ui import Key, call_api, flash, open_performance, page_setup, reads
-from lib.ui.badge_editor import draw_form, fill_missing, form_from_state, load_form
+from lib.console.badge_form import new_form
+from lib.console.evaluation import evaluate
+from lib.console.form_wire import from_body
+from lib.ui import call_api, flash, open_performance, page_setup, reads
+from lib.ui.badge_editor import draw_form, show_problems
 from lib.ui.editor_panels import draw_checks, draw_what_if
 from lib.ui.editor_preview import draw_preview
+from lib.ui.editor_state import PICK_KEY, editor_state, fill_missing, follow_url, load_form, picked
 
 NEW = "__new__"
 conn = page_setup("Badge editor")
@@ -24,12 +24,11 @@ if wanted not in names and wanted != NEW:  # newer than the cached list, or not 
         wanted = NEW
     else:
         names[wanted] = opened["name"]
-if st.session_state.get("ed_pick") != wanted:
-    st.session_state["ed_pick"] = wanted  # the URL (?badge=<id>) decides which badge is open
+follow_url(wanted)  # the URL (?badge=<id>) decides which badge is open
 
 
 def _follow_pick() -> None:
-    pick = st.session_state["ed_pick"]
+    pick = picked()
     if pick == NEW:
         st.query_params.pop("badge", None)
     else:
@@ -40,7 +39,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     pick = st.selectbox(
         "Badge",
         [NEW, *names],
-        key="ed_pick",
+        key=PICK_KEY,
         on_change=_follow_pick,
         format_func=lambda i: "New badge" if i == NEW else names.get(i, i),
     )
@@ -49,43 +48,31 @@ badge_id = None if pick == NEW else pick
 if performance:
     open_performance(pick)
 
-if st.session_state.get(Key.EDITOR_LOADED_ID) != pick or "ed_base" not in st.session_state:
+state = editor_state()
+if state.needs_load(pick):
     saved = call_api("Load badge", lambda: reads.badge_body(conn, badge_id)) if badge_id else None
     if badge_id and saved is None:
         st.stop()
-    load_form(from_body(saved) if saved else new_form(now))
-    st.session_state["ed_saved"] = saved
-    st.session_state[Key.EDITOR_LOADED_ID] = pick
+    load_form(pick, from_body(saved) if saved else new_form(now), saved)
 fill_missing()
-saved = st.session_state["ed_saved"]
-
-# Rule checks run on the values about to be drawn, so they can sit beside their fields.
-drawn = form_from_state()
-untouched = drawn == st.session_state["ed_base"]
-violations = rule_violations(saved, build_request(drawn, badge_id=badge_id), now)
-if badge_id is None and untouched:  # a blank form is not a mistake yet: ask, don't flag
-    hints = [v for v in violations if v.code == 400 and v.message.endswith("is mandatory")]
-    violations = [v for v in violations if v not in hints]
-else:
-    hints = []
-by_section = defaultdict(list)
-for violation in violations:
-    by_section[section_of(violation.field)].append(violation)
+saved = state.saved
 
 groups = lists.groups if lists else {}
 custom_fields = lists.custom_fields if lists else []
 
 left, right = st.columns([1, 1.15], gap="large")
 with left:
-    form = draw_form(by_section, groups, custom_fields)
-request = build_request(form, badge_id=badge_id)
+    drawn = draw_form(groups, custom_fields)
+# One evaluation of the drawn form: request, rule checks beside their fields, hints, planned rules.
+evaluation = evaluate(drawn.form, saved, now, base=state.base)
+show_problems(drawn, evaluation.by_section())
+request = evaluation.request
 
 with right:
-    rules = draw_preview(request, saved, now)
-    draw_what_if(rules)
-    draw_checks(conn, request, saved, violations, hints)
-    unchanged = badge_id is not None and untouched
-    blocked = bool(violations) or bool(hints) or not request.sendable or unchanged
+    draw_preview(evaluation.preview, now)
+    draw_what_if(evaluation.rules)
+    draw_checks(conn, evaluation, saved)
+    unchanged, hints, blocked = evaluation.unchanged, evaluation.hints, evaluation.blocked
     with st.container(horizontal=True):
         save = st.button(
             "Create badge" if badge_id is None else "Save changes",
@@ -114,7 +101,7 @@ if save:
     if result is not None:
         reads.clear_reads()
         flash("success", f"Saved badge **{result.name}** ({result.id}).")
-        st.session_state[Key.EDITOR_LOADED_ID] = None
+        state.reload()
         st.query_params["badge"] = result.id
         st.rerun()
 for clicked, action, verb in (
@@ -124,5 +111,5 @@ for clicked, action, verb in (
     if clicked and call_api(f"{verb} badge", lambda action=action: action(badge_id=badge_id)) is not None:
         reads.clear_reads()
         flash("success", f"{verb}d the badge.")
-        st.session_state[Key.EDITOR_LOADED_ID] = None
+        state.reload()
         st.rerun()

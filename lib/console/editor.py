@@ -9,7 +9,7 @@ editor warns about is what the server would refuse.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -20,10 +20,12 @@ from pydantic import ValidationError
 from lib.api.convert import badge_draft, stored_instants
 from lib.api.errors import FieldProblem, RequestValidationError
 from lib.api.models import BadgeCreate, BadgeUpdate
-from lib.console.badge_form import BadgeForm, to_body
-from lib.domain import BadgeRules, FixedWindowLimit, Limit, check_badge, plan_fixed_window_change
+from lib.console.badge_form import BadgeForm
+from lib.console.form_wire import to_body
+from lib.domain import BadgeRules, Limit, check_badge
 from lib.domain.rules import RuleViolation
 from lib.domain.simulator import earn_pattern, simulate
+from lib.domain.window_plan import planned_limits
 
 BADGE_PATH = "/api_gateway/v1/badges/badgeMeta"
 MAX_WHAT_IF_ATTEMPTS = 200_000
@@ -194,24 +196,11 @@ def _rules_of(
         return rules
     return replace(
         rules,
-        customer_limits=_planned(before.customer_limits, rules.customer_limits, rules, now),
-        badge_limits=_planned(before.badge_limits, rules.badge_limits, rules, now),
+        customer_limits=planned_limits(
+            before.customer_limits, rules.customer_limits, now, rules.start, rules.end
+        ),
+        badge_limits=planned_limits(before.badge_limits, rules.badge_limits, now, rules.start, rules.end),
     )
-
-
-def _planned(
-    saved: Sequence[Limit], edited: Sequence[Limit], rules: BadgeRules, now: datetime
-) -> tuple[Limit, ...]:
-    saved_window = next((limit for limit in saved if isinstance(limit, FixedWindowLimit)), None)
-    if saved_window is None:
-        return tuple(edited)
-    out: list[Limit] = []
-    for limit in edited:
-        if isinstance(limit, FixedWindowLimit):
-            out += plan_fixed_window_change(saved_window, limit, now, rules.start, rules.end).configs
-        else:
-            out.append(limit)
-    return tuple(out)
 
 
 @dataclass(frozen=True)

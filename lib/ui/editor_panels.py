@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from lib.api.request_log import curl_command
-from lib.console.badge_form import from_body, to_body
 from lib.console.editor import EditorRequest, diff, what_if
+from lib.console.evaluation import Evaluation
+from lib.console.form_wire import from_body, to_body
 from lib.domain import BadgeRules
 from lib.domain.rules import RuleViolation
 from lib.ui.connection import ActiveConnection
@@ -84,17 +85,12 @@ def _diff_frame(saved: Mapping[str, Any], request: EditorRequest) -> pd.DataFram
     return pd.DataFrame(rows, columns=["field", "saved", "edited"])
 
 
-def draw_checks(
-    conn: ActiveConnection,
-    request: EditorRequest,
-    saved: Mapping[str, Any] | None,
-    violations: Sequence[RuleViolation],
-    hints: Sequence[RuleViolation] = (),
-) -> None:
-    """Rule checks, diff, request and curl. `hints` are mandatory fields of a blank new badge:
-    asked for, not flagged as errors."""
+def draw_checks(conn: ActiveConnection, evaluation: Evaluation, saved: Mapping[str, Any] | None) -> None:
+    """Rule checks, diff, request and curl. The evaluation's hints are mandatory fields of a blank new
+    badge: asked for, not flagged as errors."""
+    request = evaluation.request
     st.subheader("Before saving")
-    _problems(violations, request, hints)
+    _problems(evaluation.violations, request, evaluation.hints)
     if saved is not None:
         changes = _diff_frame(saved, request)
         with st.expander(f"Changes against the saved badge ({len(changes)})", expanded=bool(len(changes))):
@@ -107,7 +103,13 @@ def draw_checks(
     if st.toggle(f"Show the request ({request.method} {request.path}) and curl", key="ed_show_request"):
         st.code(request.json_text(), language="json")
         headers = {**conn.client.auth.placeholder_headers(), "Content-Type": "application/json"}
-        body = None if request.body is None else json.dumps(request.body, separators=(",", ":"), ensure_ascii=False)
-        command = curl_command(request.method, conn.base_url + request.path, headers.items(), body, multiline=True)
+        body = (
+            None
+            if request.body is None
+            else json.dumps(request.body, separators=(",", ":"), ensure_ascii=False)
+        )
+        command = curl_command(
+            request.method, conn.base_url + request.path, headers.items(), body, multiline=True
+        )
         st.code(command, language="bash")
         st.caption("Secrets are shell variables: `export CAPILLARY_AUTH='Basic ...'` before running it.")

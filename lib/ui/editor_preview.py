@@ -8,9 +8,7 @@ side), and a long badge's timeline zooms on its first or current cycles.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -26,11 +24,10 @@ from lib.console.cycle_table import (
     ticks_within,
     zoom_range,
 )
-from lib.console.editor import EditorRequest, preview_parts
+from lib.console.editor import PreviewRules
 from lib.console.preview import timeline_frames
 from lib.domain import BadgeRules
-
-SAMPLE_KEY = "ed_sample"
+from lib.ui.editor_state import SAMPLE_KEY, keep_sample_in
 
 
 def _sample_bounds(rules: BadgeRules, now: datetime) -> tuple[date, date]:
@@ -45,20 +42,17 @@ def _default_sample(rules: BadgeRules, now: datetime) -> date:
     return now.date() if low <= now.date() <= high else low
 
 
-def draw_preview(request: EditorRequest, saved: Mapping[str, Any] | None, now: datetime) -> BadgeRules | None:
-    """The live timeline and cycle tables of the edited (unsaved) badge; returns its rules for the
-    what-if panel (None when not even the badge period can be read)."""
+def draw_preview(parts: PreviewRules, now: datetime) -> None:
+    """The live timeline and cycle tables of the edited (unsaved) badge, from its planned rules
+    (`Evaluation.preview`): every valid part is drawn, each invalid one named with why."""
     st.subheader("Preview")
-    parts = preview_parts(request, saved, now)
     for reason in parts.left_out:
         st.warning(f"Not drawn: {reason}", icon=":material/visibility_off:")
     rules = parts.rules
     if rules is None:
-        return None
+        return
     low, high = _sample_bounds(rules, now)
-    current = st.session_state.get(SAMPLE_KEY)
-    if not isinstance(current, date) or not low <= current <= high:
-        st.session_state[SAMPLE_KEY] = _default_sample(rules, now)  # an earn cannot fall outside the badge
+    keep_sample_in((low, high), lambda: _default_sample(rules, now))
     sample_day = st.date_input(
         "Sample earn on (UTC)",
         key=SAMPLE_KEY,
@@ -88,7 +82,6 @@ def draw_preview(request: EditorRequest, saved: Mapping[str, Any] | None, now: d
     if expiry is not None:
         st.caption(f"An earn processed {sample:%Y-%m-%d %H:%M} UTC expires {expiry:%Y-%m-%d %H:%M} UTC.")
     _draw_cycle_tables(tables)
-    return rules
 
 
 def _naive(moment: datetime) -> pd.Timestamp:

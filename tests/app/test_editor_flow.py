@@ -38,7 +38,7 @@ def test_created_badge_appears_in_the_overview(run_page):
     at = run_page("badge_editor.py")
     before = _sandbox_writes(at)
     at.text_input(key="ed_name").set_value(name)
-    at.toggle(key="ed_cfw_on").set_value(True).run()
+    at.toggle(key="ed_customer_fixed_window_on").set_value(True).run()
     assert not at.exception
     at.button(key="ed_save").click().run()
     assert not at.exception, at.exception
@@ -205,7 +205,7 @@ def test_changing_a_live_fixed_window_previews_both_configs(run_page):
     live = [b for b in client.iter_badges(status=["LIVE"]) if b.name == "Daily Streak"]
     assert live, "the demo org has a live badge with 3-day customer cycles"
     at = run_page("badge_editor.py", badge=live[0].id)
-    at.selectbox(key="ed_cfw_unit").set_value("MONTHS").run()
+    at.selectbox(key="ed_customer_fixed_window_unit").set_value("MONTHS").run()
     assert not at.exception, at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     lanes = {trace["name"] for trace in spec["data"]}
@@ -289,8 +289,8 @@ def test_the_preview_lists_the_cycles_as_dates(run_page):
     monday = (start + timedelta(days=(7 - start.weekday()) % 7)).replace(hour=0, minute=0, second=0)
     at.datetime_input(key="ed_start").set_value(monday)
     at.datetime_input(key="ed_end").set_value(monday + timedelta(days=35, hours=23, minutes=59))
-    at.toggle(key="ed_cfw_on").set_value(True).run()
-    at.selectbox(key="ed_cfw_unit").set_value("WEEKS").run()
+    at.toggle(key="ed_customer_fixed_window_on").set_value(True).run()
+    at.selectbox(key="ed_customer_fixed_window_unit").set_value("WEEKS").run()
     assert not at.exception, at.exception
     table = _cycle_table(at)
     assert len(table) == 6
@@ -304,8 +304,8 @@ def test_the_preview_lists_the_cycles_as_dates(run_page):
 def test_an_invalid_limit_hides_only_itself_and_says_which(run_page):
     """refreshRate 0 leaves out the fixed window alone; the period, expiry and timeline stay."""
     at = run_page("badge_editor.py")
-    at.toggle(key="ed_cfw_on").set_value(True).run()
-    at.number_input(key="ed_cfw_rate").set_value(0).run()
+    at.toggle(key="ed_customer_fixed_window_on").set_value(True).run()
+    at.number_input(key="ed_customer_fixed_window_refresh_rate").set_value(0).run()
     assert not at.exception, at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "Not drawn: Customer limits · fixed window" in warnings and "refreshRate" in warnings

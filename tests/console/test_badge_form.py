@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from lib.console.badge_form import BadgeForm, form_fields, from_body, to_body, widget_values
+from lib.console.badge_form import BadgeForm, form_paths, widget_key, widget_values, with_values
+from lib.console.form_wire import from_body, to_body
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "update_badge"
 
 
-def _form(**changes) -> BadgeForm:
+def _form(changes: dict | None = None) -> BadgeForm:
+    """The form with the values at the given paths changed ("customer.fixed_window.on": True)."""
     base = BadgeForm(name="Pet lover", start=datetime(2027, 1, 1), end=datetime(2027, 12, 31, 23, 59))
-    for name, value in changes.items():
-        setattr(base, name, value)
-    return base
+    return with_values(base, changes or {})
 
 
 def test_create_body_uses_wire_names_and_epoch_seconds():
@@ -36,7 +36,12 @@ def test_update_body_carries_the_id():
     ("changes", "expected"),
     [
         (
-            {"cfw_on": True, "cfw_unit": "DAYS", "cfw_rate": 5, "cfw_max": 1},
+            {
+                "customer.fixed_window.on": True,
+                "customer.fixed_window.unit": "DAYS",
+                "customer.fixed_window.refresh_rate": 5,
+                "customer.fixed_window.max_earn": 1,
+            },
             {
                 "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
                 "durationType": "DAYS",
@@ -45,7 +50,12 @@ def test_update_body_carries_the_id():
             },
         ),
         (
-            {"cfw_on": True, "cfw_unit": "WEEKS", "cfw_week_start": "TUESDAY", "cfw_max": 2},
+            {
+                "customer.fixed_window.on": True,
+                "customer.fixed_window.unit": "WEEKS",
+                "customer.fixed_window.week_start": "TUESDAY",
+                "customer.fixed_window.max_earn": 2,
+            },
             {
                 "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
                 "durationType": "WEEKS",
@@ -54,16 +64,20 @@ def test_update_body_carries_the_id():
             },
         ),
         (
-            {"cfw_on": True, "cfw_unit": "MONTHS", "cfw_max": 3},
+            {
+                "customer.fixed_window.on": True,
+                "customer.fixed_window.unit": "MONTHS",
+                "customer.fixed_window.max_earn": 3,
+            },
             {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "MONTHS", "maxEarnLimit": 3},
         ),
         (
             {
-                "crw_on": True,
-                "crw_days_max": 1,
-                "crw_days_span": 1,
-                "crw_months_max": 10,
-                "crw_months_span": 1,
+                "customer.rolling.on": True,
+                "customer.rolling.days.max_earn": 1,
+                "customer.rolling.days.span": 1,
+                "customer.rolling.months.max_earn": 10,
+                "customer.rolling.months.span": 1,
             },
             {
                 "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
@@ -74,19 +88,27 @@ def test_update_body_carries_the_id():
             },
         ),
         (
-            {"cfv_on": True, "cfv_max": 100},
+            {"customer.fixed_value.on": True, "customer.fixed_value.max_earn": 100},
             {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 100},
         ),
-        ({"cnl_on": True}, {"constraintType": "CUSTOMER_BADGE_NO_LIMIT"}),
+        ({"customer.no_limit": True}, {"constraintType": "CUSTOMER_BADGE_NO_LIMIT"}),
     ],
 )
 def test_customer_limits(changes, expected):
-    assert to_body(_form(**changes))["customerConstraints"] == [expected]
+    assert to_body(_form(changes))["customerConstraints"] == [expected]
 
 
 def test_badge_rolling_window_is_one_object_per_unit():
     body = to_body(
-        _form(brw_on=True, brw_days_max=100, brw_days_span=1, brw_weeks_max=2000, brw_weeks_span=1)
+        _form(
+            {
+                "badge.rolling.on": True,
+                "badge.rolling.days.max_earn": 100,
+                "badge.rolling.days.span": 1,
+                "badge.rolling.weeks.max_earn": 2000,
+                "badge.rolling.weeks.span": 1,
+            }
+        )
     )
     assert body["badgeConstraints"] == [
         {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 100},
@@ -98,7 +120,7 @@ def test_badge_rolling_window_is_one_object_per_unit():
     ("changes", "expected"),
     [
         (
-            {"earned_type": "ABSOLUTE", "earned_kind": "WITH_BADGE_META"},
+            {"earned.type": "ABSOLUTE", "earned.kind": "WITH_BADGE_META"},
             {
                 "expiryType": "ABSOLUTE",
                 "type": "WITH_BADGE_META",
@@ -108,9 +130,9 @@ def test_badge_rolling_window_is_one_object_per_unit():
         ),
         (
             {
-                "earned_type": "ABSOLUTE",
-                "earned_kind": "FIXED_DATE",
-                "earned_fixed_at": datetime(2027, 12, 31),
+                "earned.type": "ABSOLUTE",
+                "earned.kind": "FIXED_DATE",
+                "earned.fixed_at": datetime(2027, 12, 31),
             },
             {
                 "expiryType": "ABSOLUTE",
@@ -119,39 +141,45 @@ def test_badge_rolling_window_is_one_object_per_unit():
                 "expireWithBadgeMeta": False,
             },
         ),
-        ({"earned_type": "NEVER"}, {"expiryType": "NEVER"}),
+        ({"earned.type": "NEVER"}, {"expiryType": "NEVER"}),
         (
-            {"earned_type": "RELATIVE", "earned_unit": "WEEKS", "earned_value": 2},
+            {"earned.type": "RELATIVE", "earned.unit": "WEEKS", "earned.value": 2},
             {"expiryType": "RELATIVE", "relativeExpirytype": "WEEKS", "value": 2},
         ),
     ],
 )
 def test_earned_expiry(changes, expected):
-    assert to_body(_form(**changes))["earnedBadgeExpiry"] == expected
+    assert to_body(_form(changes))["earnedBadgeExpiry"] == expected
 
 
 def test_issued_expiry_only_for_enrol_type_badges():
-    body = to_body(_form(earn_type="ISSUE_EARN", issued_type="RELATIVE", issued_unit="WEEKS", issued_value=2))
+    body = to_body(
+        _form(
+            {"earn_type": "ISSUE_EARN", "issued.type": "RELATIVE", "issued.unit": "WEEKS", "issued.value": 2}
+        )
+    )
     assert body["issuedBadgeExpiry"] == {"expiryType": "RELATIVE", "relativeExpirytype": "WEEKS", "value": 2}
 
 
 def test_benefits_tags_custom_fields_from_table_rows():
     body = to_body(
         _form(
-            benefits=[
-                {"benefitType": "COUPON", "seriesId": 6789.0},
-                {
-                    "benefitType": "LOYALTY_POINTS",
-                    "programId": 626,
-                    "promotionId": 80332,
-                    "allocationStrategyId": 1489,
-                    "expirationStrategyId": 3843,
-                    "points": float("nan"),
-                },
-                {"benefitType": None},
-            ],
-            tags=[{"name": "season", "value": "winter"}, {"name": " ", "value": "x"}],
-            custom_fields={"CF2 INTEGER": "1"},
+            {
+                "benefits": [
+                    {"benefitType": "COUPON", "seriesId": 6789.0},
+                    {
+                        "benefitType": "LOYALTY_POINTS",
+                        "programId": 626,
+                        "promotionId": 80332,
+                        "allocationStrategyId": 1489,
+                        "expirationStrategyId": 3843,
+                        "points": float("nan"),
+                    },
+                    {"benefitType": None},
+                ],
+                "tags": [{"name": "season", "value": "winter"}, {"name": " ", "value": "x"}],
+                "custom_fields": {"CF2 INTEGER": "1"},
+            }
         )
     )
     assert body["benefits"] == [
@@ -191,8 +219,10 @@ def test_documented_badges_round_trip_through_the_form():
 
 def test_widget_values_cover_every_simple_field():
     values = widget_values(_form())
-    assert sorted(values) == sorted(f"ed_{name}" for name in form_fields())
-    assert BadgeForm(**{k.removeprefix("ed_"): v for k, v in values.items()}) == _form()
+    assert sorted(values) == sorted(widget_key(path) for path in form_paths())
+    assert widget_key("customer.fixed_window.max_earn") == "ed_customer_fixed_window_max_earn"
+    by_path = {path: values[widget_key(path)] for path in form_paths()}
+    assert with_values(BadgeForm(start=None, end=None), by_path) == _form()
 
 
 LIVE_STARTS = [

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from lib.console.badge_form import BadgeForm, from_body, to_body
+from lib.console.badge_form import BadgeForm, with_values
 from lib.console.editor import (
     build_request,
     diff,
@@ -12,17 +12,17 @@ from lib.console.editor import (
     section_of,
     what_if,
 )
+from lib.console.form_wire import from_body, to_body
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 
 
-def _form(**changes) -> BadgeForm:
+def _form(changes: dict | None = None) -> BadgeForm:
+    """A valid form with the values at the given paths changed ("customer.fixed_window.on": True)."""
     form = BadgeForm(
         name="Weekend warrior", start=datetime(2026, 12, 1), end=datetime(2027, 2, 28, 23, 59, 59)
     )
-    for key, value in changes.items():
-        setattr(form, key, value)
-    return form
+    return with_values(form, changes or {})
 
 
 def test_create_request_is_the_wire_form_of_the_create_model():
@@ -43,7 +43,7 @@ def test_a_valid_badge_breaks_no_rule():
 
 
 def test_rules_are_reported_with_code_and_field():
-    request = build_request(_form(name="", start=datetime(2026, 11, 1), owners=[]), badge_id=None)
+    request = build_request(_form({"name": "", "start": datetime(2026, 11, 1), "owners": []}), badge_id=None)
     found = {(v.code, v.field) for v in rule_violations(None, request, NOW)}
     assert (722, "startOn") in found
     assert (728, "ownership.restrictedToOwners") in found
@@ -51,8 +51,18 @@ def test_rules_are_reported_with_code_and_field():
 
 
 def test_live_badge_cannot_turn_a_fixed_window_into_a_rolling_window():
-    saved = to_body(_form(start=datetime(2026, 11, 1), cfw_on=True), badge_id="661e11563753c37878a8b2c7")
-    edited = _form(start=datetime(2026, 11, 1), crw_on=True, crw_days_max=1, crw_days_span=1)
+    saved = to_body(
+        _form({"start": datetime(2026, 11, 1), "customer.fixed_window.on": True}),
+        badge_id="661e11563753c37878a8b2c7",
+    )
+    edited = _form(
+        {
+            "start": datetime(2026, 11, 1),
+            "customer.rolling.on": True,
+            "customer.rolling.days.max_earn": 1,
+            "customer.rolling.days.span": 1,
+        }
+    )
     found = rule_violations(saved, build_request(edited, badge_id="661e11563753c37878a8b2c7"), NOW)
     assert 826 in {v.code for v in found}
     assert section_of(next(v.field for v in found if v.code == 826)) == "customer"
@@ -66,14 +76,26 @@ def test_section_of_fields():
 
 
 def test_diff_lists_changed_wire_paths_only():
-    saved = to_body(_form(cfw_on=True, cfw_max=1), badge_id="x")
-    edited = to_body(_form(cfw_on=True, cfw_max=2, description="new"), badge_id="x")
+    saved = to_body(
+        _form({"customer.fixed_window.on": True, "customer.fixed_window.max_earn": 1}), badge_id="x"
+    )
+    edited = to_body(
+        _form({"customer.fixed_window.on": True, "customer.fixed_window.max_earn": 2, "description": "new"}),
+        badge_id="x",
+    )
     changes = {c.field: (c.saved, c.edited) for c in diff(saved | {"issuedCount": 5}, edited)}
     assert changes == {"description": ("", "new"), "customerConstraints[0].maxEarnLimit": (1, 2)}
 
 
 def test_what_if_counts_per_limit_in_checking_order():
-    form = _form(cfw_on=True, cfw_max=1, bfw_on=True, bfw_max=5)
+    form = _form(
+        {
+            "customer.fixed_window.on": True,
+            "customer.fixed_window.max_earn": 1,
+            "badge.fixed_window.on": True,
+            "badge.fixed_window.max_earn": 5,
+        }
+    )
     rules = preview_rules(build_request(form, badge_id=None))
     start = datetime(2026, 12, 1, tzinfo=UTC)
     outcome = what_if(rules, customers=10, per_day=2, start=start, end=start + timedelta(days=9, hours=23))
@@ -104,9 +126,17 @@ def test_a_live_change_of_cycle_shape_starts_at_the_next_boundary():
     """5-day cycles from 2024-04-15 changed to MONTHS on 2024-04-27: the old cycles run to 04-30,
     the monthly ones start 2024-05-01 (reference 7.2.5)."""
     badge_id = "661e11563753c37878a8b2c7"
-    live = dict(start=datetime(2024, 4, 15), end=datetime(2024, 12, 31, 23, 59, 59), cfw_on=True, cfw_max=1)
-    saved = to_body(_form(**live, cfw_unit="DAYS", cfw_rate=5), badge_id=badge_id)
-    edited = build_request(_form(**live, cfw_unit="MONTHS"), badge_id=badge_id)
+    live = {
+        "start": datetime(2024, 4, 15),
+        "end": datetime(2024, 12, 31, 23, 59, 59),
+        "customer.fixed_window.on": True,
+        "customer.fixed_window.max_earn": 1,
+    }
+    saved = to_body(
+        _form({**live, "customer.fixed_window.unit": "DAYS", "customer.fixed_window.refresh_rate": 5}),
+        badge_id=badge_id,
+    )
+    edited = build_request(_form({**live, "customer.fixed_window.unit": "MONTHS"}), badge_id=badge_id)
     rules = preview_rules(edited, saved, datetime(2024, 4, 27, 10, tzinfo=UTC))
     running, upcoming = rules.customer_limits
     assert running.rule.refresh_rate == 5 and running.effective_until == datetime(2024, 5, 1, tzinfo=UTC)
@@ -117,7 +147,7 @@ def test_a_live_change_of_cycle_shape_starts_at_the_next_boundary():
 def test_an_untouched_live_start_with_fractional_seconds_breaks_no_rule():
     """The answer's ISO twin is written to the second; the epoch field holds the stored start."""
     saved = {
-        **to_body(_form(start=datetime(2026, 11, 1)), badge_id="x"),
+        **to_body(_form({"start": datetime(2026, 11, 1)}), badge_id="x"),
         "startOn": 1793532919.946771,
         "startOnISO": "2026-11-01T10:15:19Z",
     }
@@ -128,14 +158,23 @@ def test_an_untouched_live_start_with_fractional_seconds_breaks_no_rule():
 
 
 def test_a_moved_live_start_is_still_refused():
-    saved = {**to_body(_form(start=datetime(2026, 11, 1)), badge_id="x"), "startOn": 1793532919.946771}
+    saved = {**to_body(_form({"start": datetime(2026, 11, 1)}), badge_id="x"), "startOn": 1793532919.946771}
     form = from_body(saved)
     form.start = datetime(2026, 11, 1, 10, 16)
     assert 723 in {v.code for v in rule_violations(saved, build_request(form, badge_id="x"), NOW)}
 
 
 def test_preview_parts_leave_out_only_the_invalid_limit_and_name_it():
-    form = _form(cfw_on=True, cfw_unit="DAYS", cfw_rate=0, bfw_on=True, bfw_unit="WEEKS", bfw_max=10)
+    form = _form(
+        {
+            "customer.fixed_window.on": True,
+            "customer.fixed_window.unit": "DAYS",
+            "customer.fixed_window.refresh_rate": 0,
+            "badge.fixed_window.on": True,
+            "badge.fixed_window.unit": "WEEKS",
+            "badge.fixed_window.max_earn": 10,
+        }
+    )
     parts = preview_parts(build_request(form, badge_id=None))
     assert parts.rules is not None and parts.rules.earned_expiry is not None
     assert [type(limit).__name__ for limit in parts.rules.badge_limits] == ["FixedWindowLimit"]
@@ -145,10 +184,10 @@ def test_preview_parts_leave_out_only_the_invalid_limit_and_name_it():
 
 
 def test_preview_parts_without_a_readable_period_draw_nothing_and_say_why():
-    parts = preview_parts(build_request(_form(start=None), badge_id=None))
+    parts = preview_parts(build_request(_form({"start": None}), badge_id=None))
     assert parts.rules is None and parts.left_out and parts.left_out[0].startswith("Badge period: ")
 
 
 def test_a_valid_form_leaves_nothing_out():
-    parts = preview_parts(build_request(_form(cfw_on=True), badge_id=None))
+    parts = preview_parts(build_request(_form({"customer.fixed_window.on": True}), badge_id=None))
     assert parts.rules is not None and parts.left_out == ()
