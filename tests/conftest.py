@@ -19,6 +19,40 @@ from lib.api.client import BadgesClient
 
 LIVE_BASE_URL = os.environ.get("BADGES_TEST_BASE_URL", "").strip()
 
+QUICK_SKIPS = ("slow", "browser")
+"""Markers a plain `python -m pytest` leaves out so the developer loop stays short; `--all` (CI) runs them."""
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--all",
+        action="store_true",
+        default=False,
+        help="also run the tests marked slow and browser (the full suite, what CI runs)",
+    )
+
+
+def _quick(config) -> bool:
+    """The quick default applies unless `--all` is given or `-m` chooses the tests by marker itself."""
+    return not config.getoption("--all") and not config.getoption("markexpr")
+
+
+def pytest_report_header(config):
+    if _quick(config):
+        return f"quick run: tests marked {' or '.join(QUICK_SKIPS)} are deselected; --all runs everything"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if not _quick(config):
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if any(item.get_closest_marker(name) for name in QUICK_SKIPS) else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
 
 def live_mode() -> bool:
     """True when the suite targets a real cluster rather than the local sandbox."""
