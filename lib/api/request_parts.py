@@ -8,7 +8,6 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,6 +16,7 @@ from lib.api import _constants as defaults
 from lib.api.endpoints import field_problems
 from lib.api.errors import FieldProblem, RequestValidationError
 from lib.api.models import (
+    CustomerIdentifier,
     EarnBulkResult,
     Envelope,
     ImportResult,
@@ -69,15 +69,6 @@ def failed_items(
 
 def _failed(index: int, customer_id: Any, error: Any) -> FailedItem:
     return FailedItem(index, customer_id, error.code, error.message or "", error.reference)
-
-
-class CustomerIdentifier(StrEnum):
-    """Values of ``X-CAP-CUSTOMER-IDENTIFIER``: how to read a customer given as text."""
-
-    EMAIL = "email"
-    MOBILE = "mobile"
-    EXTERNAL_ID = "externalId"
-    CARD_NUMBER = "cardNumber"
 
 
 _OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.api.models.enums import CustomerIdentifier
 from lib.bulk.issue_lines import IssueLines, quoted
 from lib.bulk.model import Severity
 from lib.bulk.wording import plural
@@ -28,11 +29,12 @@ _MOBILE_NOISE = r"[\s\-.()/\u00a0]"
 _CONTROL = r"[\x00-\x1f\x7f]"
 
 LABEL = {
-    "mobile": "mobile number",
-    "email": "email",
-    "externalId": "external id",
-    "cardNumber": "card number",
+    CustomerIdentifier.MOBILE: "mobile number",
+    CustomerIdentifier.EMAIL: "email",
+    CustomerIdentifier.EXTERNAL_ID: "external id",
+    CustomerIdentifier.CARD_NUMBER: "card number",
 }
+"""How a problem line names each identifier kind (a member compares and hashes as its text)."""
 
 
 def check_identifiers(

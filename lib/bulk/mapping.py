@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import pandas as pd
 
-from lib.bulk.model import BADGE, CUSTOMER_ID, EARN_EVENT_DATE, EARN_EXPIRES_ON, ISSUE_EVENT_DATE, Operation
-
-
-class IdentifierType(StrEnum):
-    """How a customer column identifies customers (the API's X-CAP-CUSTOMER-IDENTIFIER values + the id)."""
-
-    CUSTOMER_ID = "id"
-    EMAIL = "email"
-    MOBILE = "mobile"
-    EXTERNAL_ID = "externalId"
-    CARD_NUMBER = "cardNumber"
+from lib.bulk.model import (
+    BADGE,
+    CUSTOMER_ID,
+    EARN_EVENT_DATE,
+    EARN_EXPIRES_ON,
+    ISSUE_EVENT_DATE,
+    IdentifierType,
+    Operation,
+)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 import pandas as pd
 
+from lib.api.models.enums import CustomerIdentifier
+
 
 class Operation(StrEnum):
     """The bulk writes a job can drive: the two a file drives, and the undo of each."""
@@ -21,6 +23,17 @@ class Operation(StrEnum):
     IMPORT = "import"  # import/customerBadges: record badges already earned elsewhere
     UNDO_ENROL = "undo-enrol"  # revokeIssue: revoke exactly the enrolments an enrol job created
     UNDO_IMPORT = "undo-import"  # revokeEarn: revoke exactly the earns an import job created
+
+
+IdentifierType = StrEnum(
+    "IdentifierType",
+    [("CUSTOMER_ID", "id"), *((kind.name, kind.value) for kind in CustomerIdentifier)],
+    module=__name__,
+    qualname="IdentifierType",
+)
+IdentifierType.__doc__ = """What a file's customer column holds: the numeric customer id (``id``) or one of
+the API's `CustomerIdentifier` kinds (``email``, ``mobile``, ``externalId``, ``cardNumber``), derived
+from that one list."""
 
 
 class Severity(StrEnum):
@@ -38,7 +51,7 @@ ISSUE_EVENT_DATE = "issue_event_date"  # enrol only; nullable Int64, epoch secon
 EARN_EVENT_DATE = "earn_event_date"  # import only; int64 epoch seconds
 EARN_EXPIRES_ON = "earn_expires_on"  # import only; int64 epoch seconds
 # Present only when the file names customers by another identifier or carries a badge column:
-IDENTIFIER = "identifier"  # str: the mobile, email, externalId or cardNumber as normalised; customer_id NA
+IDENTIFIER = "identifier"  # str: a `CustomerIdentifier` value as normalised; customer_id NA
 BADGE = "badge"  # str: the badgeMetaId or exact badge name the row gives
 
 VALID_COLUMNS: dict[Operation, tuple[str, ...]] = {
@@ -87,7 +100,7 @@ class ValidatedInput:
     notes: tuple[str, ...] = ()
     readings: pd.DataFrame = field(default_factory=pd.DataFrame)
     customer_column: str = ""
-    identifier: str = "id"  # what the customer column holds: id, mobile, email, externalId, cardNumber
+    identifier: str = IdentifierType.CUSTOMER_ID  # what the customer column holds (an IdentifierType)
 
     def with_refusals(self, lines: pd.DataFrame, cells: pd.DataFrame) -> ValidatedInput:
         """This input plus rows refused by a later step (a customer or badge that does not resolve):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from lib.api.client import BadgesClient
+from lib.api.models.enums import CustomerIdentifier
 from lib.console.fanout import Progress, pages_of, read_lists
 
 VIEWS = {
@@ -17,14 +18,14 @@ VIEWS = {
 }
 """`badgeType` of #16 -> tab title."""
 
-IDENTIFIERS = {
+IDENTIFIERS: dict[CustomerIdentifier | None, str] = {
     None: "Customer id",
-    "email": "Email",
-    "mobile": "Mobile",
-    "externalId": "External id",
-    "cardNumber": "Card number",
+    CustomerIdentifier.EMAIL: "Email",
+    CustomerIdentifier.MOBILE: "Mobile",
+    CustomerIdentifier.EXTERNAL_ID: "External id",
+    CustomerIdentifier.CARD_NUMBER: "Card number",
 }
-"""`X-CAP-CUSTOMER-IDENTIFIER` values (None = the numeric Capillary customer id)."""
+"""Labels of the `X-CAP-CUSTOMER-IDENTIFIER` kinds (None = the numeric Capillary customer id)."""
 
 
 VIEW_PAGE_SIZE = 50

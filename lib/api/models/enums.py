@@ -35,6 +35,7 @@ __all__ = [
     "ConstraintLevel",
     "ConstraintType",
     "CustomFieldDataType",
+    "CustomerIdentifier",
     "CycleStatus",
     "DurationUnit",
     "EarnType",
@@ -73,6 +74,18 @@ class ImageTag(StrEnum):
     UN_EARNED = "UN_EARNED"
     IN_PROGRESS = "IN_PROGRESS"
     EARNED = "EARNED"
+
+
+class CustomerIdentifier(StrEnum):
+    """Values of ``X-CAP-CUSTOMER-IDENTIFIER``: how to read a customer given as text (without the
+    header a customer is the numeric Capillary id). The one list of identifier kinds: the client,
+    the sandbox, the bulk files (`lib.bulk.model.IdentifierType` adds the plain id) and the customer
+    page derive theirs from it."""
+
+    EMAIL = "email"
+    MOBILE = "mobile"
+    EXTERNAL_ID = "externalId"
+    CARD_NUMBER = "cardNumber"
 
 
 class ItemStatus(StrEnum):
