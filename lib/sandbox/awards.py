@@ -4,14 +4,13 @@
 Each call is one transaction. A `requestId` is recorded (per org and endpoint) in the same
 transaction as the work, and only when the call is accepted: a call refused as a whole (811, 816,
 ...) leaves the id unused, so the same id can be sent again once the cause is fixed; a second use of
-an accepted id answers 809 and does nothing. Limits are counted with SQL over the windows
+an accepted id answers 809 and does nothing. Limits are counted by the repository over the windows
 `lib.domain.count_window` names and decided by `lib.domain.decide`; expiries come from
 `compute_expiry` at processing time.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,8 +29,12 @@ from lib.domain import (
 from lib.domain.badge import BadgeRules
 from lib.sandbox import errors as E
 from lib.sandbox.badge_rules import rules_of
-from lib.sandbox.common import Context, epoch, object_id, object_ids, pick_instant, with_iso
-from lib.sandbox.views import BadgeView, load_badge
+from lib.sandbox.common import epoch, object_id, object_ids, pick_instant, with_iso
+from lib.sandbox.context import Context
+from lib.sandbox.customer_lookup import resolve_customer
+from lib.sandbox.repository import BadgeView, Repository
+from lib.sandbox.repository.records import NewEarn, NewIssue
+from lib.sandbox.views import load_badge
 
 FUTURE_TOLERANCE = timedelta(hours=24)  # an earn event date may be up to 24 h ahead (reference 4.3)
 NEVER = ExpiryRule(ExpiryType.NEVER)
@@ -62,23 +65,13 @@ class AwardBackend:
         self.ctx = ctx
 
     # ---- requestId ---------------------------------------------------------------------------
-    @staticmethod
-    def _check_request_id(conn, org_id: int, endpoint: str, request_id: str | None) -> None:
-        if request_id is None:
-            return
-        if conn.execute(
-            "SELECT 1 FROM request_ids WHERE org_id = ? AND endpoint = ? AND request_id = ?",
-            (org_id, endpoint, request_id),
-        ).fetchone():
+    def _check_request_id(self, org_id: int, endpoint: str, request_id: str | None) -> None:
+        if request_id is not None and self.ctx.repo.request_ids.seen(org_id, endpoint, request_id):
             raise E.DuplicateRequestId(reference="requestId")
 
-    @staticmethod
-    def _record_request_id(conn, org_id: int, endpoint: str, request_id: str | None, now: datetime) -> None:
+    def _record_request_id(self, org_id: int, endpoint: str, request_id: str | None, now: datetime) -> None:
         if request_id is not None:
-            conn.execute(
-                "INSERT INTO request_ids (org_id, endpoint, request_id, created_on) VALUES (?, ?, ?, ?)",
-                (org_id, endpoint, request_id, epoch(now)),
-            )
+            self.ctx.repo.request_ids.record(org_id, endpoint, request_id, epoch(now))
 
     # ---- #9 issueBulk ------------------------------------------------------------------------
     def issue_bulk(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -86,8 +79,9 @@ class AwardBackend:
         request_id = body.get("requestId")
         customers: list[int] = body.get("customers") or []
         triggered_by = body.get("triggeredBy")
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, body["badgeMetaId"])
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            view = load_badge(repo, org_id, body["badgeMetaId"])
             doc = view.doc
             if doc.get("earnType") != EarnType.ISSUE_EARN:
                 raise E.NotEnrolType(reference="badgeMetaId")
@@ -98,16 +92,10 @@ class AwardBackend:
             event = pick_instant(body, "issueEventDate") or now
             if not (view.start <= event <= view.end):
                 raise E.EventDateOutsideBadge(reference="issueEventDate")
-            self._check_request_id(conn, org_id, "issueBulk", request_id)
+            self._check_request_id(org_id, "issueBulk", request_id)
             rules = rules_of(doc, view.fixed_windows)
             expires = epoch(_expiry(rules.issued_expiry, now, rules.end))
-            existing = dict(
-                conn.execute(
-                    "SELECT customer_id, id FROM issues WHERE org_id = ? AND badge_id = ? AND revoked_on IS NULL"
-                    " AND expires_on > ? AND customer_id IN (SELECT value FROM json_each(?))",
-                    (org_id, view.id, epoch(now), json.dumps(customers)),
-                ).fetchall()
-            )
+            existing = repo.issues.active_ids_by_customer(org_id, view.id, epoch(now), customers)
             new_ids = iter(object_ids(now, len(customers)))
             owner_type = (triggered_by or {}).get("ownerType")
             owner_ref = (triggered_by or {}).get("referenceId")
@@ -124,7 +112,7 @@ class AwardBackend:
                 issue_id = next(new_ids)
                 existing[customer_id] = issue_id
                 rows.append(
-                    (
+                    NewIssue(
                         issue_id,
                         org_id,
                         view.id,
@@ -132,6 +120,7 @@ class AwardBackend:
                         now_s,
                         event_s,
                         expires,
+                        None,
                         owner_type,
                         owner_ref,
                         request_id,
@@ -140,12 +129,8 @@ class AwardBackend:
                 items.append(
                     {"customerId": customer_id, "issuedId": issue_id, "status": "ACTIVE", "error": None}
                 )
-            conn.executemany(
-                "INSERT INTO issues (id, org_id, badge_id, customer_id, issued_on, event_date, expires_on,"
-                " owner_type, owner_reference_id, request_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
-            self._record_request_id(conn, org_id, "issueBulk", request_id, now)
+            repo.issues.add_many(rows)
+            self._record_request_id(org_id, "issueBulk", request_id, now)
         data: dict[str, Any] = {"badgeMetaId": view.id, "triggeredBy": triggered_by}
         with_iso(data, "expiresOn", expires)
         data["issuedBadges"] = items
@@ -160,33 +145,24 @@ class AwardBackend:
         if not issuals and not customers:
             raise E.RevokeTargetMissing()
         items: list[dict[str, Any]] = []
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, body["badgeMetaId"])
-            active = "org_id = ? AND badge_id = ? AND revoked_on IS NULL AND expires_on > ?"
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            view = load_badge(repo, org_id, body["badgeMetaId"])
             if issuals:  # wins over `customers` when both are sent
                 for target in issuals:
                     customer_id, issue_id = target["customerId"], target["issueId"]
-                    row = conn.execute(
-                        f"SELECT customer_id FROM issues WHERE {active} AND id = ?",
-                        (org_id, view.id, epoch(now), issue_id),
-                    ).fetchone()
+                    owner = repo.issues.active_owner(org_id, view.id, epoch(now), issue_id)
                     error = None
-                    if row is None:
+                    if owner is None:
                         error = _error_item(E.NoIssueInstance())
-                    elif row["customer_id"] != customer_id:
+                    elif owner != customer_id:
                         error = _error_item(E.IssueNotOwned())
                     else:
-                        conn.execute("UPDATE issues SET revoked_on = ? WHERE id = ?", (epoch(now), issue_id))
+                        repo.issues.revoke(issue_id, epoch(now))
                     items.append({"customerId": customer_id, "issuedId": issue_id, "error": error})
             else:
                 for customer_id in customers:
-                    ids = [
-                        r[0]
-                        for r in conn.execute(
-                            f"SELECT id FROM issues WHERE {active} AND customer_id = ?",
-                            (org_id, view.id, epoch(now), customer_id),
-                        )
-                    ]
+                    ids = repo.issues.active_ids_of(org_id, view.id, epoch(now), customer_id)
                     if not ids:
                         items.append(
                             {
@@ -196,7 +172,7 @@ class AwardBackend:
                             }
                         )
                     for issue_id in ids:
-                        conn.execute("UPDATE issues SET revoked_on = ? WHERE id = ?", (epoch(now), issue_id))
+                        repo.issues.revoke(issue_id, epoch(now))
                         items.append({"customerId": customer_id, "issuedId": issue_id, "error": None})
         return {"badgeMetaId": view.id, "revokedIssuedBadges": items, "requestId": None}
 
@@ -204,14 +180,15 @@ class AwardBackend:
     def earn(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
         now = self.ctx.now()
         request_id = body["requestId"]
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, body["badgeMetaId"])
-            event = self._check_earn_call(conn, org_id, view, body, now, "earn", request_id)
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            view = load_badge(repo, org_id, body["badgeMetaId"])
+            event = self._check_earn_call(org_id, view, body, now, "earn", request_id)
             rules = rules_of(view.doc, view.fixed_windows)
             earned_id, issue_id, expires = self._earn_one(
-                conn, org_id, view, rules, body["customerId"], event, now, body
+                org_id, view, rules, body["customerId"], event, now, body
             )
-            self._record_request_id(conn, org_id, "earn", request_id, now)
+            self._record_request_id(org_id, "earn", request_id, now)
         data: dict[str, Any] = {
             "badgeMetaId": view.id,
             "customerId": body["customerId"],
@@ -235,9 +212,10 @@ class AwardBackend:
                 "earnEventDateISO": body.get("issueEventDateISO"),
             }
         earned, failed, expires = [], [], None
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, body["badgeMetaId"])
-            event = self._check_earn_call(conn, org_id, view, body, now, "earnBulk", request_id)
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            view = load_badge(repo, org_id, body["badgeMetaId"])
+            event = self._check_earn_call(org_id, view, body, now, "earnBulk", request_id)
             rules = rules_of(view.doc, view.fixed_windows)
             seen: set[int] = set()
             for customer_id in customers:
@@ -246,14 +224,12 @@ class AwardBackend:
                     continue
                 seen.add(customer_id)
                 try:
-                    earned_id, _, expires = self._earn_one(
-                        conn, org_id, view, rules, customer_id, event, now, body
-                    )
+                    earned_id, _, expires = self._earn_one(org_id, view, rules, customer_id, event, now, body)
                 except E.SandboxError as error:
                     failed.append({"customerId": customer_id, "error": _error_item(error)})
                     continue
                 earned.append({"customerId": customer_id, "earnedBadgeId": earned_id})
-            self._record_request_id(conn, org_id, "earnBulk", request_id, now)
+            self._record_request_id(org_id, "earnBulk", request_id, now)
         data: dict[str, Any] = {"badgeMetaId": view.id}
         with_iso(data, "expiresOn", expires)
         data.update(
@@ -271,7 +247,6 @@ class AwardBackend:
 
     def _check_earn_call(
         self,
-        conn,
         org_id: int,
         view: BadgeView,
         body: dict[str, Any],
@@ -288,7 +263,7 @@ class AwardBackend:
             raise E.BadgeInactive()
         if not _claim_matches(doc, triggered_by):
             raise E.ClaimRequired(reference="triggeredBy.referenceId")
-        self._check_request_id(conn, org_id, endpoint, request_id)
+        self._check_request_id(org_id, endpoint, request_id)
         event = pick_instant(body, "earnEventDate") or now
         if event > now + FUTURE_TOLERANCE:
             raise E.EventDateInFuture(reference="earnEventDate")
@@ -306,7 +281,6 @@ class AwardBackend:
 
     def _earn_one(
         self,
-        conn,
         org_id: int,
         view: BadgeView,
         rules: BadgeRules,
@@ -316,28 +290,23 @@ class AwardBackend:
         body: dict[str, Any],
     ) -> tuple[str, str | None, float]:
         """Check enrolment and limits for one customer, then record the earn."""
+        repo = self.ctx.repo
         issue_id = None
         if rules.earn_type is EarnType.ISSUE_EARN:
-            issue = conn.execute(
-                "SELECT id, event_date, expires_on FROM issues WHERE org_id = ? AND badge_id = ? AND customer_id = ?"
-                " AND revoked_on IS NULL AND expires_on > ? ORDER BY issued_on DESC LIMIT 1",
-                (org_id, view.id, customer_id, epoch(now)),
-            ).fetchone()
+            issue = repo.issues.latest_active(org_id, view.id, customer_id, epoch(now))
             if issue is None:
                 raise E.IssueRequired()
-            if not (issue["event_date"] <= epoch(event) <= issue["expires_on"]):
+            if not (issue.event_date <= epoch(event) <= issue.expires_on):
                 raise E.EventDateOutsideBadge(
                     "Event date is not in duration of the customer's enrolment.", reference="earnEventDate"
                 )
-            issue_id = issue["id"]
-        self._check_limits(conn, org_id, view.id, rules, customer_id, event, now)
+            issue_id = issue.id
+        self._check_limits(org_id, view.id, rules, customer_id, event, now)
         earned_id = object_id(now)
         expires = epoch(_expiry(rules.earned_expiry, now, rules.end))
         triggered_by = body.get("triggeredBy") or {}
-        conn.execute(
-            "INSERT INTO earns (id, org_id, badge_id, customer_id, earned_on, event_date, expires_on, issue_id,"
-            " owner_type, owner_reference_id, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
+        repo.earns.add(
+            NewEarn(
                 earned_id,
                 org_id,
                 view.id,
@@ -345,17 +314,17 @@ class AwardBackend:
                 epoch(now),
                 epoch(event),
                 expires,
+                None,
                 issue_id,
                 triggered_by.get("ownerType"),
                 triggered_by.get("referenceId"),
                 body.get("requestId"),
-            ),
+            )
         )
         return earned_id, issue_id, expires
 
     def _check_limits(
         self,
-        conn,
         org_id: int,
         badge_id: str,
         rules: BadgeRules,
@@ -371,7 +340,11 @@ class AwardBackend:
             count = None
             if window is not None:
                 count = count_earns(
-                    conn, org_id, badge_id, window, customer_id if limit.level == "CUSTOMER" else None
+                    self.ctx.repo,
+                    org_id,
+                    badge_id,
+                    window,
+                    customer_id if limit.level == "CUSTOMER" else None,
                 )
             counts.append(LimitCount(limit, count, window))
         decision = decide(counts)
@@ -379,16 +352,16 @@ class AwardBackend:
             raise E.EarnLimitReached(f"Earn limit reached: {decision.blocked_by.describe()}")
 
     # ---- #13 revokeEarn ----------------------------------------------------------------------
-    def revoke_earn(self, org_id: int, body: dict[str, Any], customer_id: int) -> dict[str, Any]:
+    def revoke_earn(
+        self, org_id: int, body: dict[str, Any], sent_customer: Any, identifier: str | None
+    ) -> dict[str, Any]:
+        """`sent_customer` is the `customerId` as sent (an email, mobile... with the identifier header)."""
         now = self.ctx.now()
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, body["badgeMetaId"])
-            cursor = conn.execute(
-                "UPDATE earns SET revoked_on = ? WHERE id = ? AND org_id = ? AND badge_id = ? AND customer_id = ?"
-                " AND revoked_on IS NULL AND expires_on > ?",
-                (epoch(now), body["earnedBadgeId"], org_id, view.id, customer_id, epoch(now)),
-            )
-            if cursor.rowcount == 0:
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            customer_id = resolve_customer(repo, org_id, sent_customer, identifier)
+            view = load_badge(repo, org_id, body["badgeMetaId"])
+            if not repo.earns.revoke_active(org_id, view.id, customer_id, body["earnedBadgeId"], epoch(now)):
                 raise E.NoActiveEarn(reference="earnedBadgeId")
         return {
             "badgeMetaId": view.id,
@@ -405,7 +378,8 @@ class AwardBackend:
         now = self.ctx.now()
         batch = uuid.uuid4().hex  # the documented ids look like f93f710f..._1
         out: list[dict[str, Any]] = []
-        with self.ctx.store.write() as conn:
+        repo = self.ctx.repo
+        with repo.unit_of_work():
             badges: dict[str, bool] = {}
             for index, item in enumerate(items, start=1):
                 if isinstance(item, E.SandboxError):
@@ -413,11 +387,7 @@ class AwardBackend:
                     continue
                 badge_id = item["badgeMetaId"]
                 if badge_id not in badges:
-                    badges[badge_id] = bool(
-                        conn.execute(
-                            "SELECT 1 FROM badges WHERE org_id = ? AND id = ?", (org_id, badge_id)
-                        ).fetchone()
-                    )
+                    badges[badge_id] = repo.badges.exists(org_id, badge_id)
                 if not badges[badge_id]:
                     out.append(_failed(E.ForeignBadge(reference="badgeMetaId")))
                     continue
@@ -425,10 +395,8 @@ class AwardBackend:
                 expires = pick_instant(item, "earnExpiresOn")
                 earned_id = object_id(now)
                 request_id = f"{batch}_{index}"
-                conn.execute(
-                    "INSERT INTO earns (id, org_id, badge_id, customer_id, earned_on, event_date, expires_on,"
-                    " owner_type, request_id, imported) VALUES (?,?,?,?,?,?,?,?,?,1)",
-                    (
+                repo.earns.add(
+                    NewEarn(
                         earned_id,
                         org_id,
                         badge_id,
@@ -436,9 +404,13 @@ class AwardBackend:
                         epoch(now),
                         epoch(event),
                         epoch(expires),
+                        None,
+                        None,
                         "Historical_Import",
+                        None,
                         request_id,
-                    ),
+                        imported=1,
+                    )
                 )
                 data: dict[str, Any] = {
                     "badgeMetaId": badge_id,
@@ -456,17 +428,14 @@ def _failed(error: E.SandboxError) -> dict[str, Any]:
     return {"data": None, "errors": items, "warnings": None}
 
 
-def count_earns(conn, org_id: int, badge_id: str, window, customer_id: int | None) -> int:
+def count_earns(repo: Repository, org_id: int, badge_id: str, window, customer_id: int | None) -> int:
     """Earns (not revoked) of the badge in `window`, on the window's own time axis."""
-    sql = "SELECT COUNT(*) FROM earns WHERE org_id = ? AND badge_id = ? AND revoked_on IS NULL"
-    args: list[Any] = [org_id, badge_id]
-    if customer_id is not None:
-        sql += " AND customer_id = ?"
-        args.append(customer_id)
-    if window.axis is CountAxis.EVENT:
-        sql += " AND event_date >= ? AND event_date < ?"
-        args += [epoch(window.start), epoch(window.end)]
-    elif window.axis is CountAxis.PROCESSING:
-        sql += " AND earned_on > ? AND earned_on <= ?"
-        args += [epoch(window.start), epoch(window.end)]
-    return conn.execute(sql, args).fetchone()[0]
+    bounded = window.axis in (CountAxis.EVENT, CountAxis.PROCESSING)
+    return repo.earns.count(
+        org_id,
+        badge_id,
+        axis=window.axis,
+        start=epoch(window.start) if bounded else None,
+        end=epoch(window.end) if bounded else None,
+        customer_id=customer_id,
+    )

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from lib.api.convert import badge_draft, badge_rules
+from lib.api.models.instants import from_epoch
 from lib.domain import (
     ConstraintLevel,
     CycleLayout,
@@ -26,7 +27,6 @@ from lib.domain.badge import BadgeRules
 from lib.domain.rules import check_badge
 from lib.domain.window_plan import plan_fixed_windows as plan_level_windows
 from lib.sandbox import errors as E
-from lib.api.models.instants import from_epoch
 from lib.sandbox.common import epoch
 
 _CODE_TO_ERROR: dict[int, type[E.SandboxError]] = {

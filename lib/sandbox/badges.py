@@ -13,13 +13,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from lib.domain import BadgeStatus, OwnerType
+from lib.domain import BadgeStatus, CountAxis, OwnerType
 from lib.domain.org_rules import check_claimed_owners
 from lib.sandbox import errors as E
 from lib.sandbox.badge_rules import badge_violations, plan_fixed_windows
 from lib.sandbox.common import (
-    Context,
-    dumps,
     epoch,
     from_epoch,
     object_id,
@@ -29,8 +27,10 @@ from lib.sandbox.common import (
     query_enum,
     with_iso,
 )
-from lib.sandbox.customer_views import resolve_customer
-from lib.sandbox.views import BadgeView, load_badge, load_badges, render_badge, render_summary
+from lib.sandbox.context import Context
+from lib.sandbox.customer_lookup import resolve_customer
+from lib.sandbox.repository import BadgeView, Repository
+from lib.sandbox.views import load_badge, render_badge, render_summary
 
 # Owners every sandbox org has enabled; the rest are valid enum values that answer 714, as on a
 # cluster where that module is not switched on for the org.
@@ -80,23 +80,19 @@ class BadgeBackend:
     # ---- #1 create -------------------------------------------------------------------------
     def create_badge(self, org_id: int, body: dict[str, Any], *, migration: bool = False) -> dict[str, Any]:
         now = self.ctx.now()
-        with self.ctx.store.write() as conn:
+        repo = self.ctx.repo
+        with repo.unit_of_work():
             doc = self._new_doc(org_id, body, now)
             problems = badge_violations(None, doc, now, migration=migration)
-            problems += self._store_checks(conn, org_id, doc, saved=None)
+            problems += self._store_checks(org_id, doc, saved=None)
             if problems:
                 raise E.SandboxErrors(_ordered(problems))
-            number = conn.execute(
-                "UPDATE orgs SET next_badge_number = next_badge_number + 1 WHERE org_id = ? "
-                "RETURNING next_badge_number - 1",
-                (org_id,),
-            ).fetchone()[0]
-            doc["badgeNumericId"] = number
-            _fill_mandatory_custom_fields(conn, org_id, doc)
+            doc["badgeNumericId"] = repo.orgs.next_badge_number(org_id)
+            _fill_mandatory_custom_fields(repo, org_id, doc)
             _enrich_fixed_windows(doc)
             entries = plan_fixed_windows(None, doc, [], now)
-            _insert_badge(conn, doc, entries)
-            return render_badge(self.ctx, conn, BadgeView(doc, entries), with_statistics=False)
+            repo.badges.add(doc, entries)
+            return render_badge(repo, BadgeView(doc, entries), self.ctx.now(), with_statistics=False)
 
     def _new_doc(self, org_id: int, body: dict[str, Any], now: datetime) -> dict[str, Any]:
         doc = {k: v for k, v in body.items() if k not in READ_ONLY_FIELDS}
@@ -115,15 +111,12 @@ class BadgeBackend:
         doc["createdBy"] = doc["lastUpdatedBy"] = SYSTEM_USER
         return doc
 
-    def _store_checks(self, conn, org_id: int, doc: dict[str, Any], saved: dict[str, Any] | None) -> list:
+    def _store_checks(self, org_id: int, doc: dict[str, Any], saved: dict[str, Any] | None) -> list:
+        repo = self.ctx.repo
         problems: list[E.SandboxError] = []
         name = doc.get("name")
-        if name:
-            row = conn.execute(
-                "SELECT id FROM badges WHERE org_id = ? AND name = ? AND id != ?", (org_id, name, doc["id"])
-            ).fetchone()
-            if row:
-                problems.append(E.DuplicateBadgeName(reference="name"))
+        if name and repo.badges.name_taken(org_id, name, doc["id"]):
+            problems.append(E.DuplicateBadgeName(reference="name"))
         owners = doc["ownership"]["restrictedToOwners"]
         if any(isinstance(o, str) and o not in ENABLED_OWNERS and o in OwnerType.__members__ for o in owners):
             problems.append(E.OwnerTypeNotAllowed(reference="ownership.restrictedToOwners"))
@@ -132,12 +125,7 @@ class BadgeBackend:
             for violation in check_claimed_owners(claimed, [str(o) for o in owners]):
                 problems.append(E.OwnerTypeNotAllowed(violation.message, reference=violation.field))
         group_id = doc.get("badgeGroupId")
-        if (
-            group_id
-            and not conn.execute(
-                "SELECT 1 FROM badge_groups WHERE org_id = ? AND id = ?", (org_id, group_id)
-            ).fetchone()
-        ):
+        if group_id and not repo.groups.exists(org_id, group_id):
             problems.append(E.GroupNotFound(reference="badgeGroupId"))
         return problems
 
@@ -147,8 +135,9 @@ class BadgeBackend:
         if not badge_id:
             raise E.InvalidRequest("Badge id is mandatory for update", reference="id")
         now = self.ctx.now()
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, str(badge_id))
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            view = load_badge(repo, org_id, str(badge_id))
             saved = view.doc
             doc = json.loads(json.dumps(saved))
             for key, value in body.items():
@@ -172,16 +161,16 @@ class BadgeBackend:
                 }
                 doc["customerConstraints"], doc["badgeConstraints"] = _route_constraints(merged)
             problems = badge_violations(saved, doc, now)
-            problems += self._store_checks(conn, org_id, doc, saved=saved)
+            problems += self._store_checks(org_id, doc, saved=saved)
             if problems:
                 raise E.SandboxErrors(_ordered(problems))
-            _fill_mandatory_custom_fields(conn, org_id, doc)
+            _fill_mandatory_custom_fields(repo, org_id, doc)
             _enrich_fixed_windows(doc)
             entries = plan_fixed_windows(saved, doc, view.fixed_windows, now)
             doc["lastUpdatedOn"] = epoch(now)
             doc["lastUpdatedBy"] = SYSTEM_USER
-            _update_badge(conn, doc, entries)
-            return render_badge(self.ctx, conn, BadgeView(doc, entries), with_statistics=False)
+            repo.badges.save(doc, entries)
+            return render_badge(repo, BadgeView(doc, entries), self.ctx.now(), with_statistics=False)
 
     # ---- #3 list ---------------------------------------------------------------------------
     def list_badges(self, org_id: int, query: Any) -> dict[str, Any]:
@@ -199,9 +188,10 @@ class BadgeBackend:
         start_from = pick_instant({"startOn": query.get("startOn")}, "startOn")
         expires_by = pick_instant({"expiresOn": query.get("expiresOn")}, "expiresOn")
         page = page_of(query, size_key="limit")
-        with self.ctx.store.read() as conn:
+        repo = self.ctx.repo
+        with repo.snapshot():
             views = []
-            for view in load_badges(conn, org_id):
+            for view in repo.badges.all_of(org_id):
                 doc = view.doc
                 if statuses and view.status(now) not in statuses:
                     continue
@@ -230,32 +220,35 @@ class BadgeBackend:
             }[sort_on]
             views.sort(key=key, reverse=order == "DESC")
             chosen = views[page.offset : page.offset + page.size]
-            items = render_summary(self.ctx, conn, org_id, chosen)
+            items = render_summary(repo, org_id, chosen, self.ctx.now())
         return {"metaBasicDetails": items, "pagination": page.pagination(len(views))}
 
     # ---- #4 get ----------------------------------------------------------------------------
     def get_badge(self, org_id: int, badge_id: str, *, include_statistics: bool) -> dict[str, Any]:
-        with self.ctx.store.read() as conn:
-            view = load_badge(conn, org_id, badge_id)
-            return render_badge(self.ctx, conn, view, with_statistics=include_statistics)
+        repo = self.ctx.repo
+        with repo.snapshot():
+            view = load_badge(repo, org_id, badge_id)
+            return render_badge(repo, view, self.ctx.now(), with_statistics=include_statistics)
 
     # ---- #5 activate / deactivate ----------------------------------------------------------
     def set_activation(self, org_id: int, badge_id: str, *, active: bool) -> dict[str, Any]:
         now = self.ctx.now()
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, badge_id)
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            view = load_badge(repo, org_id, badge_id)
             if not active and view.status(now) is BadgeStatus.EXPIRED:
                 raise E.DeactivateExpired()
             view.doc["active"] = active
             view.doc["lastUpdatedOn"] = epoch(now)
-            _update_badge(conn, view.doc, view.fixed_windows)
+            repo.badges.save(view.doc, view.fixed_windows)
         return {"id": badge_id, "isActive": active}
 
     # ---- #6 / #7 claim and unclaim ---------------------------------------------------------
     def claim(self, org_id: int, badge_id: str, body: dict[str, Any]) -> dict[str, Any]:
         owner_type, reference_id = _claim_target(body)
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, badge_id)
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            view = load_badge(repo, org_id, badge_id)
             doc = view.doc
             if not doc.get("active", True):
                 raise E.BadgeInactive()
@@ -267,7 +260,7 @@ class BadgeBackend:
                 for c in claims
             ):
                 claims.append({"ownerType": owner_type, "referenceId": reference_id, "isActive": True})
-                _update_badge(conn, doc, view.fixed_windows)
+                repo.badges.save(doc, view.fixed_windows)
         return {
             "badgeMetaId": badge_id,
             "ownerType": owner_type,
@@ -277,8 +270,9 @@ class BadgeBackend:
 
     def unclaim(self, org_id: int, badge_id: str, body: dict[str, Any]) -> dict[str, Any]:
         owner_type, reference_id = _claim_target(body)
-        with self.ctx.store.write() as conn:
-            view = load_badge(conn, org_id, badge_id)
+        repo = self.ctx.repo
+        with repo.unit_of_work():
+            view = load_badge(repo, org_id, badge_id)
             claims = view.doc["ownership"].get("claims", [])
             match = next(
                 (
@@ -291,7 +285,7 @@ class BadgeBackend:
             if match is None:
                 raise E.ClaimNotFound()
             match["isActive"] = False
-            _update_badge(conn, view.doc, view.fixed_windows)
+            repo.badges.save(view.doc, view.fixed_windows)
         return {
             "badgeMetaId": badge_id,
             "ownerType": owner_type,
@@ -312,9 +306,10 @@ class BadgeBackend:
             raise E.CustomerIdMissing(reference="customerId")
         reference_filter = query.get("fixedWindowCycleReferenceId")
         page = page_of(query)
-        with self.ctx.store.read() as conn:
-            customer_id = resolve_customer(conn, org_id, customer_raw, identifier) if customer_raw else None
-            view = load_badge(conn, org_id, str(badge_id))
+        repo = self.ctx.repo
+        with repo.snapshot():
+            customer_id = resolve_customer(repo, org_id, customer_raw, identifier) if customer_raw else None
+            view = load_badge(repo, org_id, str(badge_id))
             start = pick_instant({"d": query.get("startDate")}, "d") or from_epoch(view.doc["startOn"])
             end = pick_instant({"d": query.get("endDate")}, "d") or from_epoch(view.doc["expiresOn"])
             rows = []
@@ -334,15 +329,14 @@ class BadgeBackend:
                 with_iso(item, "endDate", epoch(cycle.last_day))
                 item["constraintType"] = config.level
                 if include_counts:
-                    sql = (
-                        "SELECT COUNT(*) FROM earns WHERE org_id = ? AND badge_id = ? AND revoked_on IS NULL"
+                    item["earnCount"] = repo.earns.count(
+                        org_id,
+                        view.doc["id"],
+                        axis=CountAxis.EVENT,
+                        start=epoch(cycle.start),
+                        end=epoch(cycle.end),
+                        customer_id=customer_id if config.level == "CUSTOMER" else None,
                     )
-                    sql += " AND event_date >= ? AND event_date < ?"
-                    args: list[Any] = [org_id, view.doc["id"], epoch(cycle.start), epoch(cycle.end)]
-                    if config.level == "CUSTOMER":
-                        sql += " AND customer_id = ?"
-                        args.append(customer_id)
-                    item["earnCount"] = conn.execute(sql, args).fetchone()[0]
                 cycles.append(item)
         data: dict[str, Any] = {"badgeMetaId": view.doc["id"], "orgId": org_id}
         with_iso(data, "startDate", epoch(start))
@@ -398,16 +392,12 @@ def _enrich_fixed_windows(doc: dict[str, Any]) -> None:
                 item["referenceId"] = fixed_window_reference_id(doc["id"], item)
 
 
-def _fill_mandatory_custom_fields(conn, org_id: int, doc: dict[str, Any]) -> None:
+def _fill_mandatory_custom_fields(repo: Repository, org_id: int, doc: dict[str, Any]) -> None:
     """Mandatory custom fields left empty get their default value; unknown names are kept as sent."""
     fields = dict(doc.get("customFields") or {})
-    rows = conn.execute(
-        "SELECT name, default_value FROM custom_fields WHERE org_id = ? AND is_active = 1 AND is_mandatory = 1",
-        (org_id,),
-    ).fetchall()
-    for row in rows:
-        if fields.get(row["name"]) in (None, ""):
-            fields[row["name"]] = row["default_value"]
+    for name, default in repo.custom_fields.mandatory_defaults(org_id):
+        if fields.get(name) in (None, ""):
+            fields[name] = default
     if fields or "customFields" in doc:
         doc["customFields"] = fields
 
@@ -423,45 +413,3 @@ def _ordered(problems: list[E.SandboxError]) -> list[E.SandboxError]:
         return _ERROR_ORDER.index(kind) if kind in _ERROR_ORDER else len(_ERROR_ORDER)
 
     return sorted(problems, key=rank)
-
-
-def _insert_badge(conn, doc: dict[str, Any], entries: list[dict]) -> None:
-    conn.execute(
-        "INSERT INTO badges (id, org_id, numeric_id, name, start_on, expires_on, earn_type, active, group_id,"
-        " created_on, last_updated_on, doc, fixed_windows) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            doc["id"],
-            doc["orgId"],
-            doc.get("badgeNumericId"),
-            doc["name"],
-            doc["startOn"],
-            doc["expiresOn"],
-            doc["earnType"],
-            int(bool(doc.get("active", True))),
-            doc.get("badgeGroupId"),
-            doc["createdOn"],
-            doc["lastUpdatedOn"],
-            dumps(doc),
-            dumps(entries),
-        ),
-    )
-
-
-def _update_badge(conn, doc: dict[str, Any], entries: list[dict]) -> None:
-    conn.execute(
-        "UPDATE badges SET name = ?, start_on = ?, expires_on = ?, earn_type = ?, active = ?, group_id = ?,"
-        " last_updated_on = ?, doc = ?, fixed_windows = ? WHERE id = ? AND org_id = ?",
-        (
-            doc["name"],
-            doc["startOn"],
-            doc["expiresOn"],
-            doc["earnType"],
-            int(bool(doc.get("active", True))),
-            doc.get("badgeGroupId"),
-            doc["lastUpdatedOn"],
-            dumps(doc),
-            dumps(entries),
-            doc["id"],
-            doc["orgId"],
-        ),
-    )

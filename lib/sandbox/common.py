@@ -1,4 +1,4 @@
-"""Small things every backend module needs: ids, time on the wire, paging, the unit-of-work context."""
+"""Small things every backend module needs: ids, time on the wire, paging, compact JSON."""
 
 from __future__ import annotations
 
@@ -19,11 +19,9 @@ from lib.api.models.instants import (
     twin_candidates,
 )
 from lib.api.models.instants import parse_instant as read_instant
-from lib.api.models.wire import INT64_MAX
+from lib.api.models.wire import INT64_MAX, whole_number
 from lib.domain.enums import invalid_enum_message
-from lib.sandbox.clock import SandboxClock
 from lib.sandbox.errors import InvalidRequest
-from lib.sandbox.store import Store
 
 _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
 _counter_lock = threading.Lock()
@@ -104,13 +102,12 @@ def query_bool(value: str | None, default: bool = False) -> bool:
 
 
 def query_int(value: str | None, default: int, field: str, *, minimum: int = 0) -> int:
-    """A whole-number parameter: ASCII digits, within the 64-bit range the API's numbers have."""
+    """A whole-number parameter read by `whole_number`, within the 64-bit range the API's numbers have."""
     if value is None or value == "":
         return default
-    digits = value.strip().removeprefix("-")
-    if not (digits.isascii() and digits.isdigit()) or len(digits.lstrip("0")) > 19:
+    number = whole_number(value)
+    if number is None:
         raise InvalidRequest(f"Invalid number for the parameter: '{field}'", reference=field)
-    number = int(value)
     if not minimum <= number <= INT64_MAX:
         raise InvalidRequest(f"'{field}' must be between {minimum} and {INT64_MAX}", reference=field)
     return number
@@ -148,16 +145,6 @@ def page_of(query: Any, *, size_key: str = "size", default_size: int = 10) -> Pa
     return Page(page=query_int(query.get("page"), 0, "page"), size=min(size, 1000))
 
 
-@dataclass
-class Context:
-    """What every backend module shares: the store and the sandbox clock."""
-
-    store: Store
-    clock: SandboxClock
-
-    def now(self) -> datetime:
-        return self.clock.now()
-
-
 def dumps(value: Any) -> str:
+    """Compact JSON, as the store keeps documents."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

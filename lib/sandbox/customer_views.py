@@ -11,45 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from lib.api.models.wire import parse_customer_id
 from lib.domain import BadgeStatus, FixedValueLimit, FixedWindowLimit, RollingWindowLimit, count_window
 from lib.sandbox import errors as E
 from lib.sandbox.awards import count_earns
 from lib.sandbox.badge_rules import rules_of
-from lib.sandbox.common import Context, epoch, page_of, parse_instant, query_bool, query_enum, with_iso
-from lib.sandbox.views import BadgeView, group_names, load_badge, load_badges, render_constraints
-
-IDENTIFIER_COLUMNS = {
-    "email": "email",
-    "mobile": "mobile",
-    "externalId": "external_id",
-    "cardNumber": "card_number",
-}
-
-
-def resolve_customer(conn, org_id: int, raw: Any, identifier: str | None) -> int:
-    """The numeric customer id for a path/body value read the way the identifier header says.
-
-    Without the header the value must be a customer id as the API models read one (1..2**63-1, ASCII
-    digits): anything else is a 400 naming `customerId`, never another customer or an overflow.
-    """
-    if identifier is None or identifier == "":
-        try:
-            return parse_customer_id(raw)
-        except ValueError as exc:
-            raise E.InvalidRequest(
-                f"Invalid value for the field: 'customerId': {exc}", reference="customerId"
-            ) from None
-    column = IDENTIFIER_COLUMNS.get(identifier)
-    if column is None:
-        raise E.InvalidCustomerIdentifier(reference="X-CAP-CUSTOMER-IDENTIFIER")
-    row = conn.execute(
-        f"SELECT customer_id FROM customers WHERE org_id = ? AND {column} = ?",  # noqa: S608 - column from the table above
-        (org_id, str(raw).strip()),
-    ).fetchone()
-    if row is None:
-        raise E.CustomerNotFound(reference="customerId")
-    return row[0]
+from lib.sandbox.common import epoch, page_of, parse_instant, query_bool, query_enum, with_iso
+from lib.sandbox.context import Context
+from lib.sandbox.customer_lookup import resolve_customer
+from lib.sandbox.repository import BadgeView, Repository
+from lib.sandbox.repository.records import EarnSummary, IssueRecord
+from lib.sandbox.views import load_badge, render_constraints
 
 
 def _seconds(raw: str | None) -> float | None:
@@ -66,46 +37,35 @@ def _seconds(raw: str | None) -> float | None:
 class _History:
     """A customer's earn and enrolment aggregates per badge."""
 
-    def __init__(self, conn, org_id: int, customer_id: int, now: float) -> None:
-        self.earns: dict[str, Any] = {
-            row["badge_id"]: row
-            for row in conn.execute(
-                "SELECT badge_id, SUM(revoked_on IS NULL AND expires_on > ?) AS active,"
-                " SUM(revoked_on IS NULL AND expires_on <= ?) AS expired, SUM(revoked_on IS NULL) AS total,"
-                " MAX(CASE WHEN revoked_on IS NULL THEN earned_on END) AS last_earned_on,"
-                " MAX(CASE WHEN revoked_on IS NULL THEN event_date END) AS last_event"
-                " FROM earns INDEXED BY earns_of_customer WHERE org_id = ? AND customer_id = ? GROUP BY badge_id",
-                (now, now, org_id, customer_id),
-            )
-        }
-        self.issues: dict[str, Any] = {}
-        for row in conn.execute(
-            "SELECT badge_id, issued_on, expires_on, revoked_on FROM issues WHERE org_id = ? AND customer_id = ?"
-            " ORDER BY issued_on",
-            (org_id, customer_id),
-        ):
-            self.issues[row["badge_id"]] = row  # the latest enrolment per badge
+    def __init__(self, repo: Repository, org_id: int, customer_id: int, now: float) -> None:
+        self.earns: dict[str, EarnSummary] = repo.earns.summaries_of(org_id, customer_id, now)
+        self.issues: dict[str, IssueRecord] = {}
+        for issue in repo.issues.of_customer(org_id, customer_id):
+            self.issues[issue.badge_id] = issue  # the latest enrolment per badge
         self.now = now
 
     def active_earns(self, badge_id: str) -> int:
-        row = self.earns.get(badge_id)
-        return int(row["active"] or 0) if row else 0
+        summary = self.earns.get(badge_id)
+        return summary.active if summary else 0
 
     def expired_earns(self, badge_id: str) -> int:
-        row = self.earns.get(badge_id)
-        return int(row["expired"] or 0) if row else 0
+        summary = self.earns.get(badge_id)
+        return summary.expired if summary else 0
 
     def issue_status(self, badge_id: str) -> str | None:
-        row = self.issues.get(badge_id)
-        if row is None:
-            return None
-        if row["revoked_on"] is not None:
-            return "REVOKED"
-        return "ACTIVE" if row["expires_on"] > self.now else "EXPIRED"
+        issue = self.issues.get(badge_id)
+        return None if issue is None else _record_status(issue.revoked_on, issue.expires_on, self.now)
 
     def last(self, badge_id: str, key: str) -> float | None:
-        row = self.earns.get(badge_id)
-        return row[key] if row else None
+        summary = self.earns.get(badge_id)
+        return getattr(summary, key) if summary else None
+
+
+def _record_status(revoked_on: float | None, expires_on: float, now: float) -> str:
+    """An enrolment's or an earn's status: revoked, else active until it expires."""
+    if revoked_on is not None:
+        return "REVOKED"
+    return "ACTIVE" if expires_on > now else "EXPIRED"
 
 
 def _selected(
@@ -160,13 +120,14 @@ class CustomerViewBackend:
         earned_since = _seconds(query.get("lastEarnedOnDate"))
         event_since = _seconds(query.get("lastEarnEventDate"))
         page = page_of(query, size_key="limit")
-        with self.ctx.store.read() as conn:
-            customer_id = resolve_customer(conn, org_id, raw_customer, identifier)
-            history = _History(conn, org_id, customer_id, epoch(now))
-            groups = group_names(conn, org_id)
+        repo = self.ctx.repo
+        with repo.snapshot():
+            customer_id = resolve_customer(repo, org_id, raw_customer, identifier)
+            history = _History(repo, org_id, customer_id, epoch(now))
+            groups = repo.groups.names(org_id)
             views = [
                 v
-                for v in load_badges(conn, org_id)
+                for v in repo.badges.all_of(org_id)
                 if _selected(v, kind, history, now, include_expired)
                 and (not group_id or v.doc.get("badgeGroupId") == group_id)
                 and (earned_since is None or (history.last(v.id, "last_earned_on") or 0) >= earned_since)
@@ -215,7 +176,7 @@ class CustomerViewBackend:
         sorts = {
             "EXPIRES_ON": lambda v, h: v.doc["expiresOn"],
             "LAST_MODIFIED_DATE": lambda v, h: v.doc["lastUpdatedOn"],
-            "LAST_ISSUED_DATE": lambda v, h: h.issues[v.id]["issued_on"] if v.id in h.issues else 0,
+            "LAST_ISSUED_DATE": lambda v, h: h.issues[v.id].issued_on if v.id in h.issues else 0,
             "LAST_EXPIRED_BADGE": lambda v, h: v.doc["expiresOn"] if v.doc["expiresOn"] <= h.now else 0,
             "LAST_EARNED_EVENT_DATE": lambda v, h: h.last(v.id, "last_event") or 0,
             "LAST_EARNED_ON_DATE": lambda v, h: h.last(v.id, "last_earned_on") or 0,
@@ -234,12 +195,13 @@ class CustomerViewBackend:
         earned_since = _seconds(query.get("lastEarnedOnDate"))
         event_since = _seconds(query.get("lastEarnEventDate"))
         page = page_of(query)
-        with self.ctx.store.read() as conn:
-            customer_id = resolve_customer(conn, org_id, raw_customer, identifier)
-            history = _History(conn, org_id, customer_id, epoch(now))
-            groups = group_names(conn, org_id)
+        repo = self.ctx.repo
+        with repo.snapshot():
+            customer_id = resolve_customer(repo, org_id, raw_customer, identifier)
+            history = _History(repo, org_id, customer_id, epoch(now))
+            groups = repo.groups.names(org_id)
             views = []
-            for v in load_badges(conn, org_id):
+            for v in repo.badges.all_of(org_id):
                 doc = v.doc
                 claims = [c["ownerType"] for c in doc["ownership"].get("claims", []) if c.get("isActive")]
                 keep = (
@@ -294,10 +256,11 @@ class CustomerViewBackend:
     ) -> dict[str, Any]:
         now = self.ctx.now()
         with_statistics = query_bool(query.get("includeStatistics"))
-        with self.ctx.store.read() as conn:
-            customer_id = resolve_customer(conn, org_id, raw_customer, identifier)
-            view = load_badge(conn, org_id, badge_id)
-            history = _History(conn, org_id, customer_id, epoch(now))
+        repo = self.ctx.repo
+        with repo.snapshot():
+            customer_id = resolve_customer(repo, org_id, raw_customer, identifier)
+            view = load_badge(repo, org_id, badge_id)
+            history = _History(repo, org_id, customer_id, epoch(now))
             doc = view.doc
             out: dict[str, Any] = {
                 "id": view.id,
@@ -324,13 +287,15 @@ class CustomerViewBackend:
             with_iso(out, "lastEarnedOnDate", history.last(view.id, "last_earned_on"))
             with_iso(out, "lastEarnEventDate", history.last(view.id, "last_event"))
             if with_statistics:
-                out.update(self._usage(conn, org_id, view, customer_id, now))
-                out["issualDetails"] = self._issuals(conn, org_id, view.id, customer_id, now)
-                out["earnDetails"] = self._earns(conn, org_id, view.id, customer_id, now)
+                out.update(self._usage(repo, org_id, view, customer_id, now))
+                out["issualDetails"] = self._issuals(repo, org_id, view.id, customer_id, now)
+                out["earnDetails"] = self._earns(repo, org_id, view.id, customer_id, now)
         return out
 
     @staticmethod
-    def _usage(conn, org_id: int, view: BadgeView, customer_id: int, now: datetime) -> dict[str, list]:
+    def _usage(
+        repo: Repository, org_id: int, view: BadgeView, customer_id: int, now: datetime
+    ) -> dict[str, list]:
         """Each limit with the earns counted in its window right now (`OVERALL` = fixed value)."""
         rules = rules_of(view.doc, view.fixed_windows)
         references = {c.limit: c.reference_id for c in view.configs()}
@@ -343,7 +308,7 @@ class CustomerViewBackend:
             count = 0
             if window is not None:
                 count = count_earns(
-                    conn, org_id, view.id, window, customer_id if level == "CUSTOMER" else None
+                    repo, org_id, view.id, window, customer_id if level == "CUSTOMER" else None
                 )
             item: dict[str, Any] = {
                 "constraintLevel": level,
@@ -378,57 +343,41 @@ class CustomerViewBackend:
         return out
 
     @staticmethod
-    def _issuals(conn, org_id: int, badge_id: str, customer_id: int, now: datetime) -> dict[str, Any]:
-        rows = conn.execute(
-            "SELECT * FROM issues WHERE org_id = ? AND badge_id = ? AND customer_id = ? ORDER BY issued_on DESC",
-            (org_id, badge_id, customer_id),
-        ).fetchall()
-        issuals = []
-        for row in rows:
-            status = (
-                "REVOKED"
-                if row["revoked_on"]
-                else ("ACTIVE" if row["expires_on"] > epoch(now) else "EXPIRED")
-            )
-            issuals.append(
-                {
-                    "issueId": row["id"],
-                    "issuedOn": row["issued_on"],
-                    "issuedStatus": status,
-                    "issueExpiresOn": row["expires_on"],
-                    "issueEventDate": row["event_date"],
-                    "revokedOn": row["revoked_on"],
-                    "ownerType": row["owner_type"],
-                    "ownerReferenceId": row["owner_reference_id"],
-                }
-            )
+    def _issuals(
+        repo: Repository, org_id: int, badge_id: str, customer_id: int, now: datetime
+    ) -> dict[str, Any]:
+        issuals = [
+            {
+                "issueId": issue.id,
+                "issuedOn": issue.issued_on,
+                "issuedStatus": _record_status(issue.revoked_on or None, issue.expires_on, epoch(now)),
+                "issueExpiresOn": issue.expires_on,
+                "issueEventDate": issue.event_date,
+                "revokedOn": issue.revoked_on,
+                "ownerType": issue.owner_type,
+                "ownerReferenceId": issue.owner_reference_id,
+            }
+            for issue in repo.issues.of_badge_customer(org_id, badge_id, customer_id)
+        ]
         return {"issuedCount": len(issuals), "issuals": issuals}
 
     @staticmethod
-    def _earns(conn, org_id: int, badge_id: str, customer_id: int, now: datetime) -> dict[str, Any]:
-        rows = conn.execute(
-            "SELECT * FROM earns WHERE org_id = ? AND badge_id = ? AND customer_id = ? ORDER BY earned_on DESC",
-            (org_id, badge_id, customer_id),
-        ).fetchall()
-        earns = []
-        for row in rows:
-            status = (
-                "REVOKED"
-                if row["revoked_on"]
-                else ("ACTIVE" if row["expires_on"] > epoch(now) else "EXPIRED")
-            )
-            earns.append(
-                {
-                    "earnedBadgeId": row["id"],
-                    "earnedOn": row["earned_on"],
-                    "earnedStatus": status,
-                    "earnExpiresOn": row["expires_on"],
-                    "earnEventDate": row["event_date"],
-                    "revokedOn": row["revoked_on"],
-                    "ownerType": row["owner_type"],
-                    "ownerReferenceId": row["owner_reference_id"],
-                }
-            )
+    def _earns(
+        repo: Repository, org_id: int, badge_id: str, customer_id: int, now: datetime
+    ) -> dict[str, Any]:
+        earns = [
+            {
+                "earnedBadgeId": earn.id,
+                "earnedOn": earn.earned_on,
+                "earnedStatus": _record_status(earn.revoked_on or None, earn.expires_on, epoch(now)),
+                "earnExpiresOn": earn.expires_on,
+                "earnEventDate": earn.event_date,
+                "revokedOn": earn.revoked_on,
+                "ownerType": earn.owner_type,
+                "ownerReferenceId": earn.owner_reference_id,
+            }
+            for earn in repo.earns.of_badge_customer(org_id, badge_id, customer_id)
+        ]
         return {"earnCount": len(earns), "earns": earns}
 
 

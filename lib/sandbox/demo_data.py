@@ -30,8 +30,9 @@ from typing import Any
 from lib.domain import Earn, ExpiryRule, ExpiryType, compute_expiry, simulate
 from lib.sandbox.badge_rules import rules_of
 from lib.sandbox.common import epoch, from_epoch
-from lib.sandbox.store import DATA_TABLES, indexes_built_after
-from lib.sandbox.views import BadgeView, load_badge
+from lib.sandbox.repository import BadgeView
+from lib.sandbox.repository.records import CustomerRow, NewEarn, NewIssue
+from lib.sandbox.views import load_badge
 
 DEMO_ORG_ID = 50001
 SEED = 20240917
@@ -223,13 +224,13 @@ def season(day: datetime) -> float:
     return weekly * year_end
 
 
-def _customers(rng: random.Random) -> list[tuple]:
+def _customers(rng: random.Random) -> list[CustomerRow]:
     rows = []
     for i in range(CUSTOMERS):
         customer_id = FIRST_CUSTOMER_ID + i
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         rows.append(
-            (
+            CustomerRow(
                 DEMO_ORG_ID,
                 customer_id,
                 first,
@@ -282,7 +283,7 @@ class _Claims:
 
 def _history(
     rng: random.Random, ids: _Ids, view: BadgeView, now: datetime, traffic: Traffic
-) -> tuple[list[tuple], list[tuple]]:
+) -> tuple[list[NewIssue], list[NewEarn]]:
     """Enrolments and earns of one badge from its start (at most a year back) up to today 00:00.
 
     Earn attempts are drawn day by day, then decided by `lib.domain.simulate` in processing order:
@@ -294,7 +295,7 @@ def _history(
     start = max(rules.start, now - timedelta(days=365))
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)  # whole days: same day, same data
     end = min(rules.end, today) if rules.end is not None else today
-    issues: list[tuple] = []
+    issues: list[NewIssue] = []
     attempts: list[tuple] = []  # (at, customer, issue id, claim, expires)
     enrolled: dict[int, tuple[str, float, float, tuple[str, str]]] = {}  # customer -> latest enrolment
     pool: list[tuple[float, int]] = []  # (enrolled at, customer), to draw earners from
@@ -323,7 +324,7 @@ def _history(
                 enrolled[customer_id] = (issue_id, at, expires, claim)
                 pool.append((at, customer_id))
                 issues.append(
-                    (issue_id, DEMO_ORG_ID, view.id, customer_id, at, at, expires, None, *claim, None)
+                    NewIssue(issue_id, DEMO_ORG_ID, view.id, customer_id, at, at, expires, None, *claim, None)
                 )
         for _ in range(max(0, int(rng.gauss(volume * factor, volume * 0.15)))):
             at = day_s + rng.randrange(DAY)
@@ -350,8 +351,8 @@ def _history(
             continue
         revoke_at = at + DAY
         revoked = revoke_at if revoke_at < min(expires, epoch(now)) and rng.random() < 0.01 else None
-        earns.append((ids(at), DEMO_ORG_ID, view.id, customer_id, at, at, expires, revoked, issue_id, *claim,
-                      None, 0))  # fmt: skip
+        earns.append(NewEarn(ids(at), DEMO_ORG_ID, view.id, customer_id, at, at, expires, revoked, issue_id,
+                             *claim, None, 0))  # fmt: skip
     return issues, earns
 
 
@@ -361,18 +362,11 @@ def seed_demo_org(service) -> dict[str, int]:
     ids = _Ids(rng)
     now = service.clock.now()
     today = epoch(datetime(now.year, now.month, now.day, tzinfo=UTC))
-    with service.store.write() as conn:
-        for table in DATA_TABLES:
-            others = conn.execute(
-                f"SELECT 1 FROM {table} WHERE org_id != ? LIMIT 1", (DEMO_ORG_ID,)
-            ).fetchone()  # noqa: S608
-            if others:
-                conn.execute(f"DELETE FROM {table} WHERE org_id = ?", (DEMO_ORG_ID,))  # noqa: S608 - constant names
-            else:  # only the demo org's rows: an unfiltered DELETE empties the table at once
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608
-        conn.execute("UPDATE orgs SET next_badge_number = 1 WHERE org_id = ?", (DEMO_ORG_ID,))
-        with indexes_built_after(conn, ("customers",)):
-            conn.executemany("INSERT INTO customers VALUES (?,?,?,?,?,?,?,?)", _customers(rng))
+    repo = service.repo
+    with repo.unit_of_work():
+        repo.forget_org(DEMO_ORG_ID)
+        with repo.bulk_load(("customers",)):
+            repo.customers.put_many(_customers(rng))
     catalog, badges = service.catalog, service.badges
     groups = {
         name: catalog.create_group(DEMO_ORG_ID, {"name": name, "rank": rank})["id"]
@@ -393,8 +387,8 @@ def seed_demo_org(service) -> dict[str, int]:
         created = badges.create_badge(DEMO_ORG_ID, body, migration=True)
         for owner, reference, _ in traffic.claims:
             badges.claim(DEMO_ORG_ID, created["id"], {"ownerType": owner, "referenceId": reference})
-        with service.store.read() as conn:
-            view = load_badge(conn, DEMO_ORG_ID, created["id"])
+        with repo.snapshot():
+            view = load_badge(repo, DEMO_ORG_ID, created["id"])
         issues, earns = _history(rng, ids, view, now, traffic)
         all_issues += issues
         all_earns += earns
@@ -402,15 +396,7 @@ def seed_demo_org(service) -> dict[str, int]:
             badges.set_activation(DEMO_ORG_ID, created["id"], active=False)
     all_issues.sort()  # ids lead with the creation second: key order makes the inserts cheap
     all_earns.sort()
-    with service.store.write() as conn, indexes_built_after(conn, ("issues", "earns")):
-        conn.executemany(
-            "INSERT INTO issues (id, org_id, badge_id, customer_id, issued_on, event_date, expires_on, revoked_on,"
-            " owner_type, owner_reference_id, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            all_issues,
-        )
-        conn.executemany(
-            "INSERT INTO earns (id, org_id, badge_id, customer_id, earned_on, event_date, expires_on, revoked_on,"
-            " issue_id, owner_type, owner_reference_id, request_id, imported) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            all_earns,
-        )
+    with repo.unit_of_work(), repo.bulk_load(("issues", "earns")):
+        repo.issues.add_many(all_issues)
+        repo.earns.add_many(all_earns)
     return {"badges": 12, "customers": CUSTOMERS, "enrolments": len(all_issues), "earns": len(all_earns)}

@@ -87,7 +87,7 @@ def prepare(target: Path) -> dict:
 
     temp = target.with_name(f"{target.name}.seeding-{os.getpid()}")
     service = SandboxService(temp)
-    service.store.load_quickly()  # a new file nobody reads yet, thrown away if anything fails
+    service.repo.fill_quickly()  # a new file nobody reads yet, thrown away if anything fails
     try:
         created = service.seed()
     except BaseException:

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from lib.api.endpoints import ENDPOINTS, Endpoint
 from lib.sandbox import errors as E
-from lib.sandbox.customer_views import resolve_customer
 from lib.sandbox.faults import FaultKind, FaultRule
 from lib.sandbox.service import SandboxService
 from lib.sandbox.wire import decode_json, read_body, read_params, read_query, write_response
@@ -48,12 +48,10 @@ class Call:
 
 
 def _revoke_earn(s: SandboxService, c: Call) -> Any:
-    with s.store.read() as conn:
-        sent = c.raw_body.get("customerId") if isinstance(c.raw_body, dict) else None
-        customer_id = resolve_customer(
-            conn, c.org_id, sent if sent is not None else c.body["customerId"], c.identifier
-        )
-    return s.awards.revoke_earn(c.org_id, c.body, customer_id)
+    sent = c.raw_body.get("customerId") if isinstance(c.raw_body, dict) else None
+    return s.awards.revoke_earn(
+        c.org_id, c.body, sent if sent is not None else c.body["customerId"], c.identifier
+    )
 
 
 Handler = Callable[[SandboxService, Call], Any]
@@ -241,27 +239,22 @@ async def _run(
     return json_response(write_response(endpoint, envelope), endpoint.success_status)
 
 
-def _register(app: FastAPI, service: SandboxService, endpoint: Endpoint) -> None:
-    async def handle(request: Request) -> Response:
-        return await _serve(service, endpoint, request)
-
-    for method in endpoint.methods:  # the import also answers POST, as its page header says
-        app.add_api_route(
-            endpoint.path_template,
-            handle,
-            methods=[method],
-            name=endpoint.name,
-            operation_id=endpoint.name if method == endpoint.method else f"{endpoint.name}_{method.lower()}",
-            summary=endpoint.name.replace("_", " "),
-            description=f"https://docs.capillarytech.com/reference/{endpoint.doc_slug}"
-            if endpoint.doc_slug
-            else "",
-            status_code=endpoint.success_status,
-            tags=["oauth" if endpoint.name in UNAUTHENTICATED else "badges"],
-        )
+def exact_route(path: str, endpoint: Callable[[Request], Any], method: str, name: str) -> Route:
+    """A route for exactly `method` (Starlette adds HEAD to every GET; the API has no HEAD)."""
+    route = Route(path, endpoint, methods=[method], name=name)
+    route.methods = {method}
+    return route
 
 
-def add_api_routes(app: FastAPI, service: SandboxService) -> None:
+def api_routes(service: SandboxService) -> list[Route]:
+    """One route per endpoint and method of `ENDPOINTS`, all served by `_serve`."""
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    routes = []
     for endpoint in ENDPOINTS:
-        _register(app, service, endpoint)
+
+        async def handle(request: Request, endpoint: Endpoint = endpoint) -> Response:
+            return await _serve(service, endpoint, request)
+
+        for method in endpoint.methods:  # the import also answers POST, as its page header says
+            routes.append(exact_route(endpoint.path_template, handle, method, endpoint.name))
+    return routes

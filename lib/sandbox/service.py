@@ -1,5 +1,5 @@
-"""One sandbox instance: its store, clock, credentials, fault rules, network profile, request counts
-and backends."""
+"""One sandbox instance: its repository, clock, credentials, fault rules, network profile, request
+counts and backends."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from lib.sandbox.awards import AwardBackend
 from lib.sandbox.badges import BadgeBackend
 from lib.sandbox.catalog import CatalogBackend
 from lib.sandbox.clock import SandboxClock
-from lib.sandbox.common import Context
+from lib.sandbox.context import Context
 from lib.sandbox.customer_views import CustomerViewBackend
 from lib.sandbox.faults import FaultInjector
 from lib.sandbox.network import OFF, NetworkSimulator
-from lib.sandbox.store import DATA_TABLES, Store
+from lib.sandbox.repository import SqliteRepository
+from lib.sandbox.repository.records import CustomerRow
 
 DEMO_ORGS = (
     # (org id, name, username, password): printed at start, documented in the README
@@ -69,13 +70,14 @@ class SandboxService:
     def __init__(self, db_path: str | Path, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.db_path = str(db_path)
         self.max_body_bytes = max_body_bytes
-        self.store = Store(db_path)
+        self.repo = SqliteRepository(db_path)
+        self.store = self.repo.store  # the SQLite file under the repository, for tests that read it
         self.clock = SandboxClock()
         self.auth = Authenticator()
         self.faults = FaultInjector()
         self.network = NetworkSimulator()
         self.stats = RequestStats()
-        ctx = Context(self.store, self.clock)
+        ctx = Context(self.repo, self.clock)
         self.badges = BadgeBackend(ctx)
         self.awards = AwardBackend(ctx)
         self.customers = CustomerViewBackend(ctx)
@@ -83,28 +85,23 @@ class SandboxService:
         self._ensure_demo_orgs()
 
     def _ensure_demo_orgs(self) -> None:
-        with self.store.write() as conn:
-            for org_id, name, username, password in DEMO_ORGS:
-                conn.execute(
-                    "INSERT OR IGNORE INTO orgs (org_id, name, username, password_md5) VALUES (?, ?, ?, ?)",
-                    (org_id, name, username, md5_hex(password)),
-                )
-            rows = conn.execute("SELECT org_id, username, password_md5 FROM orgs").fetchall()
-        self.auth.load([Credential(r["org_id"], r["username"], r["password_md5"]) for r in rows])
+        with self.repo.unit_of_work():
+            self.repo.orgs.ensure(
+                (org_id, name, username, md5_hex(password)) for org_id, name, username, password in DEMO_ORGS
+            )
+            logins = self.repo.orgs.logins()
+        self.auth.load([Credential(login.org_id, login.username, login.password_md5) for login in logins])
 
     def is_empty(self) -> bool:
-        with self.store.read() as conn:
-            return conn.execute("SELECT COUNT(*) FROM badges").fetchone()[0] == 0
+        with self.repo.snapshot():
+            return not self.repo.badges.any()
 
     def reset(self, *, empty: bool = True) -> None:
         """Forget every org's data, fault rules and counts; real time and no network profile again.
 
         With `empty=False` the demo data is generated again.
         """
-        with self.store.write() as conn:
-            for table in DATA_TABLES:
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
-            conn.execute("UPDATE orgs SET next_badge_number = 1")
+        self.repo.forget_all()
         self.faults.clear()
         self.network.set(OFF)
         self.stats.clear()
@@ -115,17 +112,16 @@ class SandboxService:
     def add_customers(self, username: str, customers: list[dict]) -> int:
         """Register customers (`customerId` plus any of email, mobile, externalId, cardNumber, firstName,
         lastName) so `X-CAP-CUSTOMER-IDENTIFIER` look-ups find them; the API itself has no such call."""
-        with self.store.write() as conn:
-            row = conn.execute("SELECT org_id FROM orgs WHERE username = ?", (username,)).fetchone()
-            if row is None:
+        with self.repo.unit_of_work():
+            org_id = self.repo.orgs.org_of(username)
+            if org_id is None:
                 raise KeyError(f"no sandbox org with username {username!r}")
-            conn.executemany(
-                "INSERT OR REPLACE INTO customers VALUES (?,?,?,?,?,?,?,?)",
+            self.repo.customers.put_many(
                 [
-                    (row[0], int(c["customerId"]), c.get("firstName"), c.get("lastName"), c.get("email"),
-                     c.get("mobile"), c.get("externalId"), c.get("cardNumber"))
+                    CustomerRow(org_id, int(c["customerId"]), c.get("firstName"), c.get("lastName"),
+                                c.get("email"), c.get("mobile"), c.get("externalId"), c.get("cardNumber"))
                     for c in customers
-                ],
+                ]
             )  # fmt: skip
         return len(customers)
 
@@ -135,4 +131,4 @@ class SandboxService:
         return seed_demo_org(self)
 
     def close(self) -> None:
-        self.store.close()
+        self.repo.close()

@@ -1,4 +1,5 @@
-"""The sandbox's SQLite file: schema, connections, units of work.
+"""The sandbox's SQLite file: schema, connections, units of work (the engine under
+`lib.sandbox.repository.SqliteRepository`; nothing else runs SQL).
 
 One file in WAL mode survives restarts. Request handlers run on a thread pool, so every thread gets
 its own connection (sqlite3 connections refuse cross-thread use), readers never block, and writers
@@ -195,6 +196,10 @@ class Store:
                 )
             conn.executescript(SCHEMA)  # executescript manages its own transaction
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (inside `read()`/`write()` it carries that transaction)."""
+        return self._connection()
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

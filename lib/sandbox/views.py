@@ -1,4 +1,4 @@
-"""Loading stored badges and rendering them the way the API answers (#1-#4 and the customer views).
+"""Rendering stored badges the way the API answers (#1-#4 and the customer views).
 
 A stored badge is its canonical wire JSON; what the API adds when answering (derived `status`,
 the `...ISO` twins, fixed-window `cycleStatus` and dates, counts with statistics) is added here,
@@ -8,89 +8,29 @@ from the sandbox clock, so it is never stale.
 from __future__ import annotations
 
 import copy
-import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from lib.domain import BadgeStatus, badge_status
 from lib.domain.timeutil import day_start
 from lib.sandbox import errors as E
-from lib.sandbox.badge_rules import FixedWindowConfig, fixed_window_configs
-from lib.sandbox.common import Context, epoch, from_epoch, with_iso
+from lib.sandbox.badge_rules import FixedWindowConfig
+from lib.sandbox.common import epoch, with_iso
+from lib.sandbox.repository import BadgeView, Repository
 
 
-@dataclass
-class BadgeView:
-    doc: dict[str, Any]
-    fixed_windows: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return self.doc["id"]
-
-    @property
-    def start(self) -> datetime:
-        return from_epoch(self.doc["startOn"])
-
-    @property
-    def end(self) -> datetime:
-        return from_epoch(self.doc["expiresOn"])
-
-    def status(self, now: datetime) -> BadgeStatus:
-        return badge_status(self.start, self.end, now)
-
-    def configs(self) -> list[FixedWindowConfig]:
-        return fixed_window_configs(self.fixed_windows)
-
-
-def _view(row) -> BadgeView:
-    return BadgeView(json.loads(row["doc"]), json.loads(row["fixed_windows"]))
-
-
-def load_badge(conn, org_id: int, badge_id: str) -> BadgeView:
-    row = conn.execute(
-        "SELECT doc, fixed_windows FROM badges WHERE org_id = ? AND id = ?", (org_id, badge_id)
-    ).fetchone()
-    if row is None:
+def load_badge(repo: Repository, org_id: int, badge_id: str) -> BadgeView:
+    """The org's badge, or the API's "not found" (another org's badge is not found either)."""
+    view = repo.badges.get(org_id, badge_id)
+    if view is None:
         raise E.BadgeNotFound()
-    return _view(row)
+    return view
 
 
-def load_badges(conn, org_id: int, ids: list[str] | None = None) -> list[BadgeView]:
-    if ids is None:
-        rows = conn.execute("SELECT doc, fixed_windows FROM badges WHERE org_id = ? ORDER BY id", (org_id,))
-    else:
-        rows = conn.execute(
-            "SELECT doc, fixed_windows FROM badges WHERE org_id = ? AND id IN (SELECT value FROM json_each(?))",
-            (org_id, json.dumps(ids)),
-        )
-    return [_view(row) for row in rows]
-
-
-def badge_counts(conn, org_id: int, badge_ids: list[str]) -> dict[str, tuple[int, int]]:
+def badge_counts(repo: Repository, org_id: int, badge_ids: list[str]) -> dict[str, tuple[int, int]]:
     """`(issuedCount, earnedCount)` per badge: enrolments and earns that were not revoked."""
-    ids = json.dumps(badge_ids)
-    issued = dict(
-        conn.execute(
-            "SELECT badge_id, COUNT(*) FROM issues WHERE org_id = ? AND revoked_on IS NULL"
-            " AND badge_id IN (SELECT value FROM json_each(?)) GROUP BY badge_id",
-            (org_id, ids),
-        ).fetchall()
-    )
-    earned = dict(
-        conn.execute(
-            "SELECT badge_id, COUNT(*) FROM earns WHERE org_id = ? AND revoked_on IS NULL"
-            " AND badge_id IN (SELECT value FROM json_each(?)) GROUP BY badge_id",
-            (org_id, ids),
-        ).fetchall()
-    )
+    issued = repo.issues.counted_by_badge(org_id, badge_ids)
+    earned = repo.earns.counted_by_badge(org_id, badge_ids)
     return {b: (issued.get(b, 0), earned.get(b, 0)) for b in badge_ids}
-
-
-def group_names(conn, org_id: int) -> dict[str, tuple[str, int | None]]:
-    rows = conn.execute("SELECT id, name, rank FROM badge_groups WHERE org_id = ?", (org_id,))
-    return {row["id"]: (row["name"], row["rank"]) for row in rows}
 
 
 def _expiry(raw: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -164,9 +104,10 @@ BADGE_DEFAULTS: dict[str, Any] = {
 }
 
 
-def render_badge(ctx: Context, conn, view: BadgeView, *, with_statistics: bool) -> dict[str, Any]:
+def render_badge(
+    repo: Repository, view: BadgeView, now: datetime, *, with_statistics: bool
+) -> dict[str, Any]:
     """The full badge object of #1, #2 and #4."""
-    now = ctx.now()
     doc = view.doc
     out = copy.deepcopy(BADGE_DEFAULTS) | copy.deepcopy(doc)
     for key in ("startOn", "expiresOn", "createdOn", "lastUpdatedOn"):
@@ -176,7 +117,7 @@ def render_badge(ctx: Context, conn, view: BadgeView, *, with_statistics: bool) 
     out.update(render_constraints(view, now, with_current_cycle=with_statistics))
     out["status"] = view.status(now).value
     if with_statistics:
-        out["issuedCount"], out["earnedCount"] = badge_counts(conn, doc["orgId"], [doc["id"]])[doc["id"]]
+        out["issuedCount"], out["earnedCount"] = badge_counts(repo, doc["orgId"], [doc["id"]])[doc["id"]]
     return out
 
 
@@ -198,11 +139,12 @@ SUMMARY_FIELDS = (
 )
 
 
-def render_summary(ctx: Context, conn, org_id: int, views: list[BadgeView]) -> list[dict[str, Any]]:
+def render_summary(
+    repo: Repository, org_id: int, views: list[BadgeView], now: datetime
+) -> list[dict[str, Any]]:
     """The reduced items of #3 (`metaBasicDetails`): no constraints or benefits, with counts."""
-    now = ctx.now()
-    counts = badge_counts(conn, org_id, [v.id for v in views])
-    groups = group_names(conn, org_id)
+    counts = badge_counts(repo, org_id, [v.id for v in views])
+    groups = repo.groups.names(org_id)
     items = []
     for view in views:
         doc = view.doc

@@ -33,7 +33,6 @@ from lib.sandbox.badge_rules import rules_of
 from lib.sandbox.common import from_epoch
 from lib.sandbox.demo_data import DEMO_ORG_ID
 from lib.sandbox.service import SandboxService
-from lib.sandbox.views import load_badges
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 """The data depends on the day it is seeded; a fixed day keeps these tests deterministic."""
@@ -51,7 +50,7 @@ class Seeded:
         self.summary = service.seed()
         self.now = now
         with service.store.read() as conn:
-            self.views = load_badges(conn, DEMO_ORG_ID)
+            self.views = service.repo.badges.all_of(DEMO_ORG_ID)
             earns = conn.execute(
                 "SELECT badge_id, customer_id, earned_on, event_date, expires_on, revoked_on, issue_id,"
                 " owner_type, owner_reference_id, imported FROM earns WHERE org_id = ?",
