@@ -25,8 +25,8 @@ from lib.console.performance import (
 from lib.console.report import report_bytes
 from lib.console.timetravel import moment
 from lib.palette import STATUS_BADGE, badge_colours
-from lib.ui import Key, call_api, open_in_editor, page_setup, reads
-from lib.ui.performance import console_jobs
+from lib.ui import call_api, open_in_editor, page_setup, reads
+from lib.ui.performance import PerformanceState, console_jobs
 from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
 
 HISTORY = timedelta(days=365)
@@ -44,23 +44,23 @@ if org.empty:
 names = dict(zip(org["id"], org["name"], strict=True))
 busiest = org.sort_values("earned", ascending=False)["id"].iloc[0]
 wanted = st.query_params.get("badge", busiest)
-if st.session_state.get("bp_pick") != wanted:
-    st.session_state["bp_pick"] = wanted if wanted in names else busiest  # the URL decides which badge
+state = PerformanceState.get()
+state.follow_url(wanted, names, busiest)
 
 
 def _follow_pick() -> None:
-    st.query_params["badge"] = st.session_state["bp_pick"]
+    st.query_params["badge"] = state.picked()
 
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     badge_id = st.selectbox(
-        "Badge", list(names), format_func=names.get, key="bp_pick", on_change=_follow_pick
+        "Badge", list(names), format_func=names.get, key=PerformanceState.PICK, on_change=_follow_pick
     )
     edit = st.button("Open in editor", icon=":material/edit_note:", key="bp_edit")
     report_slot = st.empty()
 if edit:
     open_in_editor(badge_id)
-st.session_state[Key.CLOCK_BADGE] = badge_id  # the sidebar's "Next cycle" jumps to this badge's boundary
+state.show(badge_id)  # the sidebar's "Next cycle" jumps to this badge's boundary
 
 row = org[org["id"] == badge_id].iloc[0]
 last_day = datetime.combine(now.date(), time.max, tzinfo=UTC)

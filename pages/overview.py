@@ -24,6 +24,7 @@ from lib.console.report import report_bytes
 from lib.domain import BadgeStatus, EarnType, OwnerType
 from lib.palette import STATUS_COLOURS, badge_colours
 from lib.ui import call_api, open_in_editor, open_performance, page_setup, reads
+from lib.ui.overview import OverviewState
 from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
 from lib.ui.tables import selected_row
 
@@ -55,10 +56,8 @@ with filters, st.container(horizontal=True):
     search = st.text_input("Search by name", key="ov_search", placeholder="part of a badge name")
     chosen_groups = st.multiselect("Group", sorted(g for g in table["group"].unique() if g), key="ov_groups")
     last_year = (now.date() - timedelta(days=365), now.date())  # follows the sandbox clock unless changed
-    if st.session_state.get("ov_range", last_year) == st.session_state.get("ov_range_default", last_year):
-        st.session_state["ov_range"] = last_year
-    st.session_state["ov_range_default"] = last_year
-    period = st.date_input("Earns over time (UTC)", key="ov_range")
+    OverviewState.get().offer_range(last_year)
+    period = st.date_input("Earns over time (UTC)", key=OverviewState.RANGE)
 shown = filter_table(table, TableFilter(groups=tuple(chosen_groups), search=search))
 
 numbers = kpis(shown)

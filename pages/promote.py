@@ -13,7 +13,7 @@ st.caption(
     "fields. Badges, groups and custom fields are matched by name; the plan shows every change and every "
     "rule that would refuse one before anything is sent."
 )
-state = ui.session_state()
+state = ui.PromoteState.get()
 
 source_column, target_column = st.columns(2, gap="large")
 with source_column, st.container(border=True):

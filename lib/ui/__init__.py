@@ -1,9 +1,10 @@
 """The only Streamlit-aware code of the console, shared by the page scripts.
 
-Every page starts with `conn = page_setup("Title")`: it sets the page config, creates the shared
-session-state keys, draws the sidebar connection panel and returns the session's `ActiveConnection`
-(client, request log, labels), so each page also runs alone under AppTest. The first page run of a
-connection in a process also resumes the bulk jobs a previous process left running (`lib.ui.jobs`).
+Every page starts with `conn = page_setup("Title")`: it sets the page config, draws the sidebar
+connection panel and returns the session's `ActiveConnection` (client, request log, labels), so each
+page also runs alone under AppTest. The first page run of a connection in a process also resumes the
+bulk jobs a previous process left running (`lib.ui.jobs`). What a page keeps between runs is in its
+state object (`lib.ui.state`).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from lib.ui.errors import call_api, describe_error, show_error
 from lib.ui.first_start import first_start_placeholder
 from lib.ui.jobs import announce_resumed
 from lib.ui.navigation import framed_by_console, route_through_console
-from lib.ui.state import Key, flash, init_state, open_in_editor, open_performance, show_flash
+from lib.ui.state import ConnectionState, flash, open_in_editor, open_performance, show_flash
 
 __all__ = [
     "ActiveConnection",
-    "Key",
+    "ConnectionState",
     "call_api",
     "describe_error",
     "flash",
@@ -41,8 +42,7 @@ def page_setup(title: str) -> ActiveConnection:
     st.set_page_config(
         page_title=f"{title} · Badge Console", page_icon=":material/military_tech:", layout="wide"
     )
-    init_state()
-    st.session_state.pop(Key.CLOCK_BADGE, None)  # a page showing one badge names it again below
+    ConnectionState.get().focus_badge = None  # a page showing one badge names it again below
     st.title(title)
     waiting = first_start_placeholder()
     active = connection_panel()
@@ -70,7 +70,7 @@ def _leave_folder_navigation() -> None:
     `lib.ui.navigation`). Only a session's first run can be such a visit, so later runs (and their
     button clicks) are never repeated; AppTest runs a page alone on purpose and has no request
     headers, so it is left alone."""
-    first_run = Key.FRAMED not in st.session_state
-    st.session_state[Key.FRAMED] = True
+    session = ConnectionState.get()
+    first_run, session.framed = not session.framed, True
     if first_run and not framed_by_console() and st.context.headers:
         route_through_console()

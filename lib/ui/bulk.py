@@ -40,7 +40,7 @@ from lib.domain import EarnType
 from lib.ui import reads
 from lib.ui.bulk_badges import per_row_badges
 from lib.ui.bulk_check import validation_step
-from lib.ui.bulk_common import JOB_PARAM, Upload, escape_md, key
+from lib.ui.bulk_common import JOB_PARAM, BulkState, Upload, escape_md, key
 from lib.ui.bulk_job import attached_job, job_panel, recent_jobs
 from lib.ui.connection import ActiveConnection
 from lib.ui.dry_run import dry_run_step
@@ -86,12 +86,13 @@ def upload_step(operation: Operation) -> Upload | None:
         max_upload_size=MAX_UPLOAD_MB,
         key=key(operation, "file"),
     )
+    state = BulkState.of(operation)
     if file is None:
-        st.session_state.pop(key(operation, "upload"), None)
+        state.reset_upload()
         return None
     data = file.getvalue()
     digest = hashlib.sha256(data).hexdigest()
-    upload: Upload | None = st.session_state.get(key(operation, "upload"))
+    upload = state.upload
     if upload is None or upload.sha256 != digest:
         try:
             with st.spinner("Reading the file…"):
@@ -100,7 +101,7 @@ def upload_step(operation: Operation) -> Upload | None:
             st.error(escape_md(str(exc)), icon=":material/error:")
             return None
         upload = Upload(file.name, digest, data, table, table.frame)
-        st.session_state[key(operation, "upload")] = upload
+        state.upload = upload
     if len(upload.table.sheets) > 1:
         sheets = list(upload.table.sheets)
         chosen = st.selectbox("Sheet", sheets, index=sheets.index(upload.table.sheet),
@@ -113,7 +114,7 @@ def upload_step(operation: Operation) -> Upload | None:
                 st.error(escape_md(str(exc)), icon=":material/error:")
                 return None
             upload = Upload(upload.name, digest, upload.data, table, table.frame)
-            st.session_state[key(operation, "upload")] = upload
+            state.upload = upload
     st.caption(escape_md(upload.table.describe()))
     return upload
 

@@ -26,7 +26,7 @@ from lib.bulk.wording import plural, problem_table
 from lib.console.fanout import Progress, fan_out
 from lib.console.tasks import BackgroundTask
 from lib.ui import reads
-from lib.ui.bulk_common import JOB_PARAM, Upload, escape_md, key
+from lib.ui.bulk_common import JOB_PARAM, BulkState, Upload, escape_md, key
 from lib.ui.connection import ActiveConnection
 from lib.ui.errors import call_api
 from lib.ui.jobs import registry
@@ -37,7 +37,7 @@ Rehearsal = list[tuple[BadgePart, DryRunReport]]
 
 @dataclass
 class RunDraft:
-    """The session of one upload under one mapping, and its dry run (kept on the page's `Upload`)."""
+    """The session of one upload under one mapping, and its dry run (kept on the page's `BulkState`)."""
 
     session: BulkSession
     signature: str
@@ -93,7 +93,8 @@ def _draft(
     conn: ActiveConnection, operation: Operation, upload: Upload, mapping: ColumnMapping
 ) -> RunDraft | None:
     signature = repr((mapping, upload.edits))
-    draft: RunDraft | None = st.session_state.get(key(operation, "run_draft"))
+    state = BulkState.of(operation)
+    draft = state.run_draft
     if draft is not None and draft.signature == signature and draft.session.file_sha256 == upload.sha256:
         return draft
     listed = call_api("Load badges", lambda: reads.badges(conn))
@@ -108,7 +109,7 @@ def _draft(
         st.error(escape_md(str(exc)), icon=":material/block:")
         return None
     draft = RunDraft(session, signature)
-    st.session_state[key(operation, "run_draft")] = draft
+    state.run_draft = draft
     return draft
 
 
@@ -210,6 +211,6 @@ def _start(conn: ActiveConnection, operation: Operation, upload: Upload, draft: 
         return
     for job in jobs:
         registry().start(job.job_id, conn.client)
-    st.session_state.pop(key(operation, "run_draft"), None)
+    BulkState.of(operation).forget_run()
     st.query_params[JOB_PARAM] = jobs[0].job_id
     st.rerun()

@@ -7,7 +7,8 @@ that moment, the read caches are dropped so nothing older is drawn, and each pag
 is not real time under its title. The sandbox is shared, so the clock is every session's.
 
 "Next cycle boundary" jumps to the next start of a fixed-window cycle of the badge a page shows on
-its own (the badge performance page names it in `Key.CLOCK_BADGE`), else of any badge of the org.
+its own (the badge performance page names it in `ConnectionState.focus_badge`), else of any badge of
+the org.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from lib.console.fanout import fan_out, pages_of, read_list
 from lib.console.timetravel import JUMPS, is_real_time, moment, next_boundary, offset_text
 from lib.sandbox.server import SandboxHandle
 from lib.ui.errors import describe_error
-from lib.ui.state import Key
+from lib.ui.state import ConnectionState
 
 HELP = (
     "Moves the local sandbox's clock, for demos: statuses, limit cycles and expiries follow it on every "
@@ -61,7 +62,7 @@ def clock_control(sandbox: SandboxHandle) -> None:
             args=(sandbox,),
             disabled=real_time,
         )
-    message = st.session_state.pop(Key.CLOCK_MESSAGE, None)
+    message = ConnectionState.get().take_clock_message()
     if message:
         st.caption(message)
 
@@ -71,7 +72,7 @@ def _moved(sandbox: SandboxHandle, to: datetime | None, message: str) -> None:
     from lib.ui import reads  # reads imports the connection panel that imports this module
 
     reads.clear_reads()  # statuses, counts and cycles read before are as of another moment
-    st.session_state[Key.CLOCK_MESSAGE] = message
+    ConnectionState.get().clock_message = message
 
 
 def _move(sandbox: SandboxHandle, step: timedelta) -> None:
@@ -84,18 +85,19 @@ def _back_to_now(sandbox: SandboxHandle) -> None:
 
 
 def _to_next_boundary(sandbox: SandboxHandle) -> None:
-    conn = st.session_state.get(Key.CONNECTION)
+    session = ConnectionState.get()
+    conn = session.active
     if conn is None:
         return
     now = sandbox.now()
-    focus = st.session_state.get(Key.CLOCK_BADGE)
+    focus = session.focus_badge
     try:
         ids = [focus] if focus else [b.id for b in read_list(pages_of(conn.client.list_badges))]
         badges = fan_out(
             [lambda badge_id=badge_id: conn.client.get_badge(badge_id=badge_id) for badge_id in ids]
         )
     except BadgesError as exc:
-        st.session_state[Key.CLOCK_MESSAGE] = ":red[" + " ".join(describe_error(exc)[:2]) + "]"
+        session.clock_message = ":red[" + " ".join(describe_error(exc)[:2]) + "]"
         return
     candidates = []
     for badge in badges:
@@ -106,9 +108,7 @@ def _to_next_boundary(sandbox: SandboxHandle) -> None:
     boundary = next_boundary(candidates, now)
     if boundary is None:
         scope = "this badge has" if focus else "no badge of the org has"
-        st.session_state[Key.CLOCK_MESSAGE] = (
-            f"No cycle boundary ahead: {scope} no fixed-window cycle to come."
-        )
+        session.clock_message = f"No cycle boundary ahead: {scope} no fixed-window cycle to come."
         return
     _moved(
         sandbox,

@@ -2,8 +2,8 @@
 
 The backend is the embedded sandbox by default (one per process, started on first use and shared,
 because it holds no credentials), or a Capillary cluster preset, or a custom https:// URL. The
-`BadgesClient` carries the credentials, so it lives in `st.session_state`: one per browser session,
-never in a process-wide cache. Its request log belongs to it and therefore to this session only.
+`BadgesClient` carries the credentials, so it lives in the session's `ConnectionState`: one per
+browser session, never in a process-wide cache. Its request log belongs to it and therefore to this session only.
 
 Credentials come from `st.secrets["capillary"]` or are typed into password fields; they are never
 drawn back, written to the log (the client redacts them) or put in a URL.
@@ -31,7 +31,7 @@ from lib.api.request_log import RequestLog
 from lib.sandbox.server import SandboxHandle, default_data_dir, embedded_sandbox
 from lib.ui.clock import clock_control
 from lib.ui.errors import describe_error
-from lib.ui.state import Key
+from lib.ui.state import ConnectionState
 
 SANDBOX = "Local sandbox"
 CLUSTER = "Capillary cluster"
@@ -152,8 +152,7 @@ def _connect(
     fingerprint: str,
     clock: Callable[[], datetime] = _real_now,
 ) -> None:
-    st.session_state[Key.CONNECTION] = new_connection(backend, base_url, auth, org, fingerprint, clock)
-    st.session_state.pop(Key.HEALTH, None)
+    ConnectionState.get().connect(new_connection(backend, base_url, auth, org, fingerprint, clock))
 
 
 def _sandbox_panel() -> None:
@@ -174,11 +173,11 @@ def _network_control(sandbox: SandboxHandle) -> None:
     """
     profile = sandbox.network().profile
     shown = NETWORK_CHOICES if profile.name in NETWORK_CHOICES else (*NETWORK_CHOICES, profile.name)
-    st.session_state["conn_network"] = profile.name
+    ConnectionState.NETWORK.set(profile.name)
     st.segmented_control(
         "Simulate a remote cluster",
         shown,
-        key="conn_network",
+        key=ConnectionState.NETWORK,
         required=True,
         on_change=_set_network,
         args=(sandbox,),
@@ -189,10 +188,10 @@ def _network_control(sandbox: SandboxHandle) -> None:
 
 
 def _set_network(sandbox: SandboxHandle) -> None:
-    choice = st.session_state.get("conn_network")
+    choice = ConnectionState.NETWORK.value()
     if choice in NETWORK_CHOICES:
         sandbox.set_network(choice)
-        st.session_state.pop(Key.HEALTH, None)  # the next health line measures the new round trip
+        ConnectionState.get().forget_health()  # the next health line measures the new round trip
 
 
 def _cluster_panel(backend: str) -> None:
@@ -209,8 +208,10 @@ def _cluster_panel(backend: str) -> None:
         )
     else:
         configured = str(secrets.get("base_url") or "")
-        st.session_state.setdefault("conn_url", configured if "://" in configured else "")
-        target = st.text_input("Base URL", key="conn_url", placeholder="https://eu.api.capillarytech.com")
+        ConnectionState.URL.set_default(configured if "://" in configured else "")
+        target = st.text_input(
+            "Base URL", key=ConnectionState.URL, placeholder="https://eu.api.capillarytech.com"
+        )
     try:
         base_url = resolve_base_url(target)
     except RequestValidationError as exc:
@@ -249,7 +250,7 @@ def _configured_backend() -> str:
 
 
 def _current_fingerprint() -> str | None:
-    active = st.session_state.get(Key.CONNECTION)
+    active = ConnectionState.get().active
     return active.fingerprint if active else None
 
 
@@ -267,11 +268,12 @@ def check_health(active: ActiveConnection) -> Health:
 
 
 def _health_line(active: ActiveConnection, *, force: bool) -> None:
-    health: Health | None = st.session_state.get(Key.HEALTH)
+    session = ConnectionState.get()
+    health = session.health
     stale = health is None or health.fingerprint != active.fingerprint
     if force or stale or time.time() - health.checked_at > HEALTH_MAX_AGE:
         health = check_health(active)
-        st.session_state[Key.HEALTH] = health
+        session.health = health
     if health.ok:
         st.caption(f":green[●] {health.detail} · {health.latency_ms:.0f} ms")
     else:
@@ -289,7 +291,7 @@ def connection_panel() -> ActiveConnection | None:
             _sandbox_panel()
         else:
             _cluster_panel(backend)
-        active: ActiveConnection | None = st.session_state.get(Key.CONNECTION)
+        active = ConnectionState.get().active
         if active is None or not active.backend.startswith(backend):
             return None
         st.caption(f"Org **{active.org}** on {active.backend} · `{active.base_url}`")

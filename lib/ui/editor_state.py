@@ -16,8 +16,9 @@ from typing import Any
 import streamlit as st
 
 from lib.console.badge_form import BadgeForm, form_paths, widget_key, widget_values, with_values
+from lib.ui.state import StateKey
 
-STATE_KEY = "editor_state"
+STATE_KEY = StateKey.EDITOR
 """The one session-state key of the editor's own state (`EditorState`)."""
 PICK_KEY = "ed_pick"
 """The badge selector (a badge id, or NEW); the URL's `?badge=<id>` decides it."""

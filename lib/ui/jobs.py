@@ -17,7 +17,7 @@ import streamlit as st
 from lib.bulk.journal import Job
 from lib.bulk.registry import JobRegistry, registry_for
 from lib.ui.connection import ActiveConnection, data_dir
-from lib.ui.state import Key
+from lib.ui.state import ConnectionState
 
 JOURNAL_FILE = "bulk-jobs.sqlite"
 
@@ -60,8 +60,9 @@ def announce_resumed(conn: ActiveConnection) -> None:
     """Resume interrupted jobs; tell each session once while they still run."""
     resumed = resume_interrupted_jobs(conn)
     running = [job_id for job_id in resumed if registry().runner(job_id) is not None]
-    if running and not st.session_state.get(Key.RESUMED_NOTICE):
-        st.session_state[Key.RESUMED_NOTICE] = True
+    session = ConnectionState.get()
+    if running and not session.resumed_announced:
+        session.resumed_announced = True
         count = f"{len(running)} bulk job{'s' if len(running) > 1 else ''}"
         st.toast(
             f"{count} interrupted by a restart of the console resumed by itself; "

@@ -4,11 +4,17 @@ The jobs come from the console's journal (`lib.ui.jobs`), filtered to the badge 
 planned on this session's org and backend. The rows a job settled as succeeded are the only dated
 enrolments there are (the API keeps none), so they are read once per job state (`updated_at`) and
 cached: a finished job's rows never change.
+
+The page's own state is only its badge picker (`PerformanceState`): the badge itself travels in the URL
+(`?badge=<id>`), so a refresh or a shared link shows the same badge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import pandas as pd
 import streamlit as st
@@ -17,8 +23,28 @@ from lib.bulk.journal import ItemState
 from lib.console.performance import CONSOLE_COLUMNS, ConsoleJob
 from lib.ui.connection import ActiveConnection
 from lib.ui.jobs import journal_path, registry, same_connection
+from lib.ui.state import ConnectionState, PageState, StateKey, WidgetKey
 
 MAX_ENTRIES = 64
+
+
+@dataclass
+class PerformanceState(PageState):
+    KEY: ClassVar[str] = StateKey.PERFORMANCE
+    PICK: ClassVar[WidgetKey] = WidgetKey("bp_pick")
+    """The badge picker, which follows the URL's `?badge=<id>`."""
+
+    def follow_url(self, wanted: str, known: Mapping[str, str], fallback: str) -> None:
+        """The URL decides which badge is picked; an id the org does not have shows `fallback`."""
+        if self.PICK.value() != wanted:
+            self.PICK.set(wanted if wanted in known else fallback)
+
+    def picked(self) -> str:
+        return self.PICK.value()
+
+    def show(self, badge_id: str) -> None:
+        """The page shows this badge: the sidebar's "Next cycle" jumps to its boundary."""
+        ConnectionState.get().focus_badge = badge_id
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
@@ -54,6 +80,8 @@ def console_jobs(conn: ActiveConnection, badge_id: str) -> tuple[list[ConsoleJob
             )
         )
         if counts.succeeded:
-            frames.append(_succeeded_rows(str(journal_path()), job.job_id, str(job.operation), job.updated_at))
+            frames.append(
+                _succeeded_rows(str(journal_path()), job.job_id, str(job.operation), job.updated_at)
+            )
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CONSOLE_COLUMNS)
     return listed, rows

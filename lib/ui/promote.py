@@ -1,16 +1,18 @@
 """The "Badges as code" page's steps: the source, the side-by-side comparison, export, and promotion.
 
-Reads are kept in the session (`PromoteState`) until something changes them: the source or target
-connection, the file, or a promotion that just ran. Promoting plans the selected badges against the
-target, shows that plan to be confirmed, then applies it on a worker thread (`BackgroundTask`) that a
-fragment polls, like the bulk pages' dry run; a click meanwhile loses nothing. The run plans again
-against the target as it is then (`lib.promote.apply`), so what it sends is what still differs.
+Reads are kept in the session (`PromoteState`, with the target connection) until something changes
+them: the source or target connection, the file, or a promotion that just ran. Promoting plans the
+selected badges against the target, shows that plan to be confirmed, then applies it on a worker
+thread (`BackgroundTask`) that a fragment polls, like the bulk pages' dry run; a click meanwhile loses
+nothing. The run plans again against the target as it is then (`lib.promote.apply`), so what it sends
+is what still differs.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import streamlit as st
 
@@ -26,17 +28,24 @@ from lib.promote.report import HISTORICAL_HINT
 from lib.ui import reads
 from lib.ui.connection import ActiveConnection
 from lib.ui.errors import call_api
+from lib.ui.state import PageState, StateKey, WidgetKey
 
 POLL_SECONDS = 0.5
-STATE = "pr_state"
 FROM_CONNECTION = "This session's connection"
 FROM_FILE = "An exported file"
 
 
 @dataclass
-class PromoteState:
+class PromoteState(PageState):
     """What the page read and started, kept across reruns of this session."""
 
+    KEY: ClassVar[str] = StateKey.PROMOTE
+    PICK: ClassVar[WidgetKey] = WidgetKey("pr_pick")
+    """The "Badges to promote" multiselect."""
+
+    target_connection: ActiveConnection | None = field(default=None, repr=False)
+    """The promotion target's connection (`lib.ui.promote_target`); its credentials stay in this session
+    (and out of the repr)."""
     source_key: tuple = ()
     source: BadgesDocument | None = None
     target_key: tuple = ()
@@ -47,13 +56,17 @@ class PromoteState:
     result: ApplyResult | None = None
     result_for: str = ""
     selected: list[str] = field(default_factory=list)
+    pick_for: tuple[str, ...] = ()
+    """The badges the picker was last offered."""
 
     def forget_reads(self) -> None:
         self.source_key, self.target_key, self.source, self.target = (), (), None, None
 
-
-def session_state() -> PromoteState:
-    return st.session_state.setdefault(STATE, PromoteState())
+    def offer_picks(self, choices: list[str]) -> None:
+        """Another source or target: nothing is picked for the user."""
+        if self.pick_for != tuple(choices):
+            self.pick_for = tuple(choices)
+            self.PICK.set([])
 
 
 def source_document(conn: ActiveConnection, state: PromoteState) -> BadgesDocument | None:
@@ -124,11 +137,9 @@ def draw_compare(
                 for refusal in row.item.refusals:
                     st.error(f"{refusal.code} {refusal.field}: {refusal.message}", icon=":material/block:")
     choices = [row.name for row in rows if row.item is not None]
-    if st.session_state.get("pr_pick_for") != tuple(choices):
-        st.session_state["pr_pick_for"] = tuple(choices)
-        st.session_state["pr_pick"] = []  # another source: nothing is picked for the user
+    PromoteState.get().offer_picks(choices)
     return st.multiselect(
-        "Badges to promote", choices, key="pr_pick", placeholder="Choose the badges to promote",
+        "Badges to promote", choices, key=PromoteState.PICK, placeholder="Choose the badges to promote",
         help="Only in source: created in the target. Differs: updated to the source's values.",
     )  # fmt: skip
 

@@ -25,9 +25,7 @@ from lib.ui.connection import (
     new_connection,
     sandbox_handle,
 )
-
-TARGET = "pr_target"
-"""Session-state key of the target's `ActiveConnection`."""
+from lib.ui.promote import PromoteState
 
 
 def target_panel(main: ActiveConnection) -> ActiveConnection | None:
@@ -99,8 +97,9 @@ def _cluster_target(main: ActiveConnection, backend: str) -> ActiveConnection | 
 
 def _kept(wanted: str, build) -> ActiveConnection:
     """The session's target connection, built again only when its configuration changed."""
-    current: ActiveConnection | None = st.session_state.get(TARGET)
+    state = PromoteState.get()
+    current = state.target_connection
     if current is None or current.fingerprint != wanted:
         current = build()
-        st.session_state[TARGET] = current
+        state.target_connection = current
     return current

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lib.sandbox.server import embedded_sandbox
-from lib.ui.state import Key
+from lib.ui.state import StateKey
 
 
 def _texts(elements) -> str:
@@ -13,7 +13,7 @@ def _texts(elements) -> str:
 
 
 def _badge_id(at, name: str) -> str:
-    client = at.session_state[Key.CONNECTION].client
+    client = at.session_state[StateKey.CONNECTION].active.client
     return next(b.id for b in client.list_badges(limit=100).meta_basic_details if b.name == name)
 
 

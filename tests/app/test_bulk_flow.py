@@ -14,7 +14,10 @@ from lib.bulk.model import Operation
 from lib.bulk.planner import plan_job
 from lib.bulk.validate import validate
 from lib.ui import bulk, reads
-from lib.ui.state import Key
+from lib.ui.state import StateKey
+
+BULK_STATE = {"be": StateKey.BULK_ENROL, "ie": StateKey.BULK_IMPORT}
+"""Each bulk page's state object, by its widget-key prefix."""
 
 
 def choose_badge(at, name: str):
@@ -49,11 +52,11 @@ def dry_run(at, prefix: str = "be"):
     """Click Dry run; once its worker thread is done, run the page again, as the polling fragment would."""
     at = at.button(key=f"{prefix}_dry_run").click().run()
     assert not at.exception, at.exception
-    task = at.session_state[f"{prefix}_upload"].dry_task
+    task = at.session_state[BULK_STATE[prefix]].upload.dry_task
     if task is not None:
         assert task.wait(60), "the dry run did not finish"
         at = at.run()
-    assert at.session_state[f"{prefix}_upload"].dry_task is None
+    assert at.session_state[BULK_STATE[prefix]].upload.dry_task is None
     return at
 
 
@@ -64,7 +67,7 @@ def upload(at, content: bytes, name: str = "customers.csv"):
 
 def fresh_badge(at, prefix: str, *, started_days_ago: int = 1, **fields) -> str:
     """A new LIVE badge (created as a migration, so it may start in the past); its name."""
-    client = at.session_state[Key.CONNECTION].client
+    client = at.session_state[StateKey.CONNECTION].active.client
     now = datetime.now(UTC)
     name = f"{prefix} {uuid.uuid4().hex[:8]}"
     client.create_badge(
@@ -132,7 +135,7 @@ def test_enrol_flow_upload_validate_fix_dry_run_run_results(run_page):
     assert (metrics["To send"], metrics["With errors"]) == ("5", "0")
 
     # One customer of the file is enrolled elsewhere meanwhile: the dry run should see it (1040).
-    connection = at.session_state[Key.CONNECTION]
+    connection = at.session_state[StateKey.CONNECTION].active
     badge_id = at.selectbox(key="be_badge").value
     connection.client.issue_bulk(badge_id=badge_id, customers=[ids[1]], request_id=f"appt-{uuid.uuid4().hex}")
 
@@ -255,7 +258,7 @@ def test_markup_in_file_content_is_shown_as_text():
 
 def test_job_link_reattaches_to_a_planned_job_which_resumes_from_the_page(run_page):
     at = run_page("bulk_enrol.py")
-    connection = at.session_state[Key.CONNECTION]
+    connection = at.session_state[StateKey.CONNECTION].active
     name = fresh_enrol_badge(at)
     badge = next(b for b in connection.client.iter_badges(max_items=1000) if b.name == name)
     frame = pd.DataFrame({"customerId": pd.Series(["100031", "100032"], dtype="str")})
@@ -374,7 +377,7 @@ def test_blank_lines_are_counted_and_row_numbers_stay_those_of_the_file(run_page
 def test_a_mobile_keyed_file_is_looked_up_in_the_dry_run_and_enrols_by_customer_id(run_page):
     at = run_page("bulk_enrol.py")
     badge_name = fresh_enrol_badge(at)
-    connection = at.session_state[Key.CONNECTION]
+    connection = at.session_state[StateKey.CONNECTION].active
     tag = uuid.uuid4().int % 10**6
     customers = {700_000_000 + tag * 10 + k: f"44{tag:06d}{k:03d}" for k in range(3)}
     connection.client.send_raw(
@@ -411,7 +414,7 @@ def test_a_mobile_keyed_file_is_looked_up_in_the_dry_run_and_enrols_by_customer_
 def test_a_file_naming_two_badges_runs_one_job_per_badge(run_page):
     at = run_page("bulk_enrol.py")
     gold, silver = fresh_enrol_badge(at), fresh_enrol_badge(at)
-    connection = at.session_state[Key.CONNECTION]
+    connection = at.session_state[StateKey.CONNECTION].active
     ids = [810_000_000 + uuid.uuid4().int % 10**6 * 10 + k for k in range(6)]
     lines = [f"{c},{gold if k % 2 else silver}" for k, c in enumerate(ids)] + [f"{ids[0] + 7},Nope"]
     at = upload(at, ("customerId,badge\n" + "\n".join(lines) + "\n").encode())
@@ -421,7 +424,7 @@ def test_a_file_naming_two_badges_runs_one_job_per_badge(run_page):
     assert any("name no badge of this org" in w.value for w in at.warning)
 
     at = at.button(key="be_run_dry").click().run()
-    draft = at.session_state["be_run_draft"]
+    draft = at.session_state[StateKey.BULK_ENROL].run_draft
     assert draft.task is None or draft.task.wait(60)
     at = at.run()
     summary = table_with(at, "predicted to succeed")
@@ -451,7 +454,7 @@ def test_a_file_naming_two_badges_runs_one_job_per_badge(run_page):
 def test_undo_from_the_results_revokes_only_what_the_job_enrolled(run_page):
     at = run_page("bulk_enrol.py")
     badge_name = fresh_enrol_badge(at)
-    connection = at.session_state[Key.CONNECTION]
+    connection = at.session_state[StateKey.CONNECTION].active
     ids = [820_000_000 + uuid.uuid4().int % 10**6 * 10 + k for k in range(5)]
     at = upload(at, ("customerId\n" + "\n".join(map(str, ids)) + "\n").encode())
     at = choose_badge(at, badge_name)

@@ -7,17 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib.ui.state import Key
+from lib.ui.state import StateKey
+from tests.app.charts import drawn_figures
 
 
 def _badge_posts(at) -> list:
-    log = at.session_state[Key.CONNECTION].request_log
+    log = at.session_state[StateKey.CONNECTION].active.request_log
     return [e for e in log.entries() if e.method in {"POST", "PUT"} and e.path.endswith("/badgeMeta")]
 
 
 def _sandbox_writes(at) -> int:
     """Badge writes the sandbox itself has seen (its control plane counts requests per path)."""
-    base_url = at.session_state[Key.CONNECTION].base_url
+    base_url = at.session_state[StateKey.CONNECTION].active.base_url
     request = urllib.request.Request(f"{base_url}/_sandbox/stats", headers={"X-Sandbox-Control": "1"})
     with urllib.request.urlopen(request, timeout=10) as response:
         stats = json.load(response)
@@ -28,7 +29,7 @@ def _sandbox_writes(at) -> int:
 def test_new_badge_form_shows_the_preview_and_passes_the_rules(run_page):
     at = run_page("badge_editor.py")
     assert not at.exception
-    assert at.get("plotly_chart"), "the timeline is drawn for the default form"
+    assert drawn_figures(at), "the timeline is drawn for the default form"
     at.text_input(key="ed_name").set_value("Preview only").run()
     assert any("Passes the server's rules" in s.value for s in at.success), [e.value for e in at.error]
 
@@ -79,7 +80,7 @@ def test_end_before_start_is_720(run_page):
 
 def test_opening_a_badge_from_the_url_loads_its_values(run_page):
     at = run_page("badge_editor.py")
-    badge = next(iter(at.session_state[Key.CONNECTION].client.iter_badges(max_items=1)))
+    badge = next(iter(at.session_state[StateKey.CONNECTION].active.client.iter_badges(max_items=1)))
     at = run_page("badge_editor.py", badge=badge.id)
     assert not at.exception
     assert at.text_input(key="ed_name").value == badge.name
@@ -118,7 +119,7 @@ def test_a_new_badge_starts_tomorrow_by_the_sandbox_clock(run_page):
 def test_every_demo_badge_opens_in_the_editor_without_rule_problems(run_page):
     """Loading a saved badge and sending it back unchanged must pass the rules (no 723 from rounding)."""
     at = run_page("badge_editor.py")
-    badges = list(at.session_state[Key.CONNECTION].client.iter_badges())
+    badges = list(at.session_state[StateKey.CONNECTION].active.client.iter_badges())
     assert len(badges) >= 10
     for badge in badges:
         at = run_page("badge_editor.py", badge=badge.id)
@@ -143,7 +144,7 @@ def test_a_blank_new_badge_asks_for_its_name_instead_of_flagging_an_error(run_pa
 
 def test_an_edit_shows_in_the_diff_and_the_request(run_page):
     at = run_page("badge_editor.py")
-    badge = next(iter(at.session_state[Key.CONNECTION].client.iter_badges(max_items=1)))
+    badge = next(iter(at.session_state[StateKey.CONNECTION].active.client.iter_badges(max_items=1)))
     at = run_page("badge_editor.py", badge=badge.id)
     at.text_area(key="ed_description").set_value("A changed description").run()
     assert "Changes against the saved badge (1)" in [e.label for e in at.expander]
@@ -161,7 +162,7 @@ def test_an_edit_shows_in_the_diff_and_the_request(run_page):
 def test_server_refusal_shows_the_capillary_code(run_page):
     """Name uniqueness (725) needs the store, so only the server can refuse it; the editor shows its answer."""
     at = run_page("badge_editor.py")
-    taken = next(iter(at.session_state[Key.CONNECTION].client.iter_badges(max_items=1))).name
+    taken = next(iter(at.session_state[StateKey.CONNECTION].active.client.iter_badges(max_items=1))).name
     at.text_input(key="ed_name").set_value(taken).run()
     at.button(key="ed_save").click().run()
     assert not at.exception, at.exception
@@ -201,13 +202,13 @@ def test_benefits_tags_and_custom_fields_from_the_tables_reach_the_request(run_p
 
 def test_changing_a_live_fixed_window_previews_both_configs(run_page):
     at = run_page("badge_editor.py")
-    client = at.session_state[Key.CONNECTION].client
+    client = at.session_state[StateKey.CONNECTION].active.client
     live = [b for b in client.iter_badges(status=["LIVE"]) if b.name == "Daily Streak"]
     assert live, "the demo org has a live badge with 3-day customer cycles"
     at = run_page("badge_editor.py", badge=live[0].id)
     at.selectbox(key="ed_customer_fixed_window_unit").set_value("MONTHS").run()
     assert not at.exception, at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = drawn_figures(at)[0]
     lanes = {trace["name"] for trace in spec["data"]}
     assert any("(running, until" in lane for lane in lanes), lanes
     assert any("(new, from" in lane for lane in lanes), lanes
@@ -216,7 +217,7 @@ def test_changing_a_live_fixed_window_previews_both_configs(run_page):
 def test_a_badge_without_custom_fields_loads_unchanged(run_page):
     """The org's custom fields are offered as empty rows; left empty they are not sent, so no diff."""
     at = run_page("badge_editor.py")
-    client = at.session_state[Key.CONNECTION].client
+    client = at.session_state[StateKey.CONNECTION].active.client
     now = datetime.now(UTC)
     badge = client.create_badge(
         badge={
@@ -243,7 +244,7 @@ def test_an_unknown_badge_in_the_url_says_so_and_opens_a_new_form(run_page):
 def test_a_live_badge_saved_without_touching_its_dates_keeps_them_exactly(run_page, microsecond):
     """The date widgets show minutes; an untouched start must go back as saved, or the server says 723."""
     at = run_page("badge_editor.py")
-    client = at.session_state[Key.CONNECTION].client
+    client = at.session_state[StateKey.CONNECTION].active.client
     start = (datetime.now(UTC) - timedelta(days=2)).replace(second=19, microsecond=microsecond)
     saved = client.create_badge(
         badge={
@@ -271,7 +272,8 @@ def test_a_live_badge_saved_without_touching_its_dates_keeps_them_exactly(run_pa
 
 def test_taking_a_badge_out_of_its_group_is_explained_not_silently_dropped(run_page):
     at = run_page("badge_editor.py")
-    grouped = next(b for b in at.session_state[Key.CONNECTION].client.iter_badges() if b.badge_group_id)
+    client = at.session_state[StateKey.CONNECTION].active.client
+    grouped = next(b for b in client.iter_badges() if b.badge_group_id)
     at = run_page("badge_editor.py", badge=grouped.id)
     assert not at.warning
     at.selectbox(key="ed_group_id").set_value(None).run()
@@ -309,7 +311,7 @@ def test_an_invalid_limit_hides_only_itself_and_says_which(run_page):
     assert not at.exception, at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "Not drawn: Customer limits · fixed window" in warnings and "refreshRate" in warnings
-    assert at.get("plotly_chart"), "the rest of the badge is still drawn"
+    assert drawn_figures(at), "the rest of the badge is still drawn"
     assert not at.table, "no cycle table for a window that cannot be laid out"
     assert any("expires" in c.value for c in at.caption)
 

@@ -12,6 +12,7 @@ import time
 from lib.console.fanout import MAX_WORKERS
 from lib.sandbox.server import embedded_sandbox
 from lib.ui import reads
+from lib.ui.state import StateKey
 from tests.app.test_bulk_flow import choose_badge, dry_run, fresh_enrol_badge, table_with, upload
 from tests.latency import slow_network
 
@@ -47,17 +48,17 @@ def test_dry_run_runs_off_the_script_thread_and_survives_reruns(run_page):
     at = choose_badge(at, name)
     with slow_network(0.15) as network:
         at = at.button(key="be_dry_run").click().run()
-        task = at.session_state["be_upload"].dry_task
+        task = at.session_state[StateKey.BULK_ENROL].upload.dry_task
         assert task is not None and not task.finished, "the click's run ends while the reads go on"
         assert at.get("progress")[0].proto.text.startswith("Dry run")
         assert not [c for c in at.checkbox if c.label.startswith("I confirm")], "no start before the report"
 
         at = at.run()  # any click meanwhile reruns the page: the dry run goes on
-        assert at.session_state["be_upload"].dry_task is task
+        assert at.session_state[StateKey.BULK_ENROL].upload.dry_task is task
         assert task.wait(60)
         at = at.run()  # what the polling fragment triggers once it sees the task finished
     assert not at.exception, at.exception
-    assert at.session_state["be_upload"].dry_task is None
+    assert at.session_state[StateKey.BULK_ENROL].upload.dry_task is None
     summary = dict(table_with(at, "", "value").values.tolist())
     assert summary["Predicted 'already enrolled' (1040)"] == "0 — 100 customers looked up"
     assert 1 < network.peak <= MAX_WORKERS
@@ -69,12 +70,12 @@ def test_a_dry_run_for_other_rows_is_dropped(run_page):
     at = choose_badge(upload(at, b"customerId\n100001\n100002\n"), name)
     with slow_network(0.15):
         at = at.button(key="be_dry_run").click().run()
-        task = at.session_state["be_upload"].dry_task
+        task = at.session_state[StateKey.BULK_ENROL].upload.dry_task
         at = upload(at, b"customerId\n100003\n")  # another file while it runs
         assert task.wait(60)
         at = at.run()
     assert not at.exception, at.exception
-    assert at.session_state["be_upload"].report is None
+    assert at.session_state[StateKey.BULK_ENROL].upload.report is None
     assert "Run the dry run to see the summary before starting." in [c.value for c in at.caption]
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from lib.ui.state import Key
+from lib.ui.state import StateKey
 
 FIRST_DEMO_CUSTOMER = "100001"
 
@@ -31,7 +31,7 @@ def test_customer_view_by_external_id_finds_the_same_customer(run_page):
     at.text_input(key="cv_customer").set_value(f"EXT-{FIRST_DEMO_CUSTOMER}").run()
     assert not at.exception, at.exception
     assert [m.value for m in at.metric[:4]] == [m.value for m in by_id.metric[:4]]
-    sent = at.session_state[Key.CONNECTION].request_log.entries()
+    sent = at.session_state[StateKey.CONNECTION].active.request_log.entries()
     headers = {(name.lower(), value) for entry in sent for name, value in entry.headers}
     assert ("x-cap-customer-identifier", "externalId") in headers
 
@@ -100,7 +100,7 @@ def test_deactivate_and_activate_a_badge(run_page):
     assert at.button(key="ed_deactivate").disabled
     at.button(key="ed_activate").click().run()
     assert "Activated" in _texts(at.success)
-    badge = at.session_state[Key.CONNECTION].client.get_badge(badge_id=badge_id)
+    badge = at.session_state[StateKey.CONNECTION].active.client.get_badge(badge_id=badge_id)
     assert badge.active is True
 
 
@@ -125,7 +125,7 @@ def test_a_cluster_from_secrets_is_used_and_its_password_never_shown(run_page):
     assert "Load badges failed" in _texts(at.error)
     shown = " ".join(str(getattr(e, "value", "")) for e in at.main) + _texts(at.sidebar.caption)
     assert secret not in shown
-    log = at.session_state[Key.CONNECTION].request_log.entries()
+    log = at.session_state[StateKey.CONNECTION].active.request_log.entries()
     assert log and all(secret not in e.to_curl() for e in log)
 
 
@@ -148,7 +148,7 @@ def test_overview_filters_on_the_server_and_draws_every_chart(run_page):
     at.multiselect(key="ov_status").set_value(["LIVE"]).run()
     table = at.dataframe[0].value
     assert len(table) and {status for cell in table["status"] for status in cell} == {"LIVE"}
-    sent = at.session_state[Key.CONNECTION].request_log.entries()
+    sent = at.session_state[StateKey.CONNECTION].active.request_log.entries()
     assert any(("status", "LIVE") in e.query for e in sent)
     assert at.metric[0].value == str(len(table))
 

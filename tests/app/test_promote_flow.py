@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from lib.ui.state import StateKey
+
 UPCOMING = "New Year Kickoff"
 LIVE = "Daily Streak"
 
@@ -25,7 +27,7 @@ def _rows(at: AppTest, key: str) -> dict[str, dict]:
 
 
 def _finish_promotion(at: AppTest) -> AppTest:
-    task = at.session_state["pr_state"].task
+    task = at.session_state[StateKey.PROMOTE].task
     assert task is not None and task.wait(60)
     return at.run()
 
@@ -33,7 +35,8 @@ def _finish_promotion(at: AppTest) -> AppTest:
 def test_two_connections_compare_and_promote(run_page):
     at = run_page("promote.py")
     assert not at.exception, at.exception
-    source, target = at.session_state["conn_active"], at.session_state["pr_target"]
+    source = at.session_state[StateKey.CONNECTION].active
+    target = at.session_state[StateKey.PROMOTE].target_connection
     assert (source.org, target.org) == ("demo", "demo2")
     assert target.client is not source.client and target.request_log is source.request_log
 

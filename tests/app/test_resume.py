@@ -15,7 +15,7 @@ from lib.bulk.model import Operation
 from lib.bulk.planner import PlanSettings, plan_job
 from lib.bulk.validate import validate
 from lib.ui import jobs
-from lib.ui.state import Key
+from lib.ui.state import StateKey
 from tests.app.test_bulk_flow import fresh_enrol_badge, wait_for_job
 from tests.latency import slow_network
 
@@ -31,7 +31,7 @@ def _dead_owner() -> str:
 def _crashed_job(at, customers: list[str]) -> str:
     """A job the previous console process planned and was sending when it died: RUNNING, its first
     batch SENDING, its lease held by a process that is gone, and no runner anywhere."""
-    connection = at.session_state[Key.CONNECTION]
+    connection = at.session_state[StateKey.CONNECTION].active
     name = fresh_enrol_badge(at)
     badge = next(b for b in connection.client.iter_badges(max_items=1000) if b.name == name)
     frame = pd.DataFrame({"customerId": pd.Series(customers, dtype="str")})
@@ -65,7 +65,7 @@ def test_a_job_left_running_by_a_dead_console_is_resumed_when_the_console_starts
 
     again = run_app()  # later page runs of this process do not look again or announce it again
     assert not again.exception
-    assert jobs.resume_interrupted_jobs(again.session_state[Key.CONNECTION]) == (job_id,)
+    assert jobs.resume_interrupted_jobs(again.session_state[StateKey.CONNECTION].active) == (job_id,)
     assert not again.toast
 
 
