@@ -28,6 +28,7 @@ from lib.console.editor import PreviewRules
 from lib.console.preview import timeline_frames
 from lib.domain import BadgeRules
 from lib.ui.editor_state import SAMPLE_KEY, keep_sample_in
+from lib.ui.plotly_chart import plotly_chart
 
 
 def _sample_bounds(rules: BadgeRules, now: datetime) -> tuple[date, date]:
@@ -74,7 +75,7 @@ def draw_preview(parts: PreviewRules, now: datetime) -> None:
             span = zoom_range(longest, view or default_view(longest))
         ticks = ticks_within(longest, span)
     x_range = timeline.x_range if span is None else tuple(_naive(moment) for moment in span)
-    st.plotly_chart(
+    plotly_chart(
         charts.badge_timeline(timeline.windows, timeline.markers, x_range=x_range, ticks=ticks),
         key="ed_timeline",
     )
