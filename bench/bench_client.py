@@ -104,15 +104,15 @@ def main() -> None:
         f"bare httpx (dicts, no models) {peer * 1e3:7.0f} ms"
     )
 
+    from lib.sandbox.demo_orgs import demo_auth
     from lib.sandbox.server import start_sandbox
 
     with tempfile.TemporaryDirectory() as folder:
         sandbox = start_sandbox(Path(folder) / "bench.db")
         try:
-            demo = BasicAuth("demo", "demo")
             with (
-                BadgesClient(sandbox.base_url, demo) as client,
-                httpx.Client(base_url=sandbox.base_url, headers=demo.headers()) as raw,
+                sandbox.client() as client,
+                httpx.Client(base_url=sandbox.base_url, headers=demo_auth().headers()) as raw,
             ):
                 badge_id = next(iter(client.iter_badges(page_size=1))).id
                 path = f"/api_gateway/v1/badges/badgeMeta/{badge_id}"

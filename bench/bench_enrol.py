@@ -31,7 +31,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib.api.auth import BasicAuth  # noqa: E402
 from lib.api.client import BadgesClient  # noqa: E402
 from lib.bulk import results  # noqa: E402
 from lib.bulk.contained import read_untrusted  # noqa: E402
@@ -41,6 +40,7 @@ from lib.bulk.model import Operation  # noqa: E402
 from lib.bulk.planner import DEFAULT_CONCURRENCY, PlanSettings, file_key, plan_job  # noqa: E402
 from lib.bulk.runner import JobRunner  # noqa: E402
 from lib.bulk.validate import validate  # noqa: E402
+from lib.sandbox.demo_orgs import demo_client  # noqa: E402
 
 DAY = 86_400
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,7 +158,7 @@ def main() -> None:
         )
         with (
             sandbox_process(tmp / "sandbox.db") as base_url,
-            BadgesClient(base_url, BasicAuth("demo", "demo")) as client,
+            demo_client(base_url) as client,
         ):
             job_badge, loop_badge = new_badge(client), new_badge(client)
             marks = end_to_end(client, base_url, job_badge, csv_path, tmp / "default", args)

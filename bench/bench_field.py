@@ -27,12 +27,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_enrol import new_badge, plain_loop, sandbox_process  # noqa: E402
-from lib.api.auth import BasicAuth  # noqa: E402
-from lib.api.client import BadgesClient  # noqa: E402
 from lib.bulk.journal import ItemState, Journal, check_invariant  # noqa: E402
 from lib.bulk.limiter import LimiterSettings  # noqa: E402
 from lib.bulk.planner import PlanSettings, plan_job  # noqa: E402
 from lib.bulk.runner import JobRunner, RunConfig  # noqa: E402
+from lib.sandbox.demo_orgs import demo_client  # noqa: E402
 from tests.bulk.conftest import enrol_input  # noqa: E402
 
 RATE = 20.0
@@ -108,7 +107,7 @@ def main() -> None:
         tmp = Path(folder)
         with (
             sandbox_process(tmp / "sandbox.db", extra=("--profile", "remote")) as base_url,
-            BadgesClient(base_url, BasicAuth("demo", "demo"), timeout=10.0) as client,
+            demo_client(base_url, timeout=10.0) as client,
         ):
             adaptive = run_job(client, base_url, tmp, ids, "adaptive")
             fixed = run_job(client, base_url, tmp, ids, "fixed-2",

@@ -25,9 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_enrol import DAY, end_to_end, new_badge, sandbox_process  # noqa: E402
-from lib.api.auth import BasicAuth  # noqa: E402
-from lib.api.client import BadgesClient  # noqa: E402
 from lib.bulk.model import Operation  # noqa: E402
+from lib.sandbox.demo_orgs import demo_client  # noqa: E402
 
 
 def plain_loop(client, badge: str, rows: list[tuple[int, int, int]]) -> float:
@@ -62,7 +61,7 @@ def main() -> None:
         )
         with (
             sandbox_process(tmp / "sandbox.db") as base_url,
-            BadgesClient(base_url, BasicAuth("demo", "demo")) as client,
+            demo_client(base_url) as client,
         ):
             job_badge, loop_badge = new_badge(client, "EARN"), new_badge(client, "EARN")
             marks = end_to_end(client, base_url, job_badge, csv_path, tmp, args, Operation.IMPORT)

@@ -24,10 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_enrol import new_badge, sandbox_process  # noqa: E402
 from bench.bench_field import CONTROL, counters, set_profile  # noqa: E402
-from lib.api.auth import BasicAuth  # noqa: E402
-from lib.api.client import BadgesClient  # noqa: E402
 from lib.bulk.journal import Journal  # noqa: E402
 from lib.bulk.resolve import resolve_identities  # noqa: E402
+from lib.sandbox.demo_orgs import demo_client  # noqa: E402
 
 RATE = 20.0
 
@@ -50,7 +49,7 @@ def main() -> None:
         tmp = Path(folder)
         with (
             sandbox_process(tmp / "sandbox.db", extra=("--profile", "remote")) as base_url,
-            BadgesClient(base_url, BasicAuth("demo", "demo"), timeout=10.0) as client,
+            demo_client(base_url, timeout=10.0) as client,
         ):
             numbers = register(base_url, args.customers + args.loop_sample)
             mobiles = list(numbers)

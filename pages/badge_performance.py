@@ -28,6 +28,7 @@ from lib.palette import STATUS_BADGE, badge_colours
 from lib.ui import call_api, open_in_editor, page_setup, reads
 from lib.ui.performance import PerformanceState, console_jobs
 from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
+from lib.ui.plotly_chart import plotly_chart
 
 HISTORY = timedelta(days=365)
 
@@ -93,10 +94,12 @@ with st.container(horizontal=True):
 jobs, console = console_jobs(conn, badge_id)
 left, right = st.columns(2)
 over_time = earned_and_enrolled(read.cycles, console_activity(console, read.cycles), colour=colour)
-left.plotly_chart(over_time, key="bp_chart_time")
+with left:
+    plotly_chart(over_time, key="bp_chart_time")
 left.caption(EARNED_SOURCE)
 usage_figure = limit_usage(usage, colour=colour)
-right.plotly_chart(usage_figure, key="bp_chart_usage")
+with right:
+    plotly_chart(usage_figure, key="bp_chart_usage")
 right.caption(USAGE_SOURCE)
 
 boundaries = boundaries_table(badge_id, names[badge_id], rules, now)

@@ -27,6 +27,7 @@ from lib.ui import call_api, open_in_editor, open_performance, page_setup, reads
 from lib.ui.overview import OverviewState
 from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
 from lib.ui.tables import selected_row
+from lib.ui.plotly_chart import plotly_chart
 
 TOP = {"5": 5, "10": 10, "All": None}
 
@@ -67,9 +68,8 @@ with st.container(horizontal=True):
 
 left, right = st.columns([3, 2])
 issued_figure = charts.issued_vs_earned(shown, colours=colours, top=12)
-picked_bar = right.plotly_chart(
-    issued_figure, key="ov_chart_issued", on_select="rerun", selection_mode="points"
-)
+with right:
+    picked_bar = plotly_chart(issued_figure, key="ov_chart_issued", clickable=True)
 with left:
     top = st.segmented_control("Badges drawn", list(TOP), default="5", key="ov_top", required=True,
                                format_func=lambda k: "All badges" if k == "All" else f"Busiest {k}",
@@ -88,11 +88,10 @@ with left:
         if series is not None:
             series = in_range(series[series["badge_id"].isin(shown["id"])], start, end)
             time_figure = charts.earns_over_time(series, colours=colours, top=TOP[top], now=now)
-    st.plotly_chart(time_figure, key="ov_chart_time")
+    plotly_chart(time_figure, key="ov_chart_time")
 st.caption(SOURCES + " Click a badge's bar to see its performance.")
 
-points = picked_bar.selection.points if picked_bar else []
-clicked = points[0].get("customdata") if points else None
+clicked = picked_bar.customdata if picked_bar else None
 if clicked:
     open_performance(str(clicked[0] if isinstance(clicked, list) else clicked))
 
@@ -147,4 +146,4 @@ picked = selected_row(
 if picked is not None:
     open_in_editor(shown.iloc[picked]["id"])
 
-st.plotly_chart(status_figure, key="ov_chart_status")
+plotly_chart(status_figure, key="ov_chart_status")

@@ -63,8 +63,9 @@ def live_mode() -> bool:
 def sandbox(tmp_path_factory):
     """A running sandbox on a temporary database with the demo orgs and no demo data.
 
-    `.base_url`, `.reset()`, `.set_clock(dt_or_None)`, `.now()`, `.set_faults(rules)`,
-    `.clear_faults()`, `.stats()`, `.seed()`; skipped when the suite targets a real cluster.
+    `.base_url`, `.client(org="demo", **options)` (a wired `BadgesClient`), `.reset()`,
+    `.set_clock(dt_or_None)`, `.now()`, `.set_faults(rules)`, `.clear_faults()`, `.stats()`, `.seed()`;
+    skipped when the suite targets a real cluster.
     """
     if live_mode():
         pytest.skip("needs the local sandbox (BADGES_TEST_BASE_URL points the suite at a real cluster)")

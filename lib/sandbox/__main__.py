@@ -9,8 +9,9 @@ import uvicorn
 from pydantic import ValidationError
 
 from lib.sandbox.app import create_app
+from lib.sandbox.demo_orgs import DEMO_ORGS
 from lib.sandbox.network import PROFILES, NetworkProfile, NetworkSettings
-from lib.sandbox.service import DEMO_ORGS, SandboxService
+from lib.sandbox.service import SandboxService
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,8 @@
 """Running the sandbox: uvicorn on a background thread (tests, the console) or in the foreground (CLI).
 
 `start_sandbox` binds the socket itself, so port 0 picks a free loopback port and `.base_url` is
-known before the first request; it returns once the sandbox answers. `embedded_sandbox` is the
+known before the first request; it returns once the sandbox answers, and its handle hands out
+clients of the demo orgs (`handle.client("demo")`). `embedded_sandbox` is the
 console's default backend: one instance per process, data in a user-writable folder, demo data on
 first start (made beside the console's own start by `lib.sandbox.prepare` when `app.py` asked for it).
 """
@@ -18,7 +19,9 @@ from typing import Any
 
 import uvicorn
 
+from lib.api.client import BadgesClient
 from lib.sandbox.app import create_app
+from lib.sandbox.demo_orgs import demo_client
 from lib.sandbox.faults import FaultRule
 from lib.sandbox.network import NetworkProfile, NetworkSettings, NetworkStatus, resolve_network
 from lib.sandbox.prepare import DATA_DIR_ENV, DB_NAME, default_data_dir, wait_prepared
@@ -77,6 +80,11 @@ class SandboxHandle:
 
     def stats(self) -> dict:
         return self.service.stats.snapshot()
+
+    def client(self, org: str = "demo", **options: Any) -> BadgesClient:
+        """A `BadgesClient` of demo org `org` ("demo" or "demo2") wired to this sandbox; `options` go to
+        `BadgesClient` (timeout, max_retries, sleep...). Close it, or use it in a `with`."""
+        return demo_client(self.base_url, org, **options)
 
     @property
     def running(self) -> bool:

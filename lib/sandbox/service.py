@@ -14,16 +14,12 @@ from lib.sandbox.catalog import CatalogBackend
 from lib.sandbox.clock import SandboxClock
 from lib.sandbox.context import Context
 from lib.sandbox.customer_views import CustomerViewBackend
+from lib.sandbox.demo_orgs import DEMO_ORGS
 from lib.sandbox.faults import FaultInjector
 from lib.sandbox.network import OFF, NetworkSimulator
 from lib.sandbox.repository import SqliteRepository
 from lib.sandbox.repository.records import CustomerRow
 
-DEMO_ORGS = (
-    # (org id, name, username, password): printed at start, documented in the README
-    (50001, "demo", "demo", "demo"),
-    (50002, "demo2", "demo2", "demo2"),
-)
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 

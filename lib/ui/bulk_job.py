@@ -23,6 +23,7 @@ from lib.ui.bulk_undo import undo_section
 from lib.ui.connection import ActiveConnection
 from lib.ui.errors import call_api
 from lib.ui.jobs import registry, same_connection
+from lib.ui.plotly_chart import plotly_chart
 
 
 def job_for(conn: ActiveConnection, operation: Operation, job_id: str) -> Job | None:
@@ -144,11 +145,11 @@ def _results(conn: ActiveConnection, operation: Operation, job: Job) -> None:
     st.subheader("Results")
     left, middle, right = st.columns(3)
     with left:
-        st.plotly_chart(outcome_bars(results.outcome_labels(table)), key=key(operation, "outcome_chart"),
-                        config=CHART_CONFIG)  # fmt: skip
+        plotly_chart(outcome_bars(results.outcome_labels(table)), key=key(operation, "outcome_chart"),
+                     config=CHART_CONFIG)  # fmt: skip
     with middle:
         speed = rows_over_time(results.throughput(journal, job.job_id), started_at=job.started_at)
-        st.plotly_chart(speed, key=key(operation, "speed_chart"), config=CHART_CONFIG)
+        plotly_chart(speed, key=key(operation, "speed_chart"), config=CHART_CONFIG)
     with right:
         _badge_counts(conn, operation, job)
     st.dataframe(
@@ -191,7 +192,7 @@ def _badge_counts(conn: ActiveConnection, operation: Operation, job: Job) -> Non
         return
     figure = badge_totals(badge.name or job.badge_id, issued=int(badge.issued_count or 0),
                           earned=int(badge.earned_count or 0))  # fmt: skip
-    st.plotly_chart(figure, key=key(operation, "badge_counts"), config=CHART_CONFIG)
+    plotly_chart(figure, key=key(operation, "badge_counts"), config=CHART_CONFIG)
 
 
 def recent_jobs(conn: ActiveConnection, operation: Operation) -> None:

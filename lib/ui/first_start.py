@@ -15,6 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lib.charts import empty_figure
 from lib.sandbox.prepare import preparing
+from lib.ui.plotly_chart import plotly_chart
 
 MESSAGE = (
     "First start: the local sandbox is making its demo data (12 badges, 20,000 customers, a year of "
@@ -32,7 +33,7 @@ def first_start_placeholder() -> DeltaGenerator | None:
         with st.container(horizontal=True):
             for _ in range(4):
                 st.metric("waiting", "\u2026", border=True, label_visibility="hidden")
-        st.plotly_chart(
+        plotly_chart(
             empty_figure("", "Preparing the demo data\u2026", height=240), key="first_start_chart"
         )
     return slot

@@ -16,9 +16,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from lib.api.auth import BasicAuth
-from lib.api.client import BadgesClient
 from lib.api.errors import APIConnectionError, APITimeoutError, DuplicateRequestError, InternalServerError
+from lib.sandbox.demo_orgs import demo_client
 from lib.sandbox.server import embedded_sandbox, start_sandbox
 from lib.sandbox.service import SandboxService
 from tests.sandbox.conftest import LOYALTY, badge_body
@@ -79,7 +78,7 @@ def test_probability_faults_repeat_with_the_same_seed(sandbox, raw, make_badge):
 def test_commit_then_delay_commits_before_the_client_gives_up(client, sandbox, make_badge):
     badge = make_badge(earnType="ISSUE_EARN")
     sandbox.set_faults([{"kind": "commit_then_delay", "path_suffix": "issueBulk", "delay": 1.0, "count": 1}])
-    with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo"), timeout=0.3, max_retries=0) as impatient:
+    with sandbox.client(timeout=0.3, max_retries=0) as impatient:
         with pytest.raises(APITimeoutError):
             impatient.issue_bulk(badge_id=badge.id, customers=[5], request_id="slow-1")
         time.sleep(0.8)
@@ -91,7 +90,7 @@ def test_commit_then_delay_commits_before_the_client_gives_up(client, sandbox, m
 def test_drop_before_commit_loses_the_request(client, sandbox, make_badge):
     badge = make_badge(earnType="ISSUE_EARN")
     sandbox.set_faults([{"kind": "drop_before_commit", "path_suffix": "issueBulk", "count": 1}])
-    with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo"), max_retries=0) as once:
+    with sandbox.client(max_retries=0) as once:
         with pytest.raises(APIConnectionError) as info:
             once.issue_bulk(badge_id=badge.id, customers=[6], request_id="lost-1")
         assert info.value.sent
@@ -104,7 +103,7 @@ def test_drop_before_commit_loses_the_request(client, sandbox, make_badge):
 def test_status_faults_reach_the_client_as_5xx(client, sandbox, make_badge):
     badge = make_badge(earnType="ISSUE_EARN")
     sandbox.set_faults([{"path_suffix": "issueBulk", "status": 503, "count": 5}])
-    once = BadgesClient(sandbox.base_url, BasicAuth("demo", "demo"), max_retries=0)
+    once = sandbox.client(max_retries=0)
     with once, pytest.raises(InternalServerError):
         once.issue_bulk(badge_id=badge.id, customers=[7])
     assert sandbox.stats()["by_path"]["/api_gateway/v1/badges/badgeMeta/customer/issueBulk"] == 1
@@ -195,12 +194,12 @@ def test_demo_data(sandbox, client):
 def test_data_survives_a_restart(tmp_path, now):
     db = tmp_path / "keep.db"
     first = start_sandbox(db, empty=True)
-    with BadgesClient(first.base_url, BasicAuth("demo", "demo")) as c:
+    with first.client() as c:
         badge = c.create_badge(badge=badge_body(now, startOn=now + timedelta(hours=1)))
     first.stop()
     second = start_sandbox(db, empty=True)
     try:
-        with BadgesClient(second.base_url, BasicAuth("demo", "demo")) as c:
+        with second.client() as c:
             assert c.get_badge(badge_id=badge.id).name == badge.name
     finally:
         second.stop()
@@ -212,7 +211,7 @@ def test_concurrent_bulk_writes_from_many_threads(sandbox, make_badge):
 
     def enrol(worker: int) -> None:
         try:
-            with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo")) as c:
+            with sandbox.client() as c:
                 for batch in range(5):
                     start = worker * 10_000 + batch * 200
                     c.issue_bulk(badge_id=badge.id, customers=list(range(start, start + 200)))
@@ -225,7 +224,7 @@ def test_concurrent_bulk_writes_from_many_threads(sandbox, make_badge):
     for thread in threads:
         thread.join()
     assert failures == []
-    with BadgesClient(sandbox.base_url, BasicAuth("demo", "demo")) as c:
+    with sandbox.client() as c:
         assert c.get_badge(badge_id=badge.id, include_statistics=True).issued_count == 6 * 5 * 200
 
 
@@ -277,7 +276,7 @@ def test_command_line(tmp_path):
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        with BadgesClient(f"http://127.0.0.1:{port}", BasicAuth("demo2", "demo2")) as c:
+        with demo_client(f"http://127.0.0.1:{port}", "demo2") as c:
             assert c.list_badges().meta_basic_details == []
     finally:
         process.terminate()
