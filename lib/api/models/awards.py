@@ -38,7 +38,7 @@ class TriggeredBy(WireModel):
 
 
 class IssueBulkRequest(RequestModel):
-    badge_meta_id: str
+    badge_meta_id: TextId
     customers: list[CustomerId]
     request_id: TextId | None = None
     issue_event_date: Timestamp | None = None
@@ -50,13 +50,13 @@ class IssuedBadge(WireModel):
     """One customer's enrolment; with ``error`` 1040 the existing enrolment's id is echoed."""
 
     customer_id: CustomerId
-    issued_id: str | None = None
+    issued_id: TextId | None = None
     status: OpenItemStatus | None = None
     error: ApiErrorItem | None = None
 
 
 class IssueBulkResult(WireModel):
-    badge_meta_id: str | None = None
+    badge_meta_id: TextId | None = None
     triggered_by: TriggeredBy | None = None
     expires_on: Timestamp | None = None
     expires_on_iso: IsoTimestamp | None = None
@@ -69,26 +69,26 @@ class IssueBulkResult(WireModel):
 
 class RevokeIssual(WireModel):
     customer_id: CustomerId
-    issue_id: str
+    issue_id: TextId
 
 
 class RevokeIssueRequest(RequestModel):
     """``revokeIssuals`` revokes exactly those enrolments and wins over ``customers`` (all of each
     customer's enrolments) when both are sent."""
 
-    badge_meta_id: str
+    badge_meta_id: TextId
     customers: list[CustomerId] | None = Field(default=None, max_length=MAX_REVOKE_ITEMS)
     revoke_issuals: list[RevokeIssual] | None = Field(default=None, max_length=MAX_REVOKE_ITEMS)
 
 
 class RevokedIssue(WireModel):
     customer_id: CustomerId | None = None
-    issued_id: str | None = None
+    issued_id: TextId | None = None
     error: ApiErrorItem | None = None
 
 
 class RevokeIssueResult(WireModel):
-    badge_meta_id: str | None = None
+    badge_meta_id: TextId | None = None
     revoked_issued_badges: list[RevokedIssue] = Field(default_factory=list)
     request_id: TextId | None = None
 
@@ -97,7 +97,7 @@ class RevokeIssueResult(WireModel):
 
 
 class EarnRequest(RequestModel):
-    badge_meta_id: str
+    badge_meta_id: TextId
     customer_id: CustomerId
     request_id: TextId
     triggered_by: TriggeredBy
@@ -108,13 +108,13 @@ class EarnRequest(RequestModel):
 class EarnResult(WireModel):
     """``issuedId`` is the enrolment the earn consumed (null for direct EARN badges)."""
 
-    badge_meta_id: str | None = None
+    badge_meta_id: TextId | None = None
     customer_id: CustomerId | None = None
-    earned_badge_id: str | None = None
+    earned_badge_id: TextId | None = None
     expires_on: Timestamp | None = None
     expires_on_iso: IsoTimestamp | None = None
     request_id: TextId | None = None
-    issued_id: str | None = None
+    issued_id: TextId | None = None
 
 
 # ---- #12 earnBulk -------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ class EarnResult(WireModel):
 class EarnBulkRequest(RequestModel):
     """The page names the list ``customerIds``; the OpenAPI schema says ``customerId``."""
 
-    badge_meta_id: str
+    badge_meta_id: TextId
     customer_ids: list[CustomerId] = wire_name("customerIds", "customerId", "customer_ids", default=...)
     request_id: TextId | None = None
     triggered_by: TriggeredBy | None = None
@@ -145,7 +145,7 @@ class EarnBulkRequest(RequestModel):
 
 class EarnedBadgeRef(WireModel):
     customer_id: CustomerId
-    earned_badge_id: str | None = None
+    earned_badge_id: TextId | None = None
 
 
 class FailedEarn(WireModel):
@@ -167,7 +167,7 @@ class EarnBulkResult(WireModel):
     - older: a single earn's answer (``customerId``, ``earnedBadgeId``, ``issuedId``).
     """
 
-    badge_meta_id: str | None = None
+    badge_meta_id: TextId | None = None
     expires_on: Timestamp | None = None
     expires_on_iso: IsoTimestamp | None = None
     triggered_by: TriggeredBy | None = None
@@ -179,8 +179,8 @@ class EarnBulkResult(WireModel):
     failed_earn_badge_error_list: list[FailedEarn] | None = None
     issued_badges: list[IssuedBadge] | None = None
     customer_id: CustomerId | None = None
-    earned_badge_id: str | None = None
-    issued_id: str | None = None
+    earned_badge_id: TextId | None = None
+    issued_id: TextId | None = None
 
     def earned(self) -> list[EarnedBadgeRef]:
         """The customers that got the badge, whatever the shape."""
@@ -213,15 +213,15 @@ class EarnBulkResult(WireModel):
 class RevokeEarnRequest(RequestModel):
     """``customerId`` is a number, or an email/mobile/... when ``X-CAP-CUSTOMER-IDENTIFIER`` is sent."""
 
-    badge_meta_id: str
+    badge_meta_id: TextId
     customer_id: CustomerRef
-    earned_badge_id: str
+    earned_badge_id: TextId
 
 
 class RevokeEarnResult(WireModel):
-    badge_meta_id: str | None = None
+    badge_meta_id: TextId | None = None
     customer_id: CustomerRef | None = None
-    earned_badge_id: str | None = None
+    earned_badge_id: TextId | None = None
     is_active: bool | None = wire_name("isActive", "active")
 
 
@@ -232,7 +232,7 @@ class ImportEarnedBadge(RequestModel):
     """One element of the import array. ``earnEventDate`` is "mandatory" per the table, yet a
     documented element without it succeeded, so it is optional here."""
 
-    badge_meta_id: str
+    badge_meta_id: TextId
     customer_id: CustomerId
     earn_event_date: Timestamp | None = None
     earn_event_date_iso: IsoTimestamp | None = None

@@ -64,7 +64,7 @@ class Claim(WireModel):
     owner_type: OwnerType
     reference_id: TextId
     is_active: bool | None = wire_name("isActive", "active", "is_active")
-    badge_meta_id: str | None = None
+    badge_meta_id: TextId | None = None
 
 
 class ClaimRequest(RequestModel):
@@ -112,7 +112,7 @@ class _BadgeDefinition(WireModel):
     benefits: list[Benefit] | None = None
     tags: list[Tag] | None = None
     custom_fields: dict[str, Any] | None = None
-    badge_group_id: str | None = None
+    badge_group_id: TextId | None = None
     badge_rank: Int64 | None = None
     default_till_id: Int64 | None = None
     active: bool | None = wire_name("active", "isActive")
@@ -193,7 +193,7 @@ class ActivationResult(WireModel):
 
 
 class FixedWindowCycle(DateSpan):
-    fixed_window_cycle_reference_id: str | None = None
+    fixed_window_cycle_reference_id: TextId | None = None
     earn_count: int | None = None
     constraint_type: str | None = None
 
@@ -201,7 +201,7 @@ class FixedWindowCycle(DateSpan):
 class FixedWindowDetails(DateSpan):
     """``data`` of getFixedWindowDetails (#8): every config's cycles in time order."""
 
-    badge_meta_id: str | None = None
+    badge_meta_id: TextId | None = None
     org_id: int | None = None
     customer_id: CustomerId | None = None
     fixed_window_cycles: list[FixedWindowCycle] = Field(default_factory=list)

@@ -19,7 +19,7 @@ from lib.api.models.enums import (
     WireWeekday,
 )
 from lib.api.models.shared import DateSpan
-from lib.api.models.wire import Int64, IsoTimestamp, Timestamp, WireModel
+from lib.api.models.wire import Int64, IsoTimestamp, TextId, Timestamp, WireModel
 
 
 class CycleBounds(DateSpan):
@@ -43,7 +43,7 @@ class _FixedWindowFields(_ConstraintBase):
     max_earn_limit: Int64
     refresh_rate: Int64 | None = None
     start_day_of_the_week: WireWeekday | None = None
-    reference_id: str | None = None
+    reference_id: TextId | None = None
     cycle_status: OpenCycleStatus | None = None
     start_date: Timestamp | None = None
     end_date: Timestamp | None = None

@@ -31,7 +31,7 @@ from lib.api.models.wire import IsoTimestamp, TextId, Timestamp, WireModel
 class CustomerBadge(LastEarned):
     """One badge in #15's ``badges[]``."""
 
-    badge_meta_id: str
+    badge_meta_id: TextId
     org_id: int | None = None
     name: str | None = None
     description: str | None = None
@@ -41,7 +41,7 @@ class CustomerBadge(LastEarned):
     expires_on_iso: IsoTimestamp | None = None
     images: list[Image] | None = None
     tags: list[Tag] | None = None
-    badge_group_id: str | None = None
+    badge_group_id: TextId | None = None
     badge_group_name: str | None = None
     badge_rank: int | None = None
     ownership: Ownership | None = None
@@ -82,8 +82,8 @@ class CustomerBadgeSummary(_CustomerBadgeView):
     """One item of #16's ``customerBadges[]``; note ``startsOn`` (with an s) and ``badgeType`` =
     the badge's earn type."""
 
-    badge_meta_id: str
-    badge_group_id: str | None = None
+    badge_meta_id: TextId
+    badge_group_id: TextId | None = None
     badge_group_name: str | None = None
     earn_count: int | None = None
     ownership: Ownership | None = None
@@ -125,14 +125,14 @@ class ConstraintUsage(WireModel):
     max_earn_limit: int | None = None
     earn_constraint_block_statistics: EarnUsage | None = None
     fixed_window_cycle: WindowBounds | None = None
-    fixed_window_reference_id: str | None = None
+    fixed_window_reference_id: TextId | None = None
     rolling_window_limits: Any = None
 
 
 class Issual(WireModel):
     """One enrolment of the customer (``issualDetails.issuals[]``)."""
 
-    issue_id: str | None = None
+    issue_id: TextId | None = None
     issued_on: Timestamp | None = None
     issued_status: OpenItemStatus | None = None
     issue_expires_on: Timestamp | None = None
@@ -164,7 +164,7 @@ class Earn(WireModel):
     """One earned instance (``earnDetails.earns[]``); the docs never show one, so the fields mirror
     the issual's and everything else is kept as received."""
 
-    earned_badge_id: str | None = None
+    earned_badge_id: TextId | None = None
     earned_on: Timestamp | None = None
     earned_status: OpenItemStatus | None = None
     earn_expires_on: Timestamp | None = None

@@ -59,7 +59,6 @@ __all__ = [
     "parse_customer_id",
     "parse_customer_ref",
     "parse_instant",
-    "parse_text_id",
     "whole_number",
     "wire_alias",
     "wire_name",
@@ -206,23 +205,18 @@ def parse_customer_ref(value: Any) -> int | str:
         raise
 
 
-def parse_text_id(value: Any) -> str:
-    """Ids typed String that examples also send as numbers (``"requestId": 23432``)."""
-    if isinstance(value, bool):
-        raise ValueError("expected a string id, got a boolean")
-    if isinstance(value, int):
-        return str(value)
-    return value
-
-
-_WHOLE = re.compile(r"-?[0-9]{1,19}")
+_WHOLE = re.compile(r"([+-]?)0*([0-9]{1,19})(?:\.0+)?")
 
 
 def whole_number(value: Any) -> int | None:
-    """A whole number as servers write it (int, integral float, numeric text), or None; never raises.
+    """The one lenient reading of a whole number, or None; never raises.
 
-    Text is ASCII digits only and at most 19 of them: `"²".isdigit()` is true and `int("²")` fails,
-    and a 4,400-digit string exceeds what `int()` will parse.
+    Accepted: an int, an integral finite float (``10.0``), or text of ASCII digits with an optional
+    sign, surrounding blanks and a zero fraction (``"10"``, ``" +10 "``, ``"10.0"``): what pydantic
+    reads into every integer field of our models, what servers write and what a spreadsheet cell
+    holds. Refused: fractions (``10.5``), exponents, booleans, non-ASCII digits (``"²".isdigit()`` is
+    true and ``int("²")`` fails) and more than 19 significant digits (a 4,400-digit string exceeds
+    what ``int()`` will parse). Range checks (int64, positive) are the caller's.
     """
     if isinstance(value, bool):
         return None
@@ -230,8 +224,11 @@ def whole_number(value: Any) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if math.isfinite(value) and value.is_integer() else None
-    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-        return int(value.strip())
+    if isinstance(value, str):
+        match = _WHOLE.fullmatch(value.strip())
+        if match:
+            number = int(match.group(2))
+            return -number if match.group(1) == "-" else number
     return None
 
 
@@ -252,4 +249,6 @@ def object_id_time(value: Any) -> int | None:
 
 CustomerId = Annotated[int, Field(ge=1, le=INT64_MAX), BeforeValidator(parse_customer_id)]
 CustomerRef = Annotated[int | str, BeforeValidator(parse_customer_ref)]
-TextId = Annotated[str, BeforeValidator(parse_text_id)]
+TextId = Annotated[str, Field(coerce_numbers_to_str=True)]
+"""An id the API types String. Every id field a documented example writes as a number (``"requestId":
+23432``, ``"referenceId": 123``) is read as its text; booleans and objects are still refused."""
