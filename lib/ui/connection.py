@@ -3,7 +3,8 @@
 The backend is the embedded sandbox by default (one per process, started on first use and shared,
 because it holds no credentials), or a Capillary cluster preset, or a custom https:// URL. The
 `BadgesClient` carries the credentials, so it lives in the session's `ConnectionState`: one per
-browser session, never in a process-wide cache. Its request log belongs to it and therefore to this session only.
+browser session, never in a process-wide cache. Its request log belongs to it and therefore to this
+session only.
 
 Credentials come from `st.secrets["capillary"]` or are typed into password fields; they are never
 drawn back, written to the log (the client redacts them) or put in a URL.
