@@ -27,8 +27,8 @@ from lib.console.timetravel import moment
 from lib.palette import STATUS_BADGE, badge_colours
 from lib.ui import call_api, open_in_editor, page_setup, reads
 from lib.ui.performance import PerformanceState, console_jobs
-from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
 from lib.ui.plotly_chart import plotly_chart
+from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
 
 HISTORY = timedelta(days=365)
 

@@ -25,9 +25,9 @@ from lib.domain import BadgeStatus, EarnType, OwnerType
 from lib.palette import STATUS_COLOURS, badge_colours
 from lib.ui import call_api, open_in_editor, open_performance, page_setup, reads
 from lib.ui.overview import OverviewState
+from lib.ui.plotly_chart import plotly_chart
 from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
 from lib.ui.tables import selected_row
-from lib.ui.plotly_chart import plotly_chart
 
 TOP = {"5": 5, "10": 10, "All": None}
 

@@ -6,6 +6,7 @@ import pytest
 
 from lib.sandbox.server import embedded_sandbox
 from lib.ui.state import StateKey
+from tests.app.charts import drawn_figures
 
 
 def _texts(elements) -> str:
@@ -35,7 +36,7 @@ def test_the_page_shows_the_badge_the_url_names(run_page):
     assert at.metric[0].value == "n/a"  # a direct badge has no enrolments
     assert int(at.metric[1].value.replace(",", "")) > 1000
     assert at.metric[3].value.endswith("of 2,500")  # the badge-level weekly cap
-    assert len(at.get("plotly_chart")) == 2
+    assert len(drawn_figures(at)) == 2
     assert "Org **demo** on Local sandbox · as of" in _texts(at.caption)
     assert "getFixedWindowDetails" in _texts(at.caption)  # each chart says where its numbers come from
     boundaries, expiring = (table.value for table in at.dataframe[:2])

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from lib.ui.state import StateKey
+from tests.app.charts import drawn_figures
 
 FIRST_DEMO_CUSTOMER = "100001"
 
@@ -144,7 +145,7 @@ def test_open_in_editor_from_the_customer_view(run_app):
 def test_overview_filters_on_the_server_and_draws_every_chart(run_page):
     at = run_page("overview.py")
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3  # earns over time, enrolled and earned, status and owners
+    assert len(drawn_figures(at)) == 3  # earns over time, enrolled and earned, status and owners
     at.multiselect(key="ov_status").set_value(["LIVE"]).run()
     table = at.dataframe[0].value
     assert len(table) and {status for cell in table["status"] for status in cell} == {"LIVE"}
