@@ -15,6 +15,15 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from lib.api.models import (
+    EarnBulkRequest,
+    EarnRequest,
+    ImportEarnedBadge,
+    IssueBulkRequest,
+    RevokeEarnRequest,
+    RevokeIssueRequest,
+    TriggeredBy,
+)
 from lib.domain import (
     BadgeStatus,
     CountAxis,
@@ -29,7 +38,7 @@ from lib.domain import (
 from lib.domain.badge import BadgeRules
 from lib.sandbox import errors as E
 from lib.sandbox.badge_rules import rules_of
-from lib.sandbox.common import epoch, object_id, object_ids, pick_instant, with_iso
+from lib.sandbox.common import canonical, epoch, object_id, object_ids, request_instant, with_iso
 from lib.sandbox.context import Context
 from lib.sandbox.customer_lookup import resolve_customer
 from lib.sandbox.repository import BadgeView, Repository
@@ -49,15 +58,26 @@ def _expiry(rule: ExpiryRule | None, processed_at: datetime, badge_end: datetime
     return compute_expiry(rule or NEVER, processed_at, badge_end)
 
 
-def _claim_matches(doc: dict[str, Any], triggered_by: dict[str, Any] | None) -> bool:
-    if not triggered_by:
+def _claim_matches(doc: dict[str, Any], triggered_by: TriggeredBy | None) -> bool:
+    if triggered_by is None:
         return False
+    owner_type, reference_id = _owner(triggered_by)
     return any(
-        c.get("isActive")
-        and c["ownerType"] == triggered_by.get("ownerType")
-        and str(c["referenceId"]) == str(triggered_by.get("referenceId"))
+        c.get("isActive") and c["ownerType"] == owner_type and str(c["referenceId"]) == reference_id
         for c in doc["ownership"].get("claims", [])
     )
+
+
+def _owner(triggered_by: TriggeredBy | None) -> tuple[str | None, str | None]:
+    """The module an award is made for, as stored: (ownerType, referenceId)."""
+    if triggered_by is None:
+        return None, None
+    return str(triggered_by.owner_type), triggered_by.reference_id
+
+
+def _echo(triggered_by: TriggeredBy | None) -> dict[str, Any] | None:
+    """`triggeredBy` as the answer echoes it: as sent, in its canonical spelling."""
+    return None if triggered_by is None else canonical(triggered_by)
 
 
 class AwardBackend:
@@ -74,14 +94,14 @@ class AwardBackend:
             self.ctx.repo.request_ids.record(org_id, endpoint, request_id, epoch(now))
 
     # ---- #9 issueBulk ------------------------------------------------------------------------
-    def issue_bulk(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def issue_bulk(self, org_id: int, request: IssueBulkRequest) -> dict[str, Any]:
         now = self.ctx.now()
-        request_id = body.get("requestId")
-        customers: list[int] = body.get("customers") or []
-        triggered_by = body.get("triggeredBy")
+        request_id = request.request_id
+        customers = request.customers
+        triggered_by = request.triggered_by
         repo = self.ctx.repo
         with repo.unit_of_work():
-            view = load_badge(repo, org_id, body["badgeMetaId"])
+            view = load_badge(repo, org_id, request.badge_meta_id)
             doc = view.doc
             if doc.get("earnType") != EarnType.ISSUE_EARN:
                 raise E.NotEnrolType(reference="badgeMetaId")
@@ -89,7 +109,7 @@ class AwardBackend:
                 raise E.BadgeInactive()
             if view.status(now) is BadgeStatus.UPCOMING:
                 raise E.BadgeNotLive()
-            event = pick_instant(body, "issueEventDate") or now
+            event = request_instant(request, "issue_event_date") or now
             if not (view.start <= event <= view.end):
                 raise E.EventDateOutsideBadge(reference="issueEventDate")
             self._check_request_id(org_id, "issueBulk", request_id)
@@ -97,8 +117,7 @@ class AwardBackend:
             expires = epoch(_expiry(rules.issued_expiry, now, rules.end))
             existing = repo.issues.active_ids_by_customer(org_id, view.id, epoch(now), customers)
             new_ids = iter(object_ids(now, len(customers)))
-            owner_type = (triggered_by or {}).get("ownerType")
-            owner_ref = (triggered_by or {}).get("referenceId")
+            owner_type, owner_ref = _owner(triggered_by)
             rows, items = [], []
             now_s, event_s = epoch(now), epoch(event)
             overlap = _error_item(E.ActiveIssueExists())
@@ -131,26 +150,26 @@ class AwardBackend:
                 )
             repo.issues.add_many(rows)
             self._record_request_id(org_id, "issueBulk", request_id, now)
-        data: dict[str, Any] = {"badgeMetaId": view.id, "triggeredBy": triggered_by}
+        data: dict[str, Any] = {"badgeMetaId": view.id, "triggeredBy": _echo(triggered_by)}
         with_iso(data, "expiresOn", expires)
         data["issuedBadges"] = items
         data["requestId"] = request_id
         return data
 
     # ---- #10 revokeIssue ---------------------------------------------------------------------
-    def revoke_issue(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def revoke_issue(self, org_id: int, request: RevokeIssueRequest) -> dict[str, Any]:
         now = self.ctx.now()
-        issuals = body.get("revokeIssuals")
-        customers = body.get("customers")
+        issuals = request.revoke_issuals
+        customers = request.customers
         if not issuals and not customers:
             raise E.RevokeTargetMissing()
         items: list[dict[str, Any]] = []
         repo = self.ctx.repo
         with repo.unit_of_work():
-            view = load_badge(repo, org_id, body["badgeMetaId"])
+            view = load_badge(repo, org_id, request.badge_meta_id)
             if issuals:  # wins over `customers` when both are sent
                 for target in issuals:
-                    customer_id, issue_id = target["customerId"], target["issueId"]
+                    customer_id, issue_id = target.customer_id, target.issue_id
                     owner = repo.issues.active_owner(org_id, view.id, epoch(now), issue_id)
                     error = None
                     if owner is None:
@@ -161,7 +180,7 @@ class AwardBackend:
                         repo.issues.revoke(issue_id, epoch(now))
                     items.append({"customerId": customer_id, "issuedId": issue_id, "error": error})
             else:
-                for customer_id in customers:
+                for customer_id in customers or []:
                     ids = repo.issues.active_ids_of(org_id, view.id, epoch(now), customer_id)
                     if not ids:
                         items.append(
@@ -177,21 +196,21 @@ class AwardBackend:
         return {"badgeMetaId": view.id, "revokedIssuedBadges": items, "requestId": None}
 
     # ---- #11 earn / #12 earnBulk ---------------------------------------------------------------
-    def earn(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def earn(self, org_id: int, request: EarnRequest) -> dict[str, Any]:
         now = self.ctx.now()
-        request_id = body["requestId"]
+        request_id = request.request_id
         repo = self.ctx.repo
         with repo.unit_of_work():
-            view = load_badge(repo, org_id, body["badgeMetaId"])
-            event = self._check_earn_call(org_id, view, body, now, "earn", request_id)
+            view = load_badge(repo, org_id, request.badge_meta_id)
+            event = self._check_earn_call(org_id, view, request, "earn_event_date", now, "earn", request_id)
             rules = rules_of(view.doc, view.fixed_windows)
             earned_id, issue_id, expires = self._earn_one(
-                org_id, view, rules, body["customerId"], event, now, body
+                org_id, view, rules, request.customer_id, event, now, request.triggered_by, request_id
             )
             self._record_request_id(org_id, "earn", request_id, now)
         data: dict[str, Any] = {
             "badgeMetaId": view.id,
-            "customerId": body["customerId"],
+            "customerId": request.customer_id,
             "earnedBadgeId": earned_id,
         }
         with_iso(data, "expiresOn", expires)
@@ -199,23 +218,20 @@ class AwardBackend:
         data["issuedId"] = issue_id
         return data
 
-    def earn_bulk(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def earn_bulk(self, org_id: int, request: EarnBulkRequest) -> dict[str, Any]:
         now = self.ctx.now()
-        request_id = body.get("requestId")
-        customers: list[int] = body.get("customerIds") or []
+        request_id = request.request_id
+        customers = request.customer_ids
         if not customers:
             raise E.CustomerIdMissing(reference="customerIds")
-        if "earnEventDate" not in body and "earnEventDateISO" not in body:  # newest curl sends issueEventDate
-            body = {
-                **body,
-                "earnEventDate": body.get("issueEventDate"),
-                "earnEventDateISO": body.get("issueEventDateISO"),
-            }
+        # without an earn date, the event date is the issueEventDate the newest curl sends
+        sent = request.model_fields_set & {"earn_event_date", "earn_event_date_iso"}
+        event_field = "earn_event_date" if sent else "issue_event_date"
         earned, failed, expires = [], [], None
         repo = self.ctx.repo
         with repo.unit_of_work():
-            view = load_badge(repo, org_id, body["badgeMetaId"])
-            event = self._check_earn_call(org_id, view, body, now, "earnBulk", request_id)
+            view = load_badge(repo, org_id, request.badge_meta_id)
+            event = self._check_earn_call(org_id, view, request, event_field, now, "earnBulk", request_id)
             rules = rules_of(view.doc, view.fixed_windows)
             seen: set[int] = set()
             for customer_id in customers:
@@ -224,7 +240,9 @@ class AwardBackend:
                     continue
                 seen.add(customer_id)
                 try:
-                    earned_id, _, expires = self._earn_one(org_id, view, rules, customer_id, event, now, body)
+                    earned_id, _, expires = self._earn_one(
+                        org_id, view, rules, customer_id, event, now, request.triggered_by, request_id
+                    )
                 except E.SandboxError as error:
                     failed.append({"customerId": customer_id, "error": _error_item(error)})
                     continue
@@ -234,7 +252,7 @@ class AwardBackend:
         with_iso(data, "expiresOn", expires)
         data.update(
             {
-                "triggeredBy": body.get("triggeredBy"),
+                "triggeredBy": _echo(request.triggered_by),
                 "requestId": request_id,
                 "earnedBadgesList": earned,
                 "totalCount": len(customers),
@@ -249,22 +267,23 @@ class AwardBackend:
         self,
         org_id: int,
         view: BadgeView,
-        body: dict[str, Any],
+        request: EarnRequest | EarnBulkRequest,
+        event_field: str,
         now: datetime,
         endpoint: str,
-        request_id,
+        request_id: str | None,
     ) -> datetime:
         """Whole-call checks shared by earn and earnBulk; returns the event date."""
         doc = view.doc
-        triggered_by = body.get("triggeredBy")
-        if not triggered_by or not triggered_by.get("ownerType"):
+        triggered_by = request.triggered_by
+        if triggered_by is None or not triggered_by.owner_type:
             raise E.OwnerTypeMissing(reference="triggeredBy.ownerType")
         if not doc.get("active", True):
             raise E.BadgeInactive()
         if not _claim_matches(doc, triggered_by):
             raise E.ClaimRequired(reference="triggeredBy.referenceId")
         self._check_request_id(org_id, endpoint, request_id)
-        event = pick_instant(body, "earnEventDate") or now
+        event = request_instant(request, event_field) or now
         if event > now + FUTURE_TOLERANCE:
             raise E.EventDateInFuture(reference="earnEventDate")
         status = view.status(now)
@@ -287,7 +306,8 @@ class AwardBackend:
         customer_id: int,
         event: datetime,
         now: datetime,
-        body: dict[str, Any],
+        triggered_by: TriggeredBy | None,
+        request_id: str | None,
     ) -> tuple[str, str | None, float]:
         """Check enrolment and limits for one customer, then record the earn."""
         repo = self.ctx.repo
@@ -304,7 +324,7 @@ class AwardBackend:
         self._check_limits(org_id, view.id, rules, customer_id, event, now)
         earned_id = object_id(now)
         expires = epoch(_expiry(rules.earned_expiry, now, rules.end))
-        triggered_by = body.get("triggeredBy") or {}
+        owner_type, owner_ref = _owner(triggered_by)
         repo.earns.add(
             NewEarn(
                 earned_id,
@@ -316,9 +336,9 @@ class AwardBackend:
                 expires,
                 None,
                 issue_id,
-                triggered_by.get("ownerType"),
-                triggered_by.get("referenceId"),
-                body.get("requestId"),
+                owner_type,
+                owner_ref,
+                request_id,
             )
         )
         return earned_id, issue_id, expires
@@ -353,26 +373,28 @@ class AwardBackend:
 
     # ---- #13 revokeEarn ----------------------------------------------------------------------
     def revoke_earn(
-        self, org_id: int, body: dict[str, Any], sent_customer: Any, identifier: str | None
+        self, org_id: int, request: RevokeEarnRequest, sent_customer: Any, identifier: str | None
     ) -> dict[str, Any]:
         """`sent_customer` is the `customerId` as sent (an email, mobile... with the identifier header)."""
         now = self.ctx.now()
         repo = self.ctx.repo
         with repo.unit_of_work():
             customer_id = resolve_customer(repo, org_id, sent_customer, identifier)
-            view = load_badge(repo, org_id, body["badgeMetaId"])
-            if not repo.earns.revoke_active(org_id, view.id, customer_id, body["earnedBadgeId"], epoch(now)):
+            view = load_badge(repo, org_id, request.badge_meta_id)
+            if not repo.earns.revoke_active(
+                org_id, view.id, customer_id, request.earned_badge_id, epoch(now)
+            ):
                 raise E.NoActiveEarn(reference="earnedBadgeId")
         return {
             "badgeMetaId": view.id,
-            "customerId": body["customerId"],
-            "earnedBadgeId": body["earnedBadgeId"],
+            "customerId": request.customer_id,
+            "earnedBadgeId": request.earned_badge_id,
             "isActive": False,
         }
 
     # ---- #14 import --------------------------------------------------------------------------
     def import_earned(
-        self, org_id: int, items: list[dict[str, Any] | E.SandboxError]
+        self, org_id: int, items: list[ImportEarnedBadge | E.SandboxError]
     ) -> list[dict[str, Any]]:
         """One envelope per element, in order; imported earns skip limits and claims (history)."""
         now = self.ctx.now()
@@ -385,14 +407,14 @@ class AwardBackend:
                 if isinstance(item, E.SandboxError):
                     out.append(_failed(item))
                     continue
-                badge_id = item["badgeMetaId"]
+                badge_id = item.badge_meta_id
                 if badge_id not in badges:
                     badges[badge_id] = repo.badges.exists(org_id, badge_id)
                 if not badges[badge_id]:
                     out.append(_failed(E.ForeignBadge(reference="badgeMetaId")))
                     continue
-                event = pick_instant(item, "earnEventDate") or now
-                expires = pick_instant(item, "earnExpiresOn")
+                event = request_instant(item, "earn_event_date") or now
+                expires = request_instant(item, "earn_expires_on")
                 earned_id = object_id(now)
                 request_id = f"{batch}_{index}"
                 repo.earns.add(
@@ -400,7 +422,7 @@ class AwardBackend:
                         earned_id,
                         org_id,
                         badge_id,
-                        item["customerId"],
+                        item.customer_id,
                         epoch(now),
                         epoch(event),
                         epoch(expires),
@@ -414,7 +436,7 @@ class AwardBackend:
                 )
                 data: dict[str, Any] = {
                     "badgeMetaId": badge_id,
-                    "customerId": item["customerId"],
+                    "customerId": item.customer_id,
                     "earnedBadgeId": earned_id,
                 }
                 with_iso(data, "expiresOn", epoch(expires))

@@ -13,11 +13,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from lib.api.models import BadgeCreate, BadgeUpdate, ClaimRequest
 from lib.domain import BadgeStatus, CountAxis, OwnerType
 from lib.domain.org_rules import check_claimed_owners
 from lib.sandbox import errors as E
 from lib.sandbox.badge_rules import badge_violations, plan_fixed_windows
 from lib.sandbox.common import (
+    canonical,
     epoch,
     from_epoch,
     object_id,
@@ -78,7 +80,9 @@ class BadgeBackend:
         self.ctx = ctx
 
     # ---- #1 create -------------------------------------------------------------------------
-    def create_badge(self, org_id: int, body: dict[str, Any], *, migration: bool = False) -> dict[str, Any]:
+    def create_badge(self, org_id: int, request: BadgeCreate, *, migration: bool = False) -> dict[str, Any]:
+        """#1. The stored document is the request's canonical JSON plus what the server fills in."""
+        body = canonical(request)
         now = self.ctx.now()
         repo = self.ctx.repo
         with repo.unit_of_work():
@@ -130,7 +134,9 @@ class BadgeBackend:
         return problems
 
     # ---- #2 update -------------------------------------------------------------------------
-    def update_badge(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def update_badge(self, org_id: int, request: BadgeUpdate) -> dict[str, Any]:
+        """#2. Fields left out of the request keep their saved value."""
+        body = canonical(request)
         badge_id = body.get("id")
         if not badge_id:
             raise E.InvalidRequest("Badge id is mandatory for update", reference="id")
@@ -244,8 +250,8 @@ class BadgeBackend:
         return {"id": badge_id, "isActive": active}
 
     # ---- #6 / #7 claim and unclaim ---------------------------------------------------------
-    def claim(self, org_id: int, badge_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        owner_type, reference_id = _claim_target(body)
+    def claim(self, org_id: int, badge_id: str, request: ClaimRequest) -> dict[str, Any]:
+        owner_type, reference_id = _claim_target(request)
         repo = self.ctx.repo
         with repo.unit_of_work():
             view = load_badge(repo, org_id, badge_id)
@@ -268,8 +274,8 @@ class BadgeBackend:
             "isActive": True,
         }
 
-    def unclaim(self, org_id: int, badge_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        owner_type, reference_id = _claim_target(body)
+    def unclaim(self, org_id: int, badge_id: str, request: ClaimRequest) -> dict[str, Any]:
+        owner_type, reference_id = _claim_target(request)
         repo = self.ctx.repo
         with repo.unit_of_work():
             view = load_badge(repo, org_id, badge_id)
@@ -364,9 +370,9 @@ def _status_filter(raw: str | None) -> set[BadgeStatus]:
     return statuses
 
 
-def _claim_target(body: dict[str, Any]) -> tuple[str, str]:
-    owner_type = body.get("ownerType")
-    reference_id = body.get("referenceId")
+def _claim_target(request: ClaimRequest) -> tuple[str, str]:
+    owner_type = request.owner_type
+    reference_id = request.reference_id
     if not owner_type:
         raise E.OwnerTypeMissing(reference="ownerType")
     if reference_id in (None, ""):

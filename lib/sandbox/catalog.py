@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from lib.api.models import BadgeGroupRequest, CustomFieldRequest, OrgMetaRequest
 from lib.domain.org_rules import check_custom_field
 from lib.sandbox import errors as E
 from lib.sandbox.badges import SYSTEM_USER
-from lib.sandbox.common import epoch, object_id, page_of, query_bool, query_enum, with_iso
+from lib.sandbox.common import canonical, epoch, object_id, page_of, query_bool, query_enum, with_iso
 from lib.sandbox.context import Context
 from lib.sandbox.repository import Repository
 from lib.sandbox.repository.records import CustomFieldRecord, GroupRecord
@@ -48,12 +49,15 @@ _FIELD_ERRORS: dict[int, type[E.SandboxError]] = {
 }
 
 
-def _check_custom_field(body: dict[str, Any]) -> None:
-    """The first rule of `lib.domain.check_custom_field` the body breaks, as the sandbox's error."""
-    for violation in check_custom_field(
-        body.get("dataType"), body.get("isMandatory"), body.get("defaultValue")
-    ):
+def _check_custom_field(request: CustomFieldRequest) -> None:
+    """The first rule of `lib.domain.check_custom_field` the request breaks, as the sandbox's error."""
+    for violation in check_custom_field(request.data_type, request.is_mandatory, request.default_value):
         raise _FIELD_ERRORS[violation.code](reference=violation.field)
+
+
+def _tags(request: OrgMetaRequest) -> list[dict[str, Any]]:
+    """The org meta's tags as sent, in their canonical spelling (stored as the document's JSON)."""
+    return [canonical(tag) for tag in request.tags]
 
 
 class CatalogBackend:
@@ -65,20 +69,20 @@ class CatalogBackend:
         return self.ctx.repo
 
     # ---- groups ------------------------------------------------------------------------------
-    def create_group(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def create_group(self, org_id: int, request: BadgeGroupRequest) -> dict[str, Any]:
         now = epoch(self.ctx.now())
         group_id = object_id(self.ctx.now())
         with self._repo.unit_of_work():
-            self._unique_group_name(org_id, body["name"], None)
-            self._repo.groups.add(org_id, group_id, body["name"], body["rank"], SYSTEM_USER, now)
+            self._unique_group_name(org_id, request.name, None)
+            self._repo.groups.add(org_id, group_id, request.name, request.rank, SYSTEM_USER, now)
             return _group(self._group(org_id, group_id))
 
-    def update_group(self, org_id: int, group_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update_group(self, org_id: int, group_id: str, request: BadgeGroupRequest) -> dict[str, Any]:
         with self._repo.unit_of_work():
             self._group(org_id, group_id)
-            self._unique_group_name(org_id, body["name"], group_id)
+            self._unique_group_name(org_id, request.name, group_id)
             self._repo.groups.change(
-                org_id, group_id, body["name"], body["rank"], SYSTEM_USER, epoch(self.ctx.now())
+                org_id, group_id, request.name, request.rank, SYSTEM_USER, epoch(self.ctx.now())
             )
             return _group(self._group(org_id, group_id))
 
@@ -109,21 +113,21 @@ class CatalogBackend:
             raise E.GroupNameDuplicate(reference="name")
 
     # ---- custom fields -------------------------------------------------------------------------
-    def create_custom_field(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
-        _check_custom_field(body)
+    def create_custom_field(self, org_id: int, request: CustomFieldRequest) -> dict[str, Any]:
+        _check_custom_field(request)
         now = epoch(self.ctx.now())
         field_id = object_id(self.ctx.now())
         with self._repo.unit_of_work():
-            self._unique_field_name(org_id, body["name"], None)
+            self._unique_field_name(org_id, request.name, None)
             self._repo.custom_fields.add(
                 CustomFieldRecord(
                     id=field_id,
                     org_id=org_id,
-                    name=body["name"],
-                    is_mandatory=bool(body.get("isMandatory")),
-                    default_value=body.get("defaultValue"),
-                    is_active=bool(int(body.get("isActive", True))),
-                    data_type=body["dataType"],
+                    name=request.name,
+                    is_mandatory=bool(request.is_mandatory),
+                    default_value=request.default_value,
+                    is_active=request.is_active is not False,
+                    data_type=str(request.data_type),
                     created_by=SYSTEM_USER,
                     created_on=now,
                     last_updated_by=SYSTEM_USER,
@@ -132,19 +136,20 @@ class CatalogBackend:
             )
             return _custom_field(self._field(org_id, field_id))
 
-    def update_custom_field(self, org_id: int, field_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        _check_custom_field(body)
+    def update_custom_field(self, org_id: int, field_id: str, request: CustomFieldRequest) -> dict[str, Any]:
+        _check_custom_field(request)
+        sent = request.model_fields_set  # a field left out keeps its saved value
         with self._repo.unit_of_work():
             saved = self._field(org_id, field_id)
-            self._unique_field_name(org_id, body["name"], field_id)
+            self._unique_field_name(org_id, request.name, field_id)
             self._repo.custom_fields.change(
                 replace(
                     saved,
-                    name=body["name"],
-                    is_mandatory=bool(body.get("isMandatory", saved.is_mandatory)),
-                    default_value=body.get("defaultValue", saved.default_value),
-                    is_active=bool(body.get("isActive", saved.is_active)),
-                    data_type=body["dataType"],
+                    name=request.name,
+                    is_mandatory=bool(request.is_mandatory if "is_mandatory" in sent else saved.is_mandatory),
+                    default_value=request.default_value if "default_value" in sent else saved.default_value,
+                    is_active=bool(request.is_active if "is_active" in sent else saved.is_active),
+                    data_type=str(request.data_type),
                     last_updated_by=SYSTEM_USER,
                     last_updated_on=epoch(self.ctx.now()),
                 )
@@ -180,12 +185,12 @@ class CatalogBackend:
             raise E.CustomFieldNameDuplicate(reference="name")
 
     # ---- org meta ------------------------------------------------------------------------------
-    def create_org_meta(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def create_org_meta(self, org_id: int, request: OrgMetaRequest) -> dict[str, Any]:
         now = epoch(self.ctx.now())
         with self._repo.unit_of_work():
             if self._repo.org_meta.get(org_id) is not None:
                 raise E.OrgMetaExists()
-            doc = {"id": object_id(self.ctx.now()), "orgId": org_id, "tags": body.get("tags", [])}
+            doc = {"id": object_id(self.ctx.now()), "orgId": org_id, "tags": _tags(request)}
             doc.update(
                 {
                     "createdOn": now,
@@ -197,10 +202,10 @@ class CatalogBackend:
             self._repo.org_meta.add(org_id, doc)
         return doc
 
-    def update_org_meta(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def update_org_meta(self, org_id: int, request: OrgMetaRequest) -> dict[str, Any]:
         with self._repo.unit_of_work():
             doc = self._org_meta(org_id)
-            doc["tags"] = body.get("tags", [])
+            doc["tags"] = _tags(request)
             doc["lastUpdatedOn"] = epoch(self.ctx.now())
             doc["lastUpdatedBy"] = SYSTEM_USER
             self._repo.org_meta.save(org_id, doc)

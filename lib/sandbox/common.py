@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from lib.api.models.instants import (
     Naive,
     TwinWins,
@@ -19,7 +21,7 @@ from lib.api.models.instants import (
     twin_candidates,
 )
 from lib.api.models.instants import parse_instant as read_instant
-from lib.api.models.wire import INT64_MAX, whole_number
+from lib.api.models.wire import INT64_MAX, whole_number, wire_alias
 from lib.domain.enums import invalid_enum_message
 from lib.sandbox.errors import InvalidRequest
 
@@ -93,6 +95,24 @@ def pick_instant(body: dict[str, Any], field: str) -> datetime | None:
     API documents); errors name the field that was read."""
     candidates = twin_candidates(body, field, TwinWins.ISO)
     return parse_instant(candidates[0][1], candidates[0][0]) if candidates else None
+
+
+def canonical(model: BaseModel) -> Any:
+    """A validated request (or part of one) as canonical wire JSON: the fields sent, written the one
+    documented way (what a stored badge document is made of, and what an answer echoes)."""
+    return model.model_dump(mode="json", by_alias=True, exclude_unset=True, context={"wire": True})
+
+
+def request_instant(request: BaseModel, field: str) -> datetime | None:
+    """Instant `field` of a validated request: its `<field>_iso` twin wins (`TwinWins.ISO`, as
+    `pick_instant`); an instant outside the years 1..9999 is a 400 naming the field that was read."""
+    for name in (f"{field}_iso", field):
+        instant = getattr(request, name, None)
+        if instant is not None:
+            if not _EARLIEST <= instant <= _LATEST:
+                raise _out_of_range(wire_alias(name))
+            return instant
+    return None
 
 
 def query_bool(value: str | None, default: bool = False) -> bool:

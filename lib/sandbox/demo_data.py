@@ -8,8 +8,8 @@ a series for each. Two groups and two custom fields; 20,000 customers with email
 and card number; and twelve months of enrolments and earns whose volume follows a weekly rhythm
 (weekend peaks) and a year-end season.
 
-Badges are created and claimed through the same backend calls as the API (so they obey the same
-rules). The history is bulk-inserted, but every earn is one the API would have accepted: it carries
+Badges, groups, custom fields and the org meta are created through the same request models and
+backend calls as the API (so they obey the same rules). The history is bulk-inserted, but every earn is one the API would have accepted: it carries
 the `triggeredBy` of an active claim, an enrol & issue earn lies inside the customer's enrolment, and
 the attempts of each badge are decided by `lib.domain.simulate` (the engine the sandbox enforces
 limits with), so no fixed-window, rolling-window or fixed-value limit is ever exceeded. Expiries come
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lib.api.models import BadgeCreate, BadgeGroupRequest, ClaimRequest, CustomFieldRequest, OrgMetaRequest
 from lib.domain import Earn, ExpiryRule, ExpiryType, compute_expiry, simulate
 from lib.sandbox.badge_rules import rules_of
 from lib.sandbox.common import epoch, from_epoch
@@ -369,24 +370,26 @@ def seed_demo_org(service) -> dict[str, int]:
             repo.customers.put_many(_customers(rng))
     catalog, badges = service.catalog, service.badges
     groups = {
-        name: catalog.create_group(DEMO_ORG_ID, {"name": name, "rank": rank})["id"]
+        name: catalog.create_group(DEMO_ORG_ID, BadgeGroupRequest(name=name, rank=rank))["id"]
         for name, rank in (("Engagement", 1), ("Spend", 2))
     }
-    catalog.create_custom_field(DEMO_ORG_ID, {"name": "Campaign code", "dataType": "STRING", "isMandatory": True,
-                                              "defaultValue": "ALWAYS-ON"})  # fmt: skip
-    catalog.create_custom_field(
-        DEMO_ORG_ID, {"name": "Points value", "dataType": "INTEGER", "defaultValue": "0"}
-    )
-    catalog.create_org_meta(DEMO_ORG_ID, {"tags": [{"key": "region", "dataType": "STRING",
-                                                    "description": "Sales region", "mandatory": False}]})  # fmt: skip
+    for field in (
+        {"name": "Campaign code", "dataType": "STRING", "isMandatory": True, "defaultValue": "ALWAYS-ON"},
+        {"name": "Points value", "dataType": "INTEGER", "defaultValue": "0"},
+    ):
+        catalog.create_custom_field(DEMO_ORG_ID, CustomFieldRequest.model_validate(field))
+    catalog.create_org_meta(DEMO_ORG_ID, OrgMetaRequest.model_validate(
+        {"tags": [{"key": "region", "dataType": "STRING", "description": "Sales region", "mandatory": False}]}
+    ))  # fmt: skip
     all_issues, all_earns = [], []
     for body in _badges(today, groups):
         body = {**body, "active": True}
         body.setdefault("customFields", {"Points value": str(rng.choice([10, 25, 50, 100]))})
         traffic = TRAFFIC[body["name"]]
-        created = badges.create_badge(DEMO_ORG_ID, body, migration=True)
+        created = badges.create_badge(DEMO_ORG_ID, BadgeCreate.model_validate(body), migration=True)
         for owner, reference, _ in traffic.claims:
-            badges.claim(DEMO_ORG_ID, created["id"], {"ownerType": owner, "referenceId": reference})
+            claim = ClaimRequest.model_validate({"ownerType": owner, "referenceId": reference})
+            badges.claim(DEMO_ORG_ID, created["id"], claim)
         with repo.snapshot():
             view = load_badge(repo, DEMO_ORG_ID, created["id"])
         issues, earns = _history(rng, ids, view, now, traffic)

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lib.api.endpoints import ENDPOINTS, Endpoint
+from lib.api.models import OAuthTokenRequest
 from lib.sandbox import errors as E
 from lib.sandbox.faults import FaultKind, FaultRule
 from lib.sandbox.service import SandboxService
@@ -33,7 +34,8 @@ IDENTIFIER_HEADER = "x-cap-customer-identifier"
 
 @dataclass(frozen=True)
 class Call:
-    """What a handler gets: the caller's org, path parameters, raw query, headers, canonical body."""
+    """What a handler gets: the caller's org, path parameters, raw query, headers, and the body validated
+    by the endpoint's request model."""
 
     org_id: int
     params: dict[str, str]
@@ -50,7 +52,7 @@ class Call:
 def _revoke_earn(s: SandboxService, c: Call) -> Any:
     sent = c.raw_body.get("customerId") if isinstance(c.raw_body, dict) else None
     return s.awards.revoke_earn(
-        c.org_id, c.body, sent if sent is not None else c.body["customerId"], c.identifier
+        c.org_id, c.body, sent if sent is not None else c.body.customer_id, c.identifier
     )
 
 
@@ -166,8 +168,8 @@ def _authenticate(service: SandboxService, headers: Headers) -> int:
     return org_id
 
 
-def _oauth_token(service: SandboxService, body: dict[str, Any]) -> dict[str, Any]:
-    org_id = service.auth.org_for_key_secret(str(body.get("key", "")), str(body.get("secret", "")))
+def _oauth_token(service: SandboxService, body: OAuthTokenRequest) -> dict[str, Any]:
+    org_id = service.auth.org_for_key_secret(body.key, body.secret.get_secret_value())
     if org_id is None:
         raise E.Unauthorized("Invalid client key or secret")
     token, ttl = service.auth.issue_token(org_id)

@@ -1,10 +1,10 @@
 """Request and response shapes, read and written through the console's own API models.
 
 The sandbox has no second description of the wire format: a body is validated by the endpoint's
-request model from `lib.api.endpoints.ENDPOINTS` and handed to the backend as its canonical JSON
-(the spellings every example uses: `relativeExpirytype`, `DAYS`, integer customer ids, epoch
-seconds), and every answer is validated by the endpoint's response model before it is sent. What
-is left here is the API's way of saying what was wrong with a body: Capillary's enum message and
+request model from `lib.api.endpoints.ENDPOINTS` and handed to the backend as that model (a badge
+definition is stored as its canonical JSON, `canonical()`: the spellings every example uses,
+`relativeExpirytype`, `DAYS`, integer customer ids, epoch seconds), and every answer is validated
+by the endpoint's response model before it is sent. What is left here is the API's way of saying what was wrong with a body: Capillary's enum message and
 the dedicated "missing" codes.
 """
 
@@ -56,10 +56,6 @@ def decode_json(raw: bytes) -> Any:
     return loads(raw)
 
 
-def _canonical(model: Any) -> Any:
-    return model.model_dump(mode="json", by_alias=True, exclude_unset=True, context={"wire": True})
-
-
 def validation_errors(endpoint_name: str, exc: ValidationError) -> E.SandboxErrors:
     out: list[E.SandboxError] = []
     seen: set[tuple[str | None, str]] = set()
@@ -92,7 +88,8 @@ def validation_errors(endpoint_name: str, exc: ValidationError) -> E.SandboxErro
 
 
 def read_body(endpoint: Endpoint, data: Any) -> Any:
-    """The body as canonical wire JSON, or a typed error naming the field that did not fit."""
+    """The body validated by the endpoint's request model (the backends take the model), or a typed
+    error naming the field that did not fit."""
     if endpoint.request_model is None:
         return None
     if data is None:
@@ -107,13 +104,13 @@ def read_body(endpoint: Endpoint, data: Any) -> Any:
         model = _adapter(endpoint.request_model).validate_python(data)
     except ValidationError as exc:
         raise validation_errors(endpoint.name, exc) from None
-    return _canonical(model)
+    return model
 
 
-def read_import_item(item: Any) -> dict[str, Any] | E.SandboxError:
+def read_import_item(item: Any) -> ImportEarnedBadge | E.SandboxError:
     """One import element; a bad element fails alone (its own envelope), the others go on."""
     try:
-        return _canonical(ImportEarnedBadge.model_validate(item))
+        return ImportEarnedBadge.model_validate(item)
     except ValidationError as exc:
         return validation_errors("import_customer_badges", exc)
 
