@@ -64,7 +64,9 @@ def _choose_badge_and_check(page, badge: str, *, to_send: int, with_errors: int)
 def _dry_run_and_confirm(page) -> None:
     page.get_by_role("button", name="Dry run").click()
     wait_for_run(page)
-    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    # The dry run reads each customer's enrolment off the script thread; on a loaded machine that takes
+    # longer than expect's default 5 s.
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible(timeout=60_000)
     page.get_by_text("I confirm", exact=False).click()
     wait_for_run(page)
 
