@@ -116,6 +116,7 @@ def test_a_new_badge_starts_tomorrow_by_the_sandbox_clock(run_page):
         sandbox.set_clock(None)
 
 
+@pytest.mark.slow
 def test_every_demo_badge_opens_in_the_editor_without_rule_problems(run_page):
     """Loading a saved badge and sending it back unchanged must pass the rules (no 723 from rounding)."""
     at = run_page("badge_editor.py")

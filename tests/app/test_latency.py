@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from lib.console.fanout import MAX_WORKERS
 from lib.sandbox.server import embedded_sandbox
 from lib.ui import reads
@@ -80,6 +82,7 @@ def test_a_dry_run_for_other_rows_is_dropped(run_page):
     assert "Run the dry run to see the summary before starting." in [c.value for c in at.caption]
 
 
+@pytest.mark.slow
 def test_the_dry_run_finishes_on_a_rate_limited_flaky_cluster(run_page):
     """Eight reads at a time outrun 20 requests per second: the fan-out slows down on 429 and reads
     again what a 503 or a lost answer cost, so the prediction still covers every customer."""

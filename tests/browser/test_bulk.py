@@ -10,7 +10,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import save_screenshot, wait_for_run
 
-pytestmark = pytest.mark.browser
+# The first test of a module pays for `streamlit run` starting (up to STARTUP_SECONDS, 180 s, in
+# conftest.py), and Chromium on a loaded CI machine is slow: generous rather than flaky.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
 def test_bulk_enrol_end_to_end_and_reattach_after_reload(open_page, tmp_path):

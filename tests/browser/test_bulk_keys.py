@@ -11,7 +11,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_for_run
 
-pytestmark = pytest.mark.browser
+# The first test of a module pays for `streamlit run` starting (up to STARTUP_SECONDS, 180 s, in
+# conftest.py), and Chromium on a loaded CI machine is slow: generous rather than flaky.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
 def _results(page) -> list[dict[str, str]]:

@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import running_console, save_screenshot, wait_for_run
 
-pytestmark = pytest.mark.browser
+# The first test of a module pays for `streamlit run` starting (up to STARTUP_SECONDS, 180 s, in
+# conftest.py), and Chromium on a loaded CI machine is slow: generous rather than flaky.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 PAGES = {
     "": "Overview",

@@ -13,7 +13,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import SCREENSHOT_NAMES, SCREENSHOTS, save_screenshot, wait_for_run
 from tests.browser.paint import first_chart_drawn
 
-pytestmark = pytest.mark.browser
+# The first test of a module pays for `streamlit run` starting (up to STARTUP_SECONDS, 180 s, in
+# conftest.py), and Chromium on a loaded CI machine is slow: generous rather than flaky.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 FOLD = 900
 CHART_DATA = "() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data.map(t => t.x.length))"

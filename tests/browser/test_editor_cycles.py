@@ -14,6 +14,10 @@ from lib.api.auth import BasicAuth
 from lib.api.client import BadgesClient
 from tests.browser.conftest import save_screenshot, wait_for_run
 
+# The first test of a module pays for `streamlit run` starting (up to STARTUP_SECONDS, 180 s, in
+# conftest.py), and Chromium on a loaded CI machine is slow: generous rather than flaky.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
 DAY = 86_400
 
 

@@ -9,7 +9,9 @@ import pytest
 
 from tests.browser.paint import measure_pages
 
-pytestmark = pytest.mark.browser
+# Four pages, each opened cold (a new `streamlit run` on a new data folder) and warm, on a profile that
+# adds 150 ms to every API call: several minutes on a loaded CI machine.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 
 def test_main_pages_paint_on_a_remote_cluster(browser, tmp_path):

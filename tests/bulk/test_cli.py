@@ -49,6 +49,7 @@ def enrol_file(tmp: Path, ids: list[int], name: str = "customers.csv") -> Path:
     return write_csv(tmp / name, ["customerId"], [[c] for c in ids])
 
 
+@pytest.mark.slow
 def test_enrol_writes_results_and_never_shows_the_password(tmp_path, faults, enrol_badge):
     ids = customer_ids(250)
     rows = [[c] for c in ids] + [["abc"], [ids[0]]]
@@ -68,6 +69,7 @@ def test_enrol_writes_results_and_never_shows_the_password(tmp_path, faults, enr
     assert issue_requests(faults) == before
 
 
+@pytest.mark.slow
 def test_summary_json_counts_what_this_run_did_for_a_scheduler(tmp_path, faults, enrol_badge):
     """Customers enrolled by an earlier run (another journal) are skipped with 1040, never succeeded."""
     ids = customer_ids(20)

@@ -104,6 +104,7 @@ def test_at_a_terminal_no_means_nothing_is_revoked(
     assert len(active_issues(faults, enrol_badge)) == 30
 
 
+@pytest.mark.slow
 def test_refusals(tmp_path, faults, enrol_badge, enrolled_by_cli):
     done = cli(undo_command(tmp_path, "http://127.0.0.1:9", "--yes"))
     assert done.returncode == 2 and "undo it with that --base-url" in done.stderr

@@ -11,6 +11,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,12 +114,18 @@ def xlsx_files(draw) -> bytes:
     return hf.xlsx(sheet, shared_strings=shared)
 
 
+# Dozens of generated workbooks, each parsed in a contained child process: about a minute on a busy machine.
+@pytest.mark.slow
+@pytest.mark.timeout(240)
 @settings(FUZZ, max_examples=40)
 @given(xlsx_files())
 def test_generated_workbooks_read_or_are_refused_in_plain_words(data):
     read_or_refuse(read_untrusted, data, "fuzz.xlsx")
 
 
+# Dozens of generated workbooks, each parsed in a contained child process: about a minute on a busy machine.
+@pytest.mark.slow
+@pytest.mark.timeout(240)
 @settings(FUZZ, max_examples=25)
 @given(st.integers(min_value=0), st.binary(min_size=1, max_size=8))
 def test_a_damaged_real_workbook_reads_or_is_refused_in_plain_words(position, garbage):
@@ -147,6 +154,9 @@ def ods_files(draw) -> bytes:
     return hf.ods("".join(rows))
 
 
+# Dozens of generated workbooks, each parsed in a contained child process: about a minute on a busy machine.
+@pytest.mark.slow
+@pytest.mark.timeout(240)
 @settings(FUZZ, max_examples=30)
 @given(ods_files())
 def test_generated_ods_read_or_are_refused_in_plain_words(data):

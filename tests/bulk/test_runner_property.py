@@ -118,6 +118,7 @@ def quiet_crashes(monkeypatch):
 
 
 # The whole run is one test: 60 fault sequences take about ten seconds; more examples, more time.
+@pytest.mark.slow
 @pytest.mark.timeout(max(300, EXAMPLES * 5))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(

@@ -145,6 +145,7 @@ def done_job(journal: Journal, operation: str, ids: list[int], outcome_of) -> st
     return job.job_id
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(max(600, EXAMPLES * 6))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(

@@ -149,6 +149,7 @@ def test_blank_lines_between_rows_are_counted_and_named_with_file_row_numbers():
     assert read_table(b"customerId\n1\n", "x.csv").describe().endswith("1 data row, 1 column")
 
 
+@pytest.mark.slow
 def test_blank_workbook_rows_are_counted_and_survive_the_contained_reader():
     book = Workbook()
     sheet = book.active

@@ -71,6 +71,10 @@ class Seeded:
         return next(view for view in self.views if view.doc["name"] == name)
 
 
+# Each dataset (two of them) is seeded in full and recounted: about ten seconds apiece.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module", params=[NOW, NEW_YEAR], ids=["november", "new-year"])
 def seeded(request, tmp_path_factory) -> Seeded:
     service = SandboxService(tmp_path_factory.mktemp("demo") / "demo.db")

@@ -61,7 +61,8 @@ SETTINGS = {
     "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
 }
 
-pytestmark = pytest.mark.slow
+# Schemathesis sends every operation its generated requests over HTTP: about a minute for the API on a busy machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 @pytest.fixture(scope="module")

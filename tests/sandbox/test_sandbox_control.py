@@ -160,6 +160,7 @@ def test_docs_and_openapi(raw):
     assert "customers" in body["content"]["application/json"]["schema"]["properties"]
 
 
+@pytest.mark.slow
 def test_demo_data(sandbox, client):
     summary = sandbox.seed()
     assert summary["badges"] == 12 and summary["customers"] == 20_000 and summary["earns"] > 10_000
