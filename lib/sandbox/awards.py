@@ -1,12 +1,8 @@
-"""Enrolment ("issue") and award ("earn"): #9 issueBulk, #10 revokeIssue, #11 earn, #12 earnBulk,
-#13 revokeEarn, #14 import.
+"""Awards ("earn"): #11 earn, #12 earnBulk, #13 revokeEarn, #14 import (enrolments: `enrolments.py`).
 
-Each call is one transaction. A `requestId` is recorded (per org and endpoint) in the same
-transaction as the work, and only when the call is accepted: a call refused as a whole (811, 816,
-...) leaves the id unused, so the same id can be sent again once the cause is fixed; a second use of
-an accepted id answers 809 and does nothing. Limits are counted by the repository over the windows
-`lib.domain.count_window` names and decided by `lib.domain.decide`; expiries come from
-`compute_expiry` at processing time.
+Each call is one unit of work, its `requestId` recorded with it (`awarding.py`). Limits are counted
+by the repository over the windows `lib.domain.count_window` names and decided by
+`lib.domain.decide`; expiries come from `compute_expiry` at processing time.
 """
 
 from __future__ import annotations
@@ -19,181 +15,51 @@ from lib.api.models import (
     EarnBulkRequest,
     EarnRequest,
     ImportEarnedBadge,
-    IssueBulkRequest,
     RevokeEarnRequest,
-    RevokeIssueRequest,
     TriggeredBy,
 )
 from lib.domain import (
     BadgeStatus,
-    CountAxis,
     EarnType,
-    ExpiryRule,
-    ExpiryType,
     LimitCount,
-    compute_expiry,
     count_window,
     decide,
 )
 from lib.domain.badge import BadgeRules
 from lib.sandbox import errors as E
+from lib.sandbox.awarding import (
+    check_request_id,
+    count_earns,
+    echo,
+    error_item,
+    expiry,
+    owner_of,
+    record_request_id,
+)
 from lib.sandbox.badge_rules import rules_of
-from lib.sandbox.common import canonical, epoch, object_id, object_ids, request_instant, with_iso
+from lib.sandbox.common import epoch, object_id, request_instant, with_iso
 from lib.sandbox.context import Context
 from lib.sandbox.customer_lookup import resolve_customer
-from lib.sandbox.repository import BadgeView, Repository
-from lib.sandbox.repository.records import NewEarn, NewIssue
+from lib.sandbox.repository import BadgeView
+from lib.sandbox.repository.records import NewEarn
 from lib.sandbox.views import load_badge
 
 FUTURE_TOLERANCE = timedelta(hours=24)  # an earn event date may be up to 24 h ahead (reference 4.3)
-NEVER = ExpiryRule(ExpiryType.NEVER)
-
-
-def _error_item(error: E.SandboxError) -> dict[str, Any]:
-    item = error.item()
-    return {"code": item["code"], "message": item["message"], "reference": item["reference"]}
-
-
-def _expiry(rule: ExpiryRule | None, processed_at: datetime, badge_end: datetime | None) -> datetime:
-    return compute_expiry(rule or NEVER, processed_at, badge_end)
 
 
 def _claim_matches(doc: dict[str, Any], triggered_by: TriggeredBy | None) -> bool:
     if triggered_by is None:
         return False
-    owner_type, reference_id = _owner(triggered_by)
+    owner_type, reference_id = owner_of(triggered_by)
     return any(
         c.get("isActive") and c["ownerType"] == owner_type and str(c["referenceId"]) == reference_id
         for c in doc["ownership"].get("claims", [])
     )
 
 
-def _owner(triggered_by: TriggeredBy | None) -> tuple[str | None, str | None]:
-    """The module an award is made for, as stored: (ownerType, referenceId)."""
-    if triggered_by is None:
-        return None, None
-    return str(triggered_by.owner_type), triggered_by.reference_id
-
-
-def _echo(triggered_by: TriggeredBy | None) -> dict[str, Any] | None:
-    """`triggeredBy` as the answer echoes it: as sent, in its canonical spelling."""
-    return None if triggered_by is None else canonical(triggered_by)
-
-
 class AwardBackend:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-
-    # ---- requestId ---------------------------------------------------------------------------
-    def _check_request_id(self, org_id: int, endpoint: str, request_id: str | None) -> None:
-        if request_id is not None and self.ctx.repo.request_ids.seen(org_id, endpoint, request_id):
-            raise E.DuplicateRequestId(reference="requestId")
-
-    def _record_request_id(self, org_id: int, endpoint: str, request_id: str | None, now: datetime) -> None:
-        if request_id is not None:
-            self.ctx.repo.request_ids.record(org_id, endpoint, request_id, epoch(now))
-
-    # ---- #9 issueBulk ------------------------------------------------------------------------
-    def issue_bulk(self, org_id: int, request: IssueBulkRequest) -> dict[str, Any]:
-        now = self.ctx.now()
-        request_id = request.request_id
-        customers = request.customers
-        triggered_by = request.triggered_by
-        repo = self.ctx.repo
-        with repo.unit_of_work():
-            view = load_badge(repo, org_id, request.badge_meta_id)
-            doc = view.doc
-            if doc.get("earnType") != EarnType.ISSUE_EARN:
-                raise E.NotEnrolType(reference="badgeMetaId")
-            if not doc.get("active", True):
-                raise E.BadgeInactive()
-            if view.status(now) is BadgeStatus.UPCOMING:
-                raise E.BadgeNotLive()
-            event = request_instant(request, "issue_event_date") or now
-            if not (view.start <= event <= view.end):
-                raise E.EventDateOutsideBadge(reference="issueEventDate")
-            self._check_request_id(org_id, "issueBulk", request_id)
-            rules = rules_of(doc, view.fixed_windows)
-            expires = epoch(_expiry(rules.issued_expiry, now, rules.end))
-            existing = repo.issues.active_ids_by_customer(org_id, view.id, epoch(now), customers)
-            new_ids = iter(object_ids(now, len(customers)))
-            owner_type, owner_ref = _owner(triggered_by)
-            rows, items = [], []
-            now_s, event_s = epoch(now), epoch(event)
-            overlap = _error_item(E.ActiveIssueExists())
-            for customer_id in customers:
-                found = existing.get(customer_id)
-                if found is not None:
-                    items.append(
-                        {"customerId": customer_id, "issuedId": found, "status": "ACTIVE", "error": overlap}
-                    )
-                    continue
-                issue_id = next(new_ids)
-                existing[customer_id] = issue_id
-                rows.append(
-                    NewIssue(
-                        issue_id,
-                        org_id,
-                        view.id,
-                        customer_id,
-                        now_s,
-                        event_s,
-                        expires,
-                        None,
-                        owner_type,
-                        owner_ref,
-                        request_id,
-                    )
-                )
-                items.append(
-                    {"customerId": customer_id, "issuedId": issue_id, "status": "ACTIVE", "error": None}
-                )
-            repo.issues.add_many(rows)
-            self._record_request_id(org_id, "issueBulk", request_id, now)
-        data: dict[str, Any] = {"badgeMetaId": view.id, "triggeredBy": _echo(triggered_by)}
-        with_iso(data, "expiresOn", expires)
-        data["issuedBadges"] = items
-        data["requestId"] = request_id
-        return data
-
-    # ---- #10 revokeIssue ---------------------------------------------------------------------
-    def revoke_issue(self, org_id: int, request: RevokeIssueRequest) -> dict[str, Any]:
-        now = self.ctx.now()
-        issuals = request.revoke_issuals
-        customers = request.customers
-        if not issuals and not customers:
-            raise E.RevokeTargetMissing()
-        items: list[dict[str, Any]] = []
-        repo = self.ctx.repo
-        with repo.unit_of_work():
-            view = load_badge(repo, org_id, request.badge_meta_id)
-            if issuals:  # wins over `customers` when both are sent
-                for target in issuals:
-                    customer_id, issue_id = target.customer_id, target.issue_id
-                    owner = repo.issues.active_owner(org_id, view.id, epoch(now), issue_id)
-                    error = None
-                    if owner is None:
-                        error = _error_item(E.NoIssueInstance())
-                    elif owner != customer_id:
-                        error = _error_item(E.IssueNotOwned())
-                    else:
-                        repo.issues.revoke(issue_id, epoch(now))
-                    items.append({"customerId": customer_id, "issuedId": issue_id, "error": error})
-            else:
-                for customer_id in customers or []:
-                    ids = repo.issues.active_ids_of(org_id, view.id, epoch(now), customer_id)
-                    if not ids:
-                        items.append(
-                            {
-                                "customerId": customer_id,
-                                "issuedId": None,
-                                "error": _error_item(E.NoIssueInstance()),
-                            }
-                        )
-                    for issue_id in ids:
-                        repo.issues.revoke(issue_id, epoch(now))
-                        items.append({"customerId": customer_id, "issuedId": issue_id, "error": None})
-        return {"badgeMetaId": view.id, "revokedIssuedBadges": items, "requestId": None}
 
     # ---- #11 earn / #12 earnBulk ---------------------------------------------------------------
     def earn(self, org_id: int, request: EarnRequest) -> dict[str, Any]:
@@ -207,7 +73,7 @@ class AwardBackend:
             earned_id, issue_id, expires = self._earn_one(
                 org_id, view, rules, request.customer_id, event, now, request.triggered_by, request_id
             )
-            self._record_request_id(org_id, "earn", request_id, now)
+            record_request_id(self.ctx.repo, org_id, "earn", request_id, now)
         data: dict[str, Any] = {
             "badgeMetaId": view.id,
             "customerId": request.customer_id,
@@ -236,7 +102,7 @@ class AwardBackend:
             seen: set[int] = set()
             for customer_id in customers:
                 if customer_id in seen:
-                    failed.append({"customerId": customer_id, "error": _error_item(E.ActiveIssueExists())})
+                    failed.append({"customerId": customer_id, "error": error_item(E.ActiveIssueExists())})
                     continue
                 seen.add(customer_id)
                 try:
@@ -244,15 +110,15 @@ class AwardBackend:
                         org_id, view, rules, customer_id, event, now, request.triggered_by, request_id
                     )
                 except E.SandboxError as error:
-                    failed.append({"customerId": customer_id, "error": _error_item(error)})
+                    failed.append({"customerId": customer_id, "error": error_item(error)})
                     continue
                 earned.append({"customerId": customer_id, "earnedBadgeId": earned_id})
-            self._record_request_id(org_id, "earnBulk", request_id, now)
+            record_request_id(self.ctx.repo, org_id, "earnBulk", request_id, now)
         data: dict[str, Any] = {"badgeMetaId": view.id}
         with_iso(data, "expiresOn", expires)
         data.update(
             {
-                "triggeredBy": _echo(request.triggered_by),
+                "triggeredBy": echo(request.triggered_by),
                 "requestId": request_id,
                 "earnedBadgesList": earned,
                 "totalCount": len(customers),
@@ -282,7 +148,7 @@ class AwardBackend:
             raise E.BadgeInactive()
         if not _claim_matches(doc, triggered_by):
             raise E.ClaimRequired(reference="triggeredBy.referenceId")
-        self._check_request_id(org_id, endpoint, request_id)
+        check_request_id(self.ctx.repo, org_id, endpoint, request_id)
         event = request_instant(request, event_field) or now
         if event > now + FUTURE_TOLERANCE:
             raise E.EventDateInFuture(reference="earnEventDate")
@@ -323,8 +189,8 @@ class AwardBackend:
             issue_id = issue.id
         self._check_limits(org_id, view.id, rules, customer_id, event, now)
         earned_id = object_id(now)
-        expires = epoch(_expiry(rules.earned_expiry, now, rules.end))
-        owner_type, owner_ref = _owner(triggered_by)
+        expires = epoch(expiry(rules.earned_expiry, now, rules.end))
+        owner_type, owner_ref = owner_of(triggered_by)
         repo.earns.add(
             NewEarn(
                 earned_id,
@@ -448,16 +314,3 @@ class AwardBackend:
 def _failed(error: E.SandboxError) -> dict[str, Any]:
     items = error.items() if isinstance(error, E.SandboxErrors) else [error.item()]
     return {"data": None, "errors": items, "warnings": None}
-
-
-def count_earns(repo: Repository, org_id: int, badge_id: str, window, customer_id: int | None) -> int:
-    """Earns (not revoked) of the badge in `window`, on the window's own time axis."""
-    bounded = window.axis in (CountAxis.EVENT, CountAxis.PROCESSING)
-    return repo.earns.count(
-        org_id,
-        badge_id,
-        axis=window.axis,
-        start=epoch(window.start) if bounded else None,
-        end=epoch(window.end) if bounded else None,
-        customer_id=customer_id,
-    )

@@ -13,7 +13,7 @@ from typing import Any
 
 from lib.domain import BadgeStatus, FixedValueLimit, FixedWindowLimit, RollingWindowLimit, count_window
 from lib.sandbox import errors as E
-from lib.sandbox.awards import count_earns
+from lib.sandbox.awarding import count_earns
 from lib.sandbox.badge_rules import rules_of
 from lib.sandbox.common import epoch, page_of, parse_instant, query_bool, query_enum, with_iso
 from lib.sandbox.context import Context

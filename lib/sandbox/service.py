@@ -15,6 +15,7 @@ from lib.sandbox.clock import SandboxClock
 from lib.sandbox.context import Context
 from lib.sandbox.customer_views import CustomerViewBackend
 from lib.sandbox.demo_orgs import DEMO_ORGS
+from lib.sandbox.enrolments import EnrolmentBackend
 from lib.sandbox.faults import FaultInjector
 from lib.sandbox.network import OFF, NetworkSimulator
 from lib.sandbox.repository import SqliteRepository
@@ -75,6 +76,7 @@ class SandboxService:
         self.stats = RequestStats()
         ctx = Context(self.repo, self.clock)
         self.badges = BadgeBackend(ctx)
+        self.enrolments = EnrolmentBackend(ctx)
         self.awards = AwardBackend(ctx)
         self.customers = CustomerViewBackend(ctx)
         self.catalog = CatalogBackend(ctx)
