@@ -314,10 +314,11 @@ def _history(
             while first_recent < len(pool) and pool[first_recent][0] < recent_since:
                 first_recent += 1
             for _ in range(max(0, int(rng.gauss(volume * 1.4 * factor, volume * 0.2)))):
-                at = day_s + rng.randrange(DAY)
+                # Every draw is made before any test, so a bound that moves with the clock (a badge
+                # starting "now") keeps or drops one event without shifting the draws after it.
+                at, customer_id = day_s + rng.randrange(DAY), FIRST_CUSTOMER_ID + rng.randrange(CUSTOMERS)
                 if not (start_s <= at <= end_s):
                     continue
-                customer_id = FIRST_CUSTOMER_ID + rng.randrange(CUSTOMERS)
                 held = enrolled.get(customer_id)
                 if held and held[2] > at:
                     continue  # still enrolled: the API answers "already active" and keeps the old one
@@ -328,19 +329,19 @@ def _history(
                     NewIssue(issue_id, DEMO_ORG_ID, view.id, customer_id, at, at, expires, None, *claim, None)
                 )
         for _ in range(max(0, int(rng.gauss(volume * factor, volume * 0.15)))):
-            at = day_s + rng.randrange(DAY)
+            at, pick = day_s + rng.randrange(DAY), rng.random()
             if not (start_s <= at <= end_s):
                 continue
             issue_id = None
             if rules.earn_type == "ISSUE_EARN":
                 if first_recent == len(pool):
                     break
-                customer_id = pool[rng.randrange(first_recent, len(pool))][1]
+                customer_id = pool[first_recent + int(pick * (len(pool) - first_recent))][1]
                 issue_id, issued_at, issue_expires, claim = enrolled[customer_id]
                 if not (issued_at <= at < issue_expires):
                     continue  # not enrolled at that moment: the API would answer 811
             else:
-                customer_id = FIRST_CUSTOMER_ID + int(CUSTOMERS * rng.random() ** traffic.skew)
+                customer_id = FIRST_CUSTOMER_ID + int(CUSTOMERS * pick**traffic.skew)
                 claim = claims.pick()
             attempts.append((at, customer_id, issue_id, claim, earn_expiry.at(at)))
         day += timedelta(days=1)
@@ -350,8 +351,8 @@ def _history(
     for (at, customer_id, issue_id, claim, expires), outcome in zip(attempts, outcomes, strict=True):
         if not outcome.allowed:
             continue
-        revoke_at = at + DAY
-        revoked = revoke_at if revoke_at < min(expires, epoch(now)) and rng.random() < 0.01 else None
+        revoke_at, draw = at + DAY, rng.random()
+        revoked = revoke_at if revoke_at < min(expires, epoch(today)) and draw < 0.01 else None
         earns.append(NewEarn(ids(at), DEMO_ORG_ID, view.id, customer_id, at, at, expires, revoked, issue_id,
                              *claim, None, 0))  # fmt: skip
     return issues, earns
