@@ -8,6 +8,7 @@ import sys
 import uuid
 
 import pandas as pd
+import pytest
 
 from lib.bulk.journal import JobState
 from lib.bulk.mapping import suggest_mapping
@@ -47,6 +48,7 @@ def _crashed_job(at, customers: list[str]) -> str:
     return job.job_id
 
 
+@pytest.mark.slow  # the resumed job sends twelve one-customer batches at 150 ms per call
 def test_a_job_left_running_by_a_dead_console_is_resumed_when_the_console_starts(run_page, run_app):
     customers = [str(100_041 + i) for i in range(12)]  # one per batch: the job outlives the first page run
     job_id = _crashed_job(run_page("bulk_enrol.py"), customers)

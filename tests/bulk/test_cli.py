@@ -18,6 +18,10 @@ from lib.bulk.journal import BatchState, Journal, check_invariant
 from lib.bulk.planner import DEFAULT_CONCURRENCY
 from tests.bulk.conftest import DAY, customer_ids, earns, enrolments, issue_requests, write_csv
 
+# Every test runs the command line in a child process (a new Python that imports pandas) against the
+# sandbox, often twice (a kill, then a resume): a few seconds apiece, so the module is `slow`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "demo"
 ISSUE = {"method": "POST", "path_suffix": "issueBulk"}
@@ -49,7 +53,6 @@ def enrol_file(tmp: Path, ids: list[int], name: str = "customers.csv") -> Path:
     return write_csv(tmp / name, ["customerId"], [[c] for c in ids])
 
 
-@pytest.mark.slow
 def test_enrol_writes_results_and_never_shows_the_password(tmp_path, faults, enrol_badge):
     ids = customer_ids(250)
     rows = [[c] for c in ids] + [["abc"], [ids[0]]]
@@ -69,7 +72,6 @@ def test_enrol_writes_results_and_never_shows_the_password(tmp_path, faults, enr
     assert issue_requests(faults) == before
 
 
-@pytest.mark.slow
 def test_summary_json_counts_what_this_run_did_for_a_scheduler(tmp_path, faults, enrol_badge):
     """Customers enrolled by an earlier run (another journal) are skipped with 1040, never succeeded."""
     ids = customer_ids(20)

@@ -9,9 +9,15 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from lib.bulk.journal import Journal
 from tests.bulk.conftest import badge_body, customer_ids, enrolments, issue_requests, write_csv
 from tests.bulk.test_cli import cli
+
+# Every test runs the command line in a child process (a new Python that imports pandas) against the
+# sandbox, often twice (a kill, then a resume): a few seconds apiece, so the module is `slow`.
+pytestmark = pytest.mark.slow
 
 
 def base(operation: str, file: Path, url: str, tmp: Path, *extra: str) -> list[str]:

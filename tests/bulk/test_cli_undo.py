@@ -22,6 +22,10 @@ from tests.bulk.conftest import FAST, badge_body, customer_ids, enrol_input, wri
 from tests.bulk.test_cli import ROOT, cli, command, env, wait_for
 from tests.bulk.test_undo import REVOKE_ISSUE, active_issues, revoke_requests, revoked_issues
 
+# Every test runs the command line in a child process (a new Python that imports pandas) against the
+# sandbox, often twice (a kill, then a resume): a few seconds apiece, so the module is `slow`.
+pytestmark = pytest.mark.slow
+
 UNDO_MODULE = "lib.bulk"  # `python -m lib.bulk undo` (also `python -m lib.bulk.cli_undo undo`)
 
 
@@ -104,7 +108,6 @@ def test_at_a_terminal_no_means_nothing_is_revoked(
     assert len(active_issues(faults, enrol_badge)) == 30
 
 
-@pytest.mark.slow
 def test_refusals(tmp_path, faults, enrol_badge, enrolled_by_cli):
     done = cli(undo_command(tmp_path, "http://127.0.0.1:9", "--yes"))
     assert done.returncode == 2 and "undo it with that --base-url" in done.stderr

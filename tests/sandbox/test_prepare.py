@@ -2,11 +2,14 @@
 
 import sqlite3
 
+import pytest
+
 from lib.sandbox import prepare
 from lib.sandbox.server import start_sandbox
 from lib.sandbox.store import SCHEMA
 
 
+@pytest.mark.slow  # a child Python seeds a whole demo database
 def test_the_child_seeds_the_database_and_renames_it_into_place(tmp_path):
     target = tmp_path / "data" / "sandbox.db"
     assert prepare.prepare_in_background(target) is True
