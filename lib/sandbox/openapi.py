@@ -14,6 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 from starlette.responses import HTMLResponse
 
 from lib.api.endpoints import ENDPOINTS, Endpoint
+from lib.api.models import CustomerIdentifier
 from lib.sandbox.control import CONTROL_OPS, ControlOp
 from lib.sandbox.control_access import CONTROL_HEADER, CONTROL_HEADER_VALUE
 from lib.sandbox.routes import UNAUTHENTICATED
@@ -164,7 +165,7 @@ def _parameters(endpoint: Endpoint, schemas: dict[str, Any]) -> list[dict[str, A
     if endpoint.customer_identifier:
         params.append(
             {"name": "X-CAP-CUSTOMER-IDENTIFIER", "in": "header", "required": False,
-             "schema": {"type": "string", "enum": ["email", "mobile", "externalId", "cardNumber"]}}
+             "schema": {"type": "string", "enum": [kind.value for kind in CustomerIdentifier]}}
         )  # fmt: skip
     if endpoint.name == "create_badge":
         params.append(
