@@ -25,6 +25,7 @@ def real_time():
     embedded_sandbox().set_clock(None)
 
 
+@pytest.mark.slow
 def test_the_page_shows_the_badge_the_url_names(run_page):
     first = run_page("badge_performance.py")
     weekly = _badge_id(first, "Weekend Warrior")

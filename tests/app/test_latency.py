@@ -43,6 +43,7 @@ def test_customer_view_reads_its_four_views_at_once(run_page):
     assert network.peak >= 4
 
 
+@pytest.mark.slow
 def test_dry_run_runs_off_the_script_thread_and_survives_reruns(run_page):
     at = run_page("bulk_enrol.py")
     name = fresh_enrol_badge(at)
