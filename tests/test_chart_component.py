@@ -11,10 +11,10 @@ from plotly.offline import get_plotlyjs_version
 
 from lib.chart_theme import chart_template
 from lib.palette import BADGE_PALETTE
+from lib.plotly_bundle import BUNDLE
 from lib.ui.plotly_chart import figure_json
 
 ROOT = Path(__file__).resolve().parents[1]
-BUNDLE = ROOT / "static" / "plotly-basic.min.js"
 
 
 def test_the_vendored_bundle_is_the_plotly_js_that_plotly_py_builds_for():

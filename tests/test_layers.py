@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADLESS_PACKAGES = ["domain", "api", "bulk", "sandbox", "promote", "console"]
-PURE_MODULES = ["charts.py", "charts_bulk.py", "charts_performance.py", "chart_theme.py", "palette.py"]
+PURE_MODULES = ["charts.py", "charts_bulk.py", "charts_performance.py", "chart_theme.py", "palette.py", "plotly_bundle.py"]
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -3,8 +3,8 @@
 The report holds what the page showed: a title line (org, backend, the data's "as of" time and
 whether that was the sandbox's moved clock), the KPIs, the same plotly figures (interactive: zoom,
 hover), the tables, and under each chart where its numbers come from and what the API cannot tell.
-plotly.js is inlined once, before the first chart, so the file opens offline, in any browser, years
-later. All text is escaped: badge names and table cells are data, never markup (plotly escapes the
+plotly.js (its basic bundle, `lib/plotly_bundle.py`) is inlined once, before the first chart, so
+the file opens offline, in any browser, years later. All text is escaped: badge names and table cells are data, never markup (plotly escapes the
 figures' own JSON).
 """
 
@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from lib.console.display import readable
+from lib.plotly_bundle import bundle_source
 
 REPORT_TEMPLATE = "plotly_white"
 """The figures' look in the file (the console draws them in Streamlit's theme, light or dark)."""
@@ -90,10 +91,11 @@ def _moment(at: datetime) -> str:
 def _figure_html(figure: go.Figure, *, with_library: bool) -> str:
     shown = go.Figure(figure)
     shown.update_layout(template=REPORT_TEMPLATE)
-    return pio.to_html(
+    library = f"<script>{bundle_source()}</script>" if with_library else ""
+    return library + pio.to_html(
         shown,
         full_html=False,
-        include_plotlyjs=with_library,
+        include_plotlyjs=False,
         config={"displaylogo": False, "responsive": True},
         default_height=f"{int(shown.layout.height or 420)}px",
     )

@@ -1,13 +1,12 @@
-// Draws a Plotly figure with Plotly's basic bundle (bar and scatter traces, ~1.2 MB), loaded once
-// per browser tab from the console's static folder. Streamlit's own Plotly element loads the full
-// 4.7 MB bundle in every new tab, which costs a second or more before the first chart shows.
-const BUNDLE = "app/static/plotly-basic.min.js";
-
-function plotlyLoaded() {
+// Draws a Plotly figure with Plotly's basic bundle (bar and scatter traces, ~1.2 MB), loaded once per
+// browser tab from the console's static folder (its URL comes from lib/plotly_bundle.py). Streamlit's
+// own Plotly element loads the full 4.7 MB bundle in every new tab, which costs a second or more
+// before the first chart shows.
+function plotlyLoaded(bundle) {
   if (!window.__badgeConsolePlotly) {
     window.__badgeConsolePlotly = new Promise((resolve, reject) => {
       const script = document.createElement("script");
-      script.src = new URL(BUNDLE, document.baseURI).href;
+      script.src = new URL(bundle, document.baseURI).href;
       script.onload = () => resolve(window.Plotly);
       script.onerror = () => {
         window.__badgeConsolePlotly = undefined;
@@ -36,7 +35,7 @@ export default function (component) {
   const figure = JSON.parse(data.figure);
   const layout = Object.assign({}, figure.layout, { template: data.templates[pageTone(parentElement)], autosize: true });
   chart.style.height = `${layout.height || 450}px`;
-  plotlyLoaded()
+  plotlyLoaded(data.bundle)
     .then((Plotly) => Plotly.react(chart, figure.data, layout, Object.assign({ responsive: true, displaylogo: false }, data.config)))
     .then(() => {
       if (chart.removeAllListeners) chart.removeAllListeners("plotly_click");

@@ -20,6 +20,7 @@ import streamlit as st
 from plotly.utils import PlotlyJSONEncoder
 
 from lib.chart_theme import chart_template
+from lib.plotly_bundle import STATIC_URL
 
 _SCRIPT = Path(__file__).with_suffix(".js").read_text(encoding="utf-8")
 _HTML = '<div class="badge-console-chart" style="width: 100%"></div>'
@@ -63,6 +64,7 @@ def plotly_chart(
         "templates": _TEMPLATES,
         "config": config or {},
         "clicks": clickable,
+        "bundle": STATIC_URL,
     }
     if not clickable:
         _component(key=key, data=data)

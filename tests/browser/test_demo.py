@@ -95,7 +95,7 @@ def test_the_report_downloads_and_opens_on_its_own(page, console_url, browser, t
         page.get_by_role("button", name="Download report").click()
     report = tmp_path / download.value.suggested_filename
     download.value.save_as(report)
-    assert report.suffix == ".html" and report.stat().st_size > 3_000_000  # plotly.js inlined
+    assert report.suffix == ".html" and report.stat().st_size > 1_000_000  # plotly.js's basic bundle inlined
 
     offline = browser.new_context(offline=True, viewport={"width": 1440, "height": FOLD})
     try:

@@ -35,7 +35,8 @@ def test_the_report_is_one_document_with_plotly_inlined_once():
     page = render_report(_report())
     assert page.startswith("<!DOCTYPE html>") and page.endswith("</html>")
     assert page.count("Plotly.newPlot") == 2  # both figures, interactive
-    assert page.count("plotly.js v") == 1  # the library once, before the first chart: opens offline
+    assert page.count("plotly.js (basic - minified) v") == 1  # the library once, before the first chart
+    assert page.index("plotly.js (basic") < page.index("Plotly.newPlot")  # so it opens offline
     assert '<script src="http' not in page  # nothing fetched from a CDN
     assert "81,813" in page and "earns not revoked" in page
     assert "Earned comes from earnedCount." in page
