@@ -99,6 +99,9 @@ class SimulationResult:
 
 
 _FIXED, _ROLLING, _VALUE = 0, 1, 2
+_FixedTable = tuple[
+    FixedWindowLimit, object, dict[int, int], dict[int, int]
+]  # limit, layout, earned, blocked
 _ALLOWED, _OUTSIDE = -1, -2
 
 
@@ -127,25 +130,30 @@ class _MonthsBack:
         return back * SECONDS_PER_DAY + processed % SECONDS_PER_DAY
 
 
-def simulate(rules: BadgeRules, attempts: Sequence[Earn]) -> SimulationResult:
-    """Decide every attempt in processing order and count the earns per limit, cycle and day.
+def allowed_attempts(
+    rules: BadgeRules, customers: Sequence[int | str], events: Sequence[int], processed: Sequence[int]
+) -> list[bool]:
+    """Which attempts `simulate` allows, for attempts given as whole epoch seconds (event, processing).
 
-    Example: one earn per customer per 5-day cycle from 2024-04-15, two customers attempting once
-    a day for 15 days -> 6 allowed (one per customer per cycle), 24 blocked by that limit.
+    The same decisions as `simulate` without an `Earn` and an outcome object per attempt: the
+    sandbox's demo history decides a year of attempts with it.
     """
-    n = len(attempts)
-    customers = [a.customer_id for a in attempts]
-    events = [floor(a.event_time.timestamp()) for a in attempts]
-    processed = [floor(a.processed_at.timestamp()) for a in attempts]
-    order = sorted(range(n), key=processed.__getitem__)
+    return [verdict == _ALLOWED for verdict in _decide(rules, customers, events, processed)[0]]
 
+
+def _decide(
+    rules: BadgeRules, customers: Sequence[int | str], events: Sequence[int], processed: Sequence[int]
+) -> tuple[list[int], list[int], list[Limit], list[_FixedTable]]:
+    """Every attempt's verdict (`_ALLOWED`, `_OUTSIDE` or the index of the refusing limit), in input order."""
+    n = len(events)
+    order = sorted(range(n), key=processed.__getitem__)
     start_s = _floor_seconds(rules.start)
     end_s = _floor_seconds(rules.end) if rules.end is not None else None
     max_event_day = max((e // SECONDS_PER_DAY for e in events), default=day_number(rules.start))
 
     limits = [limit for limit in rules.limits if not isinstance(limit, NoLimit)]
     checkers: list[tuple] = []
-    fixed_tables: list[tuple[FixedWindowLimit, object, dict[int, int], dict[int, int]]] = []
+    fixed_tables: list[_FixedTable] = []
     for limit in limits:
         per_customer = limit.level is ConstraintLevel.CUSTOMER
         if isinstance(limit, FixedWindowLimit):
@@ -228,6 +236,22 @@ def simulate(rules: BadgeRules, attempts: Sequence[Earn]) -> SimulationResult:
                 data[2][cycle] = data[2].get(cycle, 0) + 1
             else:
                 counters[key] = counters.get(key, 0) + 1
+
+    return verdicts, refused, limits, fixed_tables
+
+
+def simulate(rules: BadgeRules, attempts: Sequence[Earn]) -> SimulationResult:
+    """Decide every attempt in processing order and count the earns per limit, cycle and day.
+
+    Example: one earn per customer per 5-day cycle from 2024-04-15, two customers attempting once
+    a day for 15 days -> 6 allowed (one per customer per cycle), 24 blocked by that limit.
+    """
+    n = len(attempts)
+    customers = [a.customer_id for a in attempts]
+    events = [floor(a.event_time.timestamp()) for a in attempts]
+    verdicts, refused, limits, fixed_tables = _decide(
+        rules, customers, events, [floor(a.processed_at.timestamp()) for a in attempts]
+    )
 
     outcomes = []
     allowed = outside = 0
