@@ -1,4 +1,5 @@
-"""Badge definitions: create, update, list, get, activate, claim, unclaim, fixed-window cycles.
+"""Badge definitions: create, update, list, get, activate, claim, unclaim, fixed-window cycles
+(the filtered reads, #3 and #8, live in `badge_reads.py`).
 
 Every method takes the caller's org id first and only ever reads that org's rows, so another org's
 badge id is simply "not found". Edit rules (720, 722, 723, 724, 826, enums) come from
@@ -14,25 +15,16 @@ from datetime import datetime
 from typing import Any
 
 from lib.api.models import BadgeCreate, BadgeUpdate, ClaimRequest
-from lib.domain import BadgeStatus, CountAxis, OwnerType
+from lib.api.models.queries import BadgeListQuery, FixedWindowQuery, GetBadgeQuery
+from lib.domain import BadgeStatus, OwnerType
 from lib.domain.org_rules import check_claimed_owners
+from lib.sandbox import badge_reads
 from lib.sandbox import errors as E
 from lib.sandbox.badge_rules import badge_violations, plan_fixed_windows
-from lib.sandbox.common import (
-    canonical,
-    epoch,
-    from_epoch,
-    object_id,
-    page_of,
-    pick_instant,
-    query_bool,
-    query_enum,
-    with_iso,
-)
+from lib.sandbox.common import canonical, epoch, object_id, pick_instant
 from lib.sandbox.context import Context
-from lib.sandbox.customer_lookup import resolve_customer
 from lib.sandbox.repository import BadgeView, Repository
-from lib.sandbox.views import load_badge, render_badge, render_summary
+from lib.sandbox.views import load_badge, render_badge
 
 # Owners every sandbox org has enabled; the rest are valid enum values that answer 714, as on a
 # cluster where that module is not switched on for the org.
@@ -178,63 +170,16 @@ class BadgeBackend:
             repo.badges.save(doc, entries)
             return render_badge(repo, BadgeView(doc, entries), self.ctx.now(), with_statistics=False)
 
-    # ---- #3 list ---------------------------------------------------------------------------
-    def list_badges(self, org_id: int, query: Any) -> dict[str, Any]:
-        now = self.ctx.now()
-        statuses = _status_filter(query.get("status"))
-        earn_type = query_enum(
-            query.get("earnType") or _upper(query.get("badgeType")), ("EARN", "ISSUE_EARN"), "earnType"
-        )
-        action = query_enum(query.get("action"), ("ACTIVATED", "DE_ACTIVATED"), "action")
-        owner, claimed_by = query.get("owner"), query.get("claimedBy")
-        unclaimed = query_bool(query.get("unclaimed"))
-        name = (query.get("name") or "").strip().lower()
-        sort_on = query_enum(query.get("sortOn"), ("ID", "NAME", "START_DATE"), "sortOn", "ID")
-        order = query_enum(query.get("order"), ("ASC", "DESC"), "order", "DESC" if sort_on == "ID" else "ASC")
-        start_from = pick_instant({"startOn": query.get("startOn")}, "startOn")
-        expires_by = pick_instant({"expiresOn": query.get("expiresOn")}, "expiresOn")
-        page = page_of(query, size_key="limit")
-        repo = self.ctx.repo
-        with repo.snapshot():
-            views = []
-            for view in repo.badges.all_of(org_id):
-                doc = view.doc
-                if statuses and view.status(now) not in statuses:
-                    continue
-                if earn_type and doc.get("earnType") != earn_type:
-                    continue
-                if action and bool(doc.get("active")) != (action == "ACTIVATED"):
-                    continue
-                if owner and owner not in doc["ownership"]["restrictedToOwners"]:
-                    continue
-                active_claims = [c for c in doc["ownership"].get("claims", []) if c.get("isActive")]
-                if claimed_by and all(c["ownerType"] != claimed_by for c in active_claims):
-                    continue
-                if unclaimed and active_claims:
-                    continue
-                if name and name not in str(doc.get("name", "")).lower():
-                    continue
-                if start_from and doc["startOn"] < epoch(start_from):
-                    continue
-                if expires_by and doc["expiresOn"] > epoch(expires_by):
-                    continue
-                views.append(view)
-            key = {
-                "ID": lambda v: v.doc["id"],
-                "NAME": lambda v: str(v.doc.get("name", "")),
-                "START_DATE": lambda v: v.doc["startOn"],
-            }[sort_on]
-            views.sort(key=key, reverse=order == "DESC")
-            chosen = views[page.offset : page.offset + page.size]
-            items = render_summary(repo, org_id, chosen, self.ctx.now())
-        return {"metaBasicDetails": items, "pagination": page.pagination(len(views))}
+    # ---- #3 list, #4 get -------------------------------------------------------------------
+    def list_badges(self, org_id: int, query: BadgeListQuery) -> dict[str, Any]:
+        return badge_reads.list_badges(self.ctx, org_id, query)
 
-    # ---- #4 get ----------------------------------------------------------------------------
-    def get_badge(self, org_id: int, badge_id: str, *, include_statistics: bool) -> dict[str, Any]:
+    def get_badge(self, org_id: int, badge_id: str, query: GetBadgeQuery) -> dict[str, Any]:
+        """#4. Counts and the current cycle only with `includeStatistics`."""
         repo = self.ctx.repo
         with repo.snapshot():
             view = load_badge(repo, org_id, badge_id)
-            return render_badge(repo, view, self.ctx.now(), with_statistics=include_statistics)
+            return render_badge(repo, view, self.ctx.now(), with_statistics=bool(query.include_statistics))
 
     # ---- #5 activate / deactivate ----------------------------------------------------------
     def set_activation(self, org_id: int, badge_id: str, *, active: bool) -> dict[str, Any]:
@@ -300,76 +245,13 @@ class BadgeBackend:
         }
 
     # ---- #8 fixed-window cycles ------------------------------------------------------------
-    def fixed_window_details(self, org_id: int, query: Any, identifier: str | None = None) -> dict[str, Any]:
-        """#8. `customerId` may be an email, mobile... when `X-CAP-CUSTOMER-IDENTIFIER` says so."""
-        badge_id = query.get("badgeMetaId")
-        if not badge_id:
-            raise E.InvalidRequest("badgeMetaId is mandatory", reference="badgeMetaId")
-        scope = query_enum(query.get("constraintType"), ("BADGE", "CUSTOMER", "ALL"), "constraintType", "ALL")
-        include_counts = query_bool(query.get("includeEarnCount"))
-        customer_raw = query.get("customerId")
-        if include_counts and scope in ("CUSTOMER", "ALL") and not customer_raw:
-            raise E.CustomerIdMissing(reference="customerId")
-        reference_filter = query.get("fixedWindowCycleReferenceId")
-        page = page_of(query)
-        repo = self.ctx.repo
-        with repo.snapshot():
-            customer_id = resolve_customer(repo, org_id, customer_raw, identifier) if customer_raw else None
-            view = load_badge(repo, org_id, str(badge_id))
-            start = pick_instant({"d": query.get("startDate")}, "d") or from_epoch(view.doc["startOn"])
-            end = pick_instant({"d": query.get("endDate")}, "d") or from_epoch(view.doc["expiresOn"])
-            rows = []
-            for config in view.configs():
-                if scope != "ALL" and config.level != scope:
-                    continue
-                if reference_filter and config.reference_id != reference_filter:
-                    continue
-                for cycle in config.layout(view.start, view.end).between(start, end, inc=True):
-                    rows.append((cycle, config))
-            rows.sort(key=lambda item: (item[0].start, item[1].level))
-            chosen = rows[page.offset : page.offset + page.size]
-            cycles = []
-            for cycle, config in chosen:
-                item: dict[str, Any] = {"fixedWindowCycleReferenceId": config.reference_id}
-                with_iso(item, "startDate", epoch(cycle.start))
-                with_iso(item, "endDate", epoch(cycle.last_day))
-                item["constraintType"] = config.level
-                if include_counts:
-                    item["earnCount"] = repo.earns.count(
-                        org_id,
-                        view.doc["id"],
-                        axis=CountAxis.EVENT,
-                        start=epoch(cycle.start),
-                        end=epoch(cycle.end),
-                        customer_id=customer_id if config.level == "CUSTOMER" else None,
-                    )
-                cycles.append(item)
-        data: dict[str, Any] = {"badgeMetaId": view.doc["id"], "orgId": org_id}
-        with_iso(data, "startDate", epoch(start))
-        with_iso(data, "endDate", epoch(end))
-        if customer_id is not None:
-            data["customerId"] = customer_id
-        data["fixedWindowCycles"] = cycles
-        data["pagination"] = page.pagination(len(rows))
-        return data
+    def fixed_window_details(
+        self, org_id: int, query: FixedWindowQuery, sent_customer: Any = None, identifier: str | None = None
+    ) -> dict[str, Any]:
+        return badge_reads.fixed_window_details(self.ctx, org_id, query, sent_customer, identifier)
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-def _upper(value: str | None) -> str | None:
-    return value.upper() if value else value
-
-
-def _status_filter(raw: str | None) -> set[BadgeStatus]:
-    if not raw:
-        return set()
-    statuses = set()
-    for token in raw.split(","):
-        token = token.strip().upper()
-        token = "EXPIRED" if token == "ENDED" else token
-        statuses.add(BadgeStatus(query_enum(token, tuple(BadgeStatus), "status")))
-    return statuses
-
-
 def _claim_target(request: ClaimRequest) -> tuple[str, str]:
     owner_type = request.owner_type
     reference_id = request.reference_id

@@ -6,10 +6,12 @@ from dataclasses import replace
 from typing import Any
 
 from lib.api.models import BadgeGroupRequest, CustomFieldRequest, OrgMetaRequest
+from lib.api.models.enums import SortOrder
+from lib.api.models.queries import PageQuery
 from lib.domain.org_rules import check_custom_field
 from lib.sandbox import errors as E
 from lib.sandbox.badges import SYSTEM_USER
-from lib.sandbox.common import canonical, epoch, object_id, page_of, query_bool, query_enum, with_iso
+from lib.sandbox.common import canonical, epoch, object_id, page_of, with_iso
 from lib.sandbox.context import Context
 from lib.sandbox.repository import Repository
 from lib.sandbox.repository.records import CustomFieldRecord, GroupRecord
@@ -86,13 +88,14 @@ class CatalogBackend:
             )
             return _group(self._group(org_id, group_id))
 
-    def list_groups(self, org_id: int, query: Any) -> dict[str, Any]:
-        page = page_of(query)
-        order = query_enum(query.get("order"), ("ASC", "DESC"), "order", "ASC")
+    def list_groups(self, org_id: int, query: PageQuery) -> dict[str, Any]:
+        """#20, by rank (`order` ASC when not sent)."""
+        page = page_of(query.page, query.size)
+        descending = query.order is SortOrder.DESC
         with self._repo.snapshot():
             total = self._repo.groups.count(org_id)
             records = self._repo.groups.page(
-                org_id, descending=order == "DESC", size=page.size, offset=page.offset
+                org_id, descending=descending, size=page.size, offset=page.offset
             )
         return {"badgeGroups": [_group(r) for r in records], "pagination": page.pagination(total)}
 
@@ -156,14 +159,15 @@ class CatalogBackend:
             )
             return _custom_field(self._field(org_id, field_id))
 
-    def list_custom_fields(self, org_id: int, query: Any) -> dict[str, Any]:
-        page = page_of(query)
-        order = query_enum(query.get("order"), ("ASC", "DESC"), "order", "DESC")
-        active = None if query.get("isActive") in (None, "") else query_bool(query.get("isActive"))
+    def list_custom_fields(self, org_id: int, query: PageQuery) -> dict[str, Any]:
+        """#24, latest first (`order` DESC when not sent); `isActive` filters when sent."""
+        page = page_of(query.page, query.size)
+        descending = query.order is not SortOrder.ASC
+        active = query.is_active
         with self._repo.snapshot():
             total = self._repo.custom_fields.count(org_id, active)
             records = self._repo.custom_fields.page(
-                org_id, active, descending=order == "DESC", size=page.size, offset=page.offset
+                org_id, active, descending=descending, size=page.size, offset=page.offset
             )
         return {
             "customFieldROList": [_custom_field(r) for r in records],

@@ -1,4 +1,7 @@
-"""Small things every backend module needs: ids, time on the wire, paging, compact JSON."""
+"""Small things every backend module needs: ids, time on the wire, paging, compact JSON.
+
+Query parameters are read once, by the endpoint's query model in `lib.api.models.queries`; the
+backends take that validated model, so nothing here parses query text."""
 
 from __future__ import annotations
 
@@ -21,8 +24,7 @@ from lib.api.models.instants import (
     twin_candidates,
 )
 from lib.api.models.instants import parse_instant as read_instant
-from lib.api.models.wire import INT64_MAX, whole_number, wire_alias
-from lib.domain.enums import invalid_enum_message
+from lib.api.models.wire import INT64_MAX, wire_alias
 from lib.sandbox.errors import InvalidRequest
 
 _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
@@ -115,32 +117,13 @@ def request_instant(request: BaseModel, field: str) -> datetime | None:
     return None
 
 
-def query_bool(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in ("true", "1", "yes")
-
-
-def query_int(value: str | None, default: int, field: str, *, minimum: int = 0) -> int:
-    """A whole-number parameter read by `whole_number`, within the 64-bit range the API's numbers have."""
-    if value is None or value == "":
-        return default
-    number = whole_number(value)
-    if number is None:
-        raise InvalidRequest(f"Invalid number for the parameter: '{field}'", reference=field)
-    if not minimum <= number <= INT64_MAX:
-        raise InvalidRequest(f"'{field}' must be between {minimum} and {INT64_MAX}", reference=field)
-    return number
-
-
-def query_enum(
-    value: str | None, allowed: tuple[str, ...], field: str, default: str | None = None
-) -> str | None:
-    if value is None or value == "":
-        return default
-    if value not in allowed:
-        raise InvalidRequest(invalid_enum_message(value, field, allowed), reference=field)
-    return value
+def query_instant(query: BaseModel, field: str) -> datetime | None:
+    """Instant filter `field` of a validated query model (its own field, never an extra parameter),
+    within the years 1..9999 the sandbox can reckon with (else a 400 naming the parameter)."""
+    instant: datetime | None = getattr(query, field)
+    if instant is not None and not _EARLIEST <= instant <= _LATEST:
+        raise _out_of_range(wire_alias(field))
+    return instant
 
 
 @dataclass(frozen=True)
@@ -158,11 +141,10 @@ class Page:
         return min(self.page * self.size, INT64_MAX)
 
 
-def page_of(query: Any, *, size_key: str = "size", default_size: int = 10) -> Page:
-    """`page` is 0-based; list endpoints call the page size `size` or `limit` (accept both)."""
-    raw_size = query.get(size_key) or query.get("size") or query.get("limit")
-    size = query_int(raw_size, default_size, size_key, minimum=1)
-    return Page(page=query_int(query.get("page"), 0, "page"), size=min(size, 1000))
+def page_of(page: int | None, size: int | None, *, default_size: int = 10) -> Page:
+    """The page a validated query asks for (0-based `page`, `size` items, at most 1,000 a page); the
+    query model has already refused anything that is not a whole number in range."""
+    return Page(page=page or 0, size=min(size or default_size, 1000))
 
 
 def dumps(value: Any) -> str:

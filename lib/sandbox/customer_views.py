@@ -11,11 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from lib.api.models.enums import ActivationAction, BadgeViewType, SortOrder
+from lib.api.models.queries import (
+    CustomerBadgeDetailQuery,
+    CustomerBadgePageQuery,
+    CustomerBadgePageSort,
+    CustomerBadgeSort,
+    CustomerBadgesQuery,
+    DateOperator,
+)
 from lib.domain import BadgeStatus, FixedValueLimit, FixedWindowLimit, RollingWindowLimit, count_window
-from lib.sandbox import errors as E
 from lib.sandbox.awarding import count_earns
 from lib.sandbox.badge_rules import rules_of
-from lib.sandbox.common import epoch, page_of, parse_instant, query_bool, query_enum, with_iso
+from lib.sandbox.common import epoch, page_of, query_instant, with_iso
 from lib.sandbox.context import Context
 from lib.sandbox.customer_lookup import resolve_customer
 from lib.sandbox.repository import BadgeView, Repository
@@ -23,14 +31,10 @@ from lib.sandbox.repository.records import EarnSummary, IssueRecord
 from lib.sandbox.views import load_badge, render_constraints
 
 
-def _seconds(raw: str | None) -> float | None:
-    """A numeric date filter: epoch seconds, or milliseconds as the text says (told apart by size)."""
-    if raw in (None, ""):
+def _seconds(value: int | None) -> float | None:
+    """A numeric date filter: epoch seconds, or milliseconds (told apart by size)."""
+    if value is None:
         return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise E.InvalidRequest(f"Invalid date filter '{raw}'") from None
     return value / 1000 if value > 10**11 else value
 
 
@@ -69,7 +73,7 @@ def _record_status(revoked_on: float | None, expires_on: float, now: float) -> s
 
 
 def _selected(
-    view: BadgeView, kind: str, history: _History, now: datetime, include_expired: bool = False
+    view: BadgeView, kind: BadgeViewType, history: _History, now: datetime, include_expired: bool = False
 ) -> bool:
     doc = view.doc
     available = doc.get("active", True) and view.status(now) is BadgeStatus.LIVE
@@ -103,23 +107,18 @@ class CustomerViewBackend:
 
     # ---- #15 ---------------------------------------------------------------------------------
     def customer_badges(
-        self, org_id: int, raw_customer: str, identifier: str | None, query: Any
+        self, org_id: int, raw_customer: str, identifier: str | None, query: CustomerBadgesQuery
     ) -> dict[str, Any]:
+        """#15: AVAILABLE badges by RANK when the query does not say otherwise; `limit` is the page
+        size (`size` also read)."""
         now = self.ctx.now()
-        kind = query_enum(
-            query.get("badgeType"),
-            ("AVAILABLE", "EARNED", "AVAILABLE_TO_ISSUE", "EXPIRED"),
-            "badgeType",
-            "AVAILABLE",
-        )
-        include_expired = query_bool(query.get("includeExpired"))
-        sort_on = query_enum(
-            query.get("sortOn"), ("RANK", "LAST_EARNED_ON_DATE", "LAST_EARNED_EVENT_DATE"), "sortOn", "RANK"
-        )
-        group_id = query.get("groupId")
-        earned_since = _seconds(query.get("lastEarnedOnDate"))
-        event_since = _seconds(query.get("lastEarnEventDate"))
-        page = page_of(query, size_key="limit")
+        kind = query.badge_type or BadgeViewType.AVAILABLE
+        include_expired = bool(query.include_expired)
+        sort_on = query.sort_on or CustomerBadgeSort.RANK
+        group_id = query.group_id
+        earned_since = _seconds(query.last_earned_on_date)
+        event_since = _seconds(query.last_earn_event_date)
+        page = page_of(query.page, query.limit or query.size)
         repo = self.ctx.repo
         with repo.snapshot():
             customer_id = resolve_customer(repo, org_id, raw_customer, identifier)
@@ -133,10 +132,10 @@ class CustomerViewBackend:
                 and (earned_since is None or (history.last(v.id, "last_earned_on") or 0) >= earned_since)
                 and (event_since is None or (history.last(v.id, "last_event") or 0) >= event_since)
             ]
-            if sort_on == "RANK":
+            if sort_on is CustomerBadgeSort.RANK:
                 views.sort(key=lambda v: _rank_key(v, groups))
             else:
-                key = "last_earned_on" if sort_on == "LAST_EARNED_ON_DATE" else "last_event"
+                key = "last_earned_on" if sort_on is CustomerBadgeSort.LAST_EARNED_ON_DATE else "last_event"
                 views.sort(key=lambda v: -(history.last(v.id, key) or 0))
             items = [
                 self._badge_item(v, history, groups, now)
@@ -164,37 +163,25 @@ class CustomerViewBackend:
 
     # ---- #16 ---------------------------------------------------------------------------------
     def management_list(
-        self, org_id: int, raw_customer: str, identifier: str | None, query: Any
+        self, org_id: int, raw_customer: str, identifier: str | None, query: CustomerBadgePageQuery
     ) -> dict[str, Any]:
+        """#16: AVAILABLE_TO_ISSUE badges by EXPIRES_ON, latest first, when the query does not say
+        otherwise; `startOn` keeps later starts and `expiresOn` earlier expiries unless an operator
+        says otherwise."""
         now = self.ctx.now()
-        kind = query_enum(
-            query.get("badgeType"),
-            ("AVAILABLE_TO_ISSUE", "AVAILABLE", "EARNED", "EXPIRED"),
-            "badgeType",
-            "AVAILABLE_TO_ISSUE",
-        )
-        sorts = {
-            "EXPIRES_ON": lambda v, h: v.doc["expiresOn"],
-            "LAST_MODIFIED_DATE": lambda v, h: v.doc["lastUpdatedOn"],
-            "LAST_ISSUED_DATE": lambda v, h: h.issues[v.id].issued_on if v.id in h.issues else 0,
-            "LAST_EXPIRED_BADGE": lambda v, h: v.doc["expiresOn"] if v.doc["expiresOn"] <= h.now else 0,
-            "LAST_EARNED_EVENT_DATE": lambda v, h: h.last(v.id, "last_event") or 0,
-            "LAST_EARNED_ON_DATE": lambda v, h: h.last(v.id, "last_earned_on") or 0,
-        }
-        sort_on = query_enum(query.get("sortOn"), tuple(sorts), "sortOn", "EXPIRES_ON")
-        order = query_enum(query.get("order"), ("ASC", "DESC"), "order", "DESC")
-        name = (query.get("name") or "").strip().lower()
-        action = query.get("action")
-        action = "DE_ACTIVATED" if action == "DEACTIVATED" else action
-        status = query.get("badgeStatus") or query.get("badgeStatu")
-        owner, claimed_by, group_id = query.get("owner"), query.get("claimedBy"), query.get("groupId")
-        start_on = _iso_filter(query.get("startOn"))
-        start_op = query.get("startOnOperator") or "GREATER_THAN"
-        expires_on = _iso_filter(query.get("expiresOn"))
-        expires_op = query.get("expiresOnOperator") or query.get("endOnOperator") or "LESS_THAN"
-        earned_since = _seconds(query.get("lastEarnedOnDate"))
-        event_since = _seconds(query.get("lastEarnEventDate"))
-        page = page_of(query)
+        kind = query.badge_type or BadgeViewType.AVAILABLE_TO_ISSUE
+        sort_key = _PAGE_SORTS[query.sort_on or CustomerBadgePageSort.EXPIRES_ON]
+        descending = query.order is not SortOrder.ASC
+        name = (query.name or "").strip().lower()
+        action, status = query.action, query.badge_status
+        owner, claimed_by, group_id = query.owner, query.claimed_by, query.group_id
+        start_on = _bound(query, "start_on")
+        start_op = query.start_on_operator or DateOperator.GREATER_THAN
+        expires_on = _bound(query, "expires_on")
+        expires_op = query.expires_on_operator or DateOperator.LESS_THAN
+        earned_since = _seconds(query.last_earned_on_date)
+        event_since = _seconds(query.last_earn_event_date)
+        page = page_of(query.page, query.size)
         repo = self.ctx.repo
         with repo.snapshot():
             customer_id = resolve_customer(repo, org_id, raw_customer, identifier)
@@ -207,8 +194,10 @@ class CustomerViewBackend:
                 keep = (
                     _selected(v, kind, history, now)
                     and (not name or name in str(doc.get("name", "")).lower())
-                    and (not action or (action == "ACTIVATED") == bool(doc.get("active", True)))
-                    and (not status or v.status(now).value == status)
+                    and (
+                        not action or (action is ActivationAction.ACTIVATED) == bool(doc.get("active", True))
+                    )
+                    and (not status or v.status(now) is status)
                     and (not owner or owner in doc["ownership"]["restrictedToOwners"])
                     and (not claimed_by or claimed_by in claims)
                     and (not group_id or doc.get("badgeGroupId") == group_id)
@@ -219,7 +208,7 @@ class CustomerViewBackend:
                 )
                 if keep:
                     views.append(v)
-            views.sort(key=lambda v: sorts[sort_on](v, history), reverse=order == "DESC")
+            views.sort(key=lambda v: sort_key(v, history), reverse=descending)
             items = [
                 self._summary_item(v, history, groups, now)
                 for v in views[page.offset : page.offset + page.size]
@@ -252,10 +241,16 @@ class CustomerViewBackend:
 
     # ---- #17 ---------------------------------------------------------------------------------
     def management_detail(
-        self, org_id: int, raw_customer: str, badge_id: str, identifier: str | None, query: Any
+        self,
+        org_id: int,
+        raw_customer: str,
+        badge_id: str,
+        identifier: str | None,
+        query: CustomerBadgeDetailQuery,
     ) -> dict[str, Any]:
+        """#17: history and limit usage only with `includeStatistics`."""
         now = self.ctx.now()
-        with_statistics = query_bool(query.get("includeStatistics"))
+        with_statistics = bool(query.include_statistics)
         repo = self.ctx.repo
         with repo.snapshot():
             customer_id = resolve_customer(repo, org_id, raw_customer, identifier)
@@ -381,12 +376,25 @@ class CustomerViewBackend:
         return {"earnCount": len(earns), "earns": earns}
 
 
-def _iso_filter(raw: str | None) -> float | None:
-    instant = parse_instant(raw, "date filter")
+_PAGE_SORTS = {
+    CustomerBadgePageSort.EXPIRES_ON: lambda v, h: v.doc["expiresOn"],
+    CustomerBadgePageSort.LAST_MODIFIED_DATE: lambda v, h: v.doc["lastUpdatedOn"],
+    CustomerBadgePageSort.LAST_ISSUED_DATE: lambda v, h: h.issues[v.id].issued_on if v.id in h.issues else 0,
+    CustomerBadgePageSort.LAST_EXPIRED_BADGE: lambda v, h: (
+        v.doc["expiresOn"] if v.doc["expiresOn"] <= h.now else 0
+    ),
+    CustomerBadgePageSort.LAST_EARNED_EVENT_DATE: lambda v, h: h.last(v.id, "last_event") or 0,
+    CustomerBadgePageSort.LAST_EARNED_ON_DATE: lambda v, h: h.last(v.id, "last_earned_on") or 0,
+}
+"""#16's `sortOn` values: the sort key of a badge given the customer's history."""
+
+
+def _bound(query: CustomerBadgePageQuery, field: str) -> float | None:
+    instant = query_instant(query, field)
     return epoch(instant) if instant else None
 
 
-def _compare(value: float, bound: float | None, operator: str) -> bool:
+def _compare(value: float, bound: float | None, operator: DateOperator) -> bool:
     if bound is None:
         return True
-    return value < bound if operator == "LESS_THAN" else value > bound
+    return value < bound if operator is DateOperator.LESS_THAN else value > bound

@@ -34,19 +34,25 @@ IDENTIFIER_HEADER = "x-cap-customer-identifier"
 
 @dataclass(frozen=True)
 class Call:
-    """What a handler gets: the caller's org, path parameters, raw query, headers, and the body validated
-    by the endpoint's request model."""
+    """What a handler gets: the caller's org, path parameters, the query and the body validated by the
+    endpoint's query and request models, and headers."""
 
     org_id: int
     params: dict[str, str]
-    query: Any
+    query: Any  # the endpoint's query model (`lib.api.models.queries`), None when it has none
     headers: Headers
     body: Any
     raw_body: Any = None  # the JSON as sent (identifier values such as "0098..." keep their zeros)
+    raw_query: dict[str, str] | None = None  # the query as sent, for the same reason
 
     @property
     def identifier(self) -> str | None:
         return self.headers.get(IDENTIFIER_HEADER)
+
+
+def _fixed_window_details(s: SandboxService, c: Call) -> Any:
+    sent = (c.raw_query or {}).get("customerId")
+    return s.badges.fixed_window_details(c.org_id, c.query, sent, c.identifier)
 
 
 def _revoke_earn(s: SandboxService, c: Call) -> Any:
@@ -63,12 +69,8 @@ HANDLERS: dict[str, Handler] = {
     ),
     "update_badge": lambda s, c: s.badges.update_badge(c.org_id, c.body),
     "list_badges": lambda s, c: s.badges.list_badges(c.org_id, c.query),
-    "get_fixed_window_details": lambda s, c: s.badges.fixed_window_details(c.org_id, c.query, c.identifier),
-    "get_badge": lambda s, c: s.badges.get_badge(
-        c.org_id,
-        c.params["badgeId"],
-        include_statistics=c.query.get("includeStatistics", "").lower() == "true",
-    ),
+    "get_fixed_window_details": _fixed_window_details,
+    "get_badge": lambda s, c: s.badges.get_badge(c.org_id, c.params["badgeId"], c.query),
     "activate_badge": lambda s, c: s.badges.set_activation(c.org_id, c.params["badgeId"], active=True),
     "deactivate_badge": lambda s, c: s.badges.set_activation(c.org_id, c.params["badgeId"], active=False),
     "claim_badge": lambda s, c: s.badges.claim(c.org_id, c.params["badgeId"], c.body),
@@ -221,12 +223,12 @@ async def _run(
         org_id = 0 if endpoint.name in UNAUTHENTICATED else _authenticate(service, request.headers)
         data = decode_json(await read_limited(request, service.max_body_bytes))
         body = read_body(endpoint, data)
-        params, query = read_params(request)
-        read_query(endpoint, query)
+        params, raw_query = read_params(request)
+        query = read_query(endpoint, raw_query)
         if endpoint.name in UNAUTHENTICATED:
             result = _oauth_token(service, body)
         else:
-            call = Call(org_id, params, query, request.headers, body, data)
+            call = Call(org_id, params, query, request.headers, body, data, raw_query)
             result = await run_in_threadpool(HANDLERS[endpoint.name], service, call)
     except E.Unauthorized as error:
         return error_response(error, unauthorized_headers)

@@ -19,8 +19,9 @@ from starlette.requests import Request
 
 from lib.api.endpoints import Endpoint, format_loc
 from lib.api.models import ImportEarnedBadge
+from lib.api.models.queries import QueryModel
+from lib.domain.enums import invalid_enum_message
 from lib.sandbox import errors as E
-from lib.sandbox.common import invalid_enum_message
 from lib.sandbox.json_body import loads
 
 # Missing fields the API answers with a dedicated code rather than a plain 400.
@@ -143,12 +144,13 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def read_query(endpoint: Endpoint, params: dict[str, str]) -> None:
-    """Validate query parameters with the endpoint's query model (enums, numbers, dates)."""
+def read_query(endpoint: Endpoint, params: dict[str, str]) -> QueryModel | None:
+    """The query validated by the endpoint's query model (enums, booleans, numbers, dates): the one
+    reading of every parameter, handed to the backend as that model; a bad value is a 400 naming it."""
     if endpoint.query_model is None:
-        return
+        return None
     try:
-        endpoint.query_model.model_validate(params)
+        return endpoint.query_model.model_validate(params)
     except ValidationError as exc:
         raise validation_errors(endpoint.name, exc) from None
 

@@ -1,11 +1,16 @@
 """Query parameters of the read endpoints, typed; ``to_query()`` gives the strings to put in the URL.
 
-Query strings arrive as text, so booleans are read from ``true``/``false`` and list filters from
-comma-separated values (``status=LIVE,UPCOMING``).
+Query strings arrive as text, so booleans are read as pydantic reads them (``true``/``false``,
+``1``/``0``, ``yes``/``no``, ``on``/``off``, any case: the set Spring accepts) and list filters from
+comma-separated values (``status=LIVE,UPCOMING``). These models are the one reading of every query
+parameter: the client builds its URLs from them and the sandbox hands them, validated, to its backends.
+Defaults that the server applies (``sortOn=ID``, ``order``...) stay ``None`` here, so the client only
+sends what the caller chose.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainSerializer
@@ -19,7 +24,15 @@ from lib.api.models.enums import (
     WireBadgeStatus,
     WireEarnType,
 )
-from lib.api.models.wire import INT64_MAX, CustomerRef, Int64, IsoTimestamp, RequestModel, Timestamp
+from lib.api.models.wire import (
+    INT64_MAX,
+    CustomerRef,
+    Int64,
+    IsoTimestamp,
+    RequestModel,
+    Timestamp,
+    wire_name,
+)
 
 
 def _comma_list(value: Any) -> Any:
@@ -38,6 +51,40 @@ PageNumber = Annotated[int, Field(ge=0, le=INT64_MAX)]
 """0-based ``page``."""
 PageSize = Annotated[int, Field(ge=1, le=INT64_MAX)]
 """``size`` / ``limit``: items per page."""
+
+
+class BadgeSort(StrEnum):
+    """``sortOn`` of #3 list badges; ``ID`` (newest first) when not sent."""
+
+    ID = "ID"
+    NAME = "NAME"
+    START_DATE = "START_DATE"
+
+
+class CustomerBadgeSort(StrEnum):
+    """``sortOn`` of #15 badges for a customer; ``RANK`` when not sent."""
+
+    RANK = "RANK"
+    LAST_EARNED_ON_DATE = "LAST_EARNED_ON_DATE"
+    LAST_EARNED_EVENT_DATE = "LAST_EARNED_EVENT_DATE"
+
+
+class CustomerBadgePageSort(StrEnum):
+    """``sortOn`` of #16 all customer badges; ``EXPIRES_ON`` when not sent."""
+
+    EXPIRES_ON = "EXPIRES_ON"
+    LAST_MODIFIED_DATE = "LAST_MODIFIED_DATE"
+    LAST_ISSUED_DATE = "LAST_ISSUED_DATE"
+    LAST_EXPIRED_BADGE = "LAST_EXPIRED_BADGE"
+    LAST_EARNED_EVENT_DATE = "LAST_EARNED_EVENT_DATE"
+    LAST_EARNED_ON_DATE = "LAST_EARNED_ON_DATE"
+
+
+class DateOperator(StrEnum):
+    """How #16 compares a badge's date with ``startOn``/``expiresOn``."""
+
+    LESS_THAN = "LESS_THAN"
+    GREATER_THAN = "GREATER_THAN"
 
 
 class QueryModel(RequestModel):
@@ -67,7 +114,8 @@ class BadgeListQuery(QueryModel):
     limit: PageSize | None = None
     page: PageNumber | None = None
     size: PageSize | None = None
-    sort_on: str | None = None
+    sort_on: BadgeSort | None = None
+    order: SortOrder | None = None
     start_on: IsoTimestamp | None = None
     expires_on: IsoTimestamp | None = None
 
@@ -100,7 +148,7 @@ class CustomerBadgesQuery(QueryModel):
 
     badge_type: BadgeViewType | None = None
     include_expired: bool | None = None
-    sort_on: str | None = None
+    sort_on: CustomerBadgeSort | None = None
     group_id: str | None = None
     limit: PageSize | None = None
     page: PageNumber | None = None
@@ -110,22 +158,23 @@ class CustomerBadgesQuery(QueryModel):
 
 
 class CustomerBadgePageQuery(QueryModel):
-    """#16 all customer badges."""
+    """#16 all customer badges. ``badgeStatu`` (an OpenAPI typo) and ``endOnOperator`` (the OpenAPI's
+    name) are read as ``badgeStatus`` and ``expiresOnOperator``."""
 
     page: PageNumber | None = None
     size: PageSize | None = None
-    sort_on: str | None = None
+    sort_on: CustomerBadgePageSort | None = None
     order: SortOrder | None = None
     name: str | None = None
     badge_type: BadgeViewType | None = None
     action: WireActivationAction | None = None
-    badge_status: WireBadgeStatus | None = None
+    badge_status: WireBadgeStatus | None = wire_name("badgeStatus", "badgeStatu")
     owner: OwnerType | None = None
     claimed_by: OwnerType | None = None
     start_on: IsoTimestamp | None = None
     expires_on: IsoTimestamp | None = None
-    start_on_operator: str | None = None
-    expires_on_operator: str | None = None
+    start_on_operator: DateOperator | None = None
+    expires_on_operator: DateOperator | None = wire_name("expiresOnOperator", "endOnOperator")
     group_id: str | None = None
     last_earn_event_date: Int64 | None = None
     last_earned_on_date: Int64 | None = None
