@@ -13,37 +13,27 @@ backend calls as the API (so they obey the same rules). The history is bulk-inse
 the `triggeredBy` of an active claim, an enrol & issue earn lies inside the customer's enrolment, and
 the attempts of each badge are decided by `lib.domain.simulate` (the engine the sandbox enforces
 limits with), so no fixed-window, rolling-window or fixed-value limit is ever exceeded. Expiries come
-from `lib.domain.compute_expiry`. Everything is drawn from one seeded random generator and laid out
-on whole days around the sandbox clock, so the same day gives the same data.
+from `lib.domain.compute_expiry`. Everything is drawn from one seeded numpy generator and laid out
+on whole days around the sandbox clock, so the same day gives the same data. The history itself is
+drawn in bulk (`lib.sandbox.demo_history`): the seed is on the path to a new console's first page.
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import math
-import random
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from lib.api.models import BadgeCreate, BadgeGroupRequest, ClaimRequest, CustomFieldRequest, OrgMetaRequest
-from lib.domain import Earn, ExpiryRule, ExpiryType, compute_expiry, simulate
 from lib.sandbox.badge_rules import rules_of
-from lib.sandbox.common import epoch, from_epoch
-from lib.sandbox.repository import BadgeView
-from lib.sandbox.repository.records import CustomerRow, NewEarn, NewIssue
+from lib.sandbox.common import epoch
+from lib.sandbox.demo_history import CUSTOMERS, DAY, FIRST_CUSTOMER_ID, Traffic, history, rows
 from lib.sandbox.views import load_badge
 
 DEMO_ORG_ID = 50001
 SEED = 20240917
-CUSTOMERS = 20_000
-FIRST_CUSTOMER_ID = 100_001
-DAY = 86_400
 LOYALTY_PROGRAM = "program-1001"
-RECENT_ENROLMENT_DAYS = 60
-"""Enrol & issue earns are drawn from the enrolments of the last 60 days (or of the enrolment
-lifetime, when shorter), so their volume follows the season instead of the enrolment backlog."""
 
 FIRST_NAMES = [
     "Asha",
@@ -178,21 +168,6 @@ def _badges(today: float, groups: dict[str, str]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Traffic:
-    """How a badge is used in the history.
-
-    `volume`: earn attempts on an average day, before seasonality. `skew`: how concentrated direct
-    earners are (1 = every customer alike; 2 = a loyal core earns far more often than the tail).
-    `claims`: the modules that claimed the badge (ownerType, referenceId) with their share of the
-    awards; a listed owner without a claim exists but has not awarded the badge yet.
-    """
-
-    volume: int
-    claims: tuple[tuple[str, str, float], ...] = ()
-    skew: float = 2.0
-
-
 TRAFFIC = {
     "Weekend Warrior": Traffic(32, (("Journeys", "journey-weekend-rewards", 0.7),
                                     ("Audience_Campaigns", "campaign-3107", 0.3))),
@@ -214,161 +189,30 @@ TRAFFIC = {
     "Store Visitor": Traffic(35, (("Loyalty", LOYALTY_PROGRAM, 0.5), ("Audience_Campaigns", "campaign-5150", 0.3),
                                   ("Goodwill_Module", "goodwill-store", 0.2))),
 }  # fmt: skip
-WEEKDAY_FACTOR = (0.75, 0.8, 0.85, 0.95, 1.15, 1.6, 1.45)  # Monday .. Sunday
 
 
-def season(day: datetime) -> float:
-    """Volume multiplier: weekly rhythm times a year-end peak (Black Friday to New Year)."""
-    weekly = WEEKDAY_FACTOR[day.weekday()]
-    days_to_peak = min(abs(day.timetuple().tm_yday - 355), 365 - abs(day.timetuple().tm_yday - 355))
-    year_end = 1.0 + 1.6 * math.exp(-((days_to_peak / 18.0) ** 2))
-    return weekly * year_end
-
-
-def _customers(rng: random.Random) -> list[CustomerRow]:
-    rows = []
-    for i in range(CUSTOMERS):
-        customer_id = FIRST_CUSTOMER_ID + i
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        rows.append(
-            CustomerRow(
-                DEMO_ORG_ID,
-                customer_id,
-                first,
-                last,
-                f"{first.lower()}.{last.lower()}{customer_id}@example.com",
-                f"9198{customer_id:08d}",
-                f"EXT-{customer_id}",
-                f"CARD{customer_id * 7919 % 10**10:010d}",
-            )
-        )
-    return rows
-
-
-class _Ids:
-    """ObjectId-like ids from the seeded generator (creation second in the first 8 hex digits)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-
-    def __call__(self, at: float) -> str:
-        return f"{int(at) & 0xFFFFFFFF:08x}{self.rng.getrandbits(64):016x}"
-
-
-class _Expiry:
-    """Expiries of one day's enrol/earn calls: a fixed instant, or a fixed offset from processing time."""
-
-    def __init__(self, rule: ExpiryRule, day: datetime, badge_end: datetime) -> None:
-        first = compute_expiry(rule, day, badge_end)
-        self.fixed = epoch(first) if rule.type is ExpiryType.ABSOLUTE else None
-        self.offset = epoch(first) - epoch(day)
-
-    def at(self, seconds: float) -> float:
-        return self.fixed if self.fixed is not None else seconds + self.offset
-
-
-class _Claims:
-    """Picks the claim that triggers an enrolment or a direct earn, by each claim's share."""
-
-    def __init__(self, rng: random.Random, traffic: Traffic) -> None:
-        self.rng = rng
-        self.claims = [(owner, reference) for owner, reference, _ in traffic.claims]
-        self.cumulative = list(itertools.accumulate(share for _, _, share in traffic.claims))
-
-    def pick(self) -> tuple[str, str]:
-        if len(self.claims) == 1:
-            return self.claims[0]
-        at = self.rng.random() * self.cumulative[-1]
-        return self.claims[min(bisect.bisect_right(self.cumulative, at), len(self.claims) - 1)]
-
-
-def _history(
-    rng: random.Random, ids: _Ids, view: BadgeView, now: datetime, traffic: Traffic
-) -> tuple[list[NewIssue], list[NewEarn]]:
-    """Enrolments and earns of one badge from its start (at most a year back) up to today 00:00.
-
-    Earn attempts are drawn day by day, then decided by `lib.domain.simulate` in processing order:
-    only the attempts the badge's limits allow become earns. Enrolments are not limited.
-    """
-    rules = rules_of(view.doc, view.fixed_windows)
-    volume = traffic.volume
-    claims = _Claims(rng, traffic)
-    start = max(rules.start, now - timedelta(days=365))
-    today = datetime(now.year, now.month, now.day, tzinfo=UTC)  # whole days: same day, same data
-    end = min(rules.end, today) if rules.end is not None else today
-    issues: list[NewIssue] = []
-    attempts: list[tuple] = []  # (at, customer, issue id, claim, expires)
-    enrolled: dict[int, tuple[str, float, float, tuple[str, str]]] = {}  # customer -> latest enrolment
-    pool: list[tuple[float, int]] = []  # (enrolled at, customer), to draw earners from
-    first_recent = 0  # pool[first_recent:] are the enrolments still likely to be active
-    day = datetime(start.year, start.month, start.day, tzinfo=UTC)
-    start_s, end_s = epoch(rules.start), epoch(end)
-    never = ExpiryRule(ExpiryType.NEVER)
-    while volume and day < end:
-        factor = season(day)
-        issue_expiry = _Expiry(rules.issued_expiry or never, day, rules.end)
-        earn_expiry = _Expiry(rules.earned_expiry or never, day, rules.end)
-        day_s = epoch(day)
-        if rules.earn_type == "ISSUE_EARN":
-            recent_since = day_s - min(issue_expiry.at(day_s) - day_s, RECENT_ENROLMENT_DAYS * DAY)
-            while first_recent < len(pool) and pool[first_recent][0] < recent_since:
-                first_recent += 1
-            for _ in range(max(0, int(rng.gauss(volume * 1.4 * factor, volume * 0.2)))):
-                # Every draw is made before any test, so a bound that moves with the clock (a badge
-                # starting "now") keeps or drops one event without shifting the draws after it.
-                at, customer_id = day_s + rng.randrange(DAY), FIRST_CUSTOMER_ID + rng.randrange(CUSTOMERS)
-                if not (start_s <= at <= end_s):
-                    continue
-                held = enrolled.get(customer_id)
-                if held and held[2] > at:
-                    continue  # still enrolled: the API answers "already active" and keeps the old one
-                expires, issue_id, claim = issue_expiry.at(at), ids(at), claims.pick()
-                enrolled[customer_id] = (issue_id, at, expires, claim)
-                pool.append((at, customer_id))
-                issues.append(
-                    NewIssue(issue_id, DEMO_ORG_ID, view.id, customer_id, at, at, expires, None, *claim, None)
-                )
-        for _ in range(max(0, int(rng.gauss(volume * factor, volume * 0.15)))):
-            at, pick = day_s + rng.randrange(DAY), rng.random()
-            if not (start_s <= at <= end_s):
-                continue
-            issue_id = None
-            if rules.earn_type == "ISSUE_EARN":
-                if first_recent == len(pool):
-                    break
-                customer_id = pool[first_recent + int(pick * (len(pool) - first_recent))][1]
-                issue_id, issued_at, issue_expires, claim = enrolled[customer_id]
-                if not (issued_at <= at < issue_expires):
-                    continue  # not enrolled at that moment: the API would answer 811
-            else:
-                customer_id = FIRST_CUSTOMER_ID + int(CUSTOMERS * pick**traffic.skew)
-                claim = claims.pick()
-            attempts.append((at, customer_id, issue_id, claim, earn_expiry.at(at)))
-        day += timedelta(days=1)
-    times = [from_epoch(a[0]) for a in attempts]
-    outcomes = simulate(rules, [Earn(a[1], t, t) for a, t in zip(attempts, times, strict=True)]).outcomes
-    earns = []
-    for (at, customer_id, issue_id, claim, expires), outcome in zip(attempts, outcomes, strict=True):
-        if not outcome.allowed:
-            continue
-        revoke_at, draw = at + DAY, rng.random()
-        revoked = revoke_at if revoke_at < min(expires, epoch(today)) and draw < 0.01 else None
-        earns.append(NewEarn(ids(at), DEMO_ORG_ID, view.id, customer_id, at, at, expires, revoked, issue_id,
-                             *claim, None, 0))  # fmt: skip
-    return issues, earns
+def _customers(gen: np.random.Generator) -> list[tuple]:
+    """`CustomerRow`-shaped tuples: a drawn first and last name, every identifier derived from the id."""
+    firsts = np.array(FIRST_NAMES, dtype=object)[gen.integers(0, len(FIRST_NAMES), CUSTOMERS)].tolist()
+    lasts = np.array(LAST_NAMES, dtype=object)[gen.integers(0, len(LAST_NAMES), CUSTOMERS)].tolist()
+    return [
+        (DEMO_ORG_ID, customer_id, first, last, f"{first.lower()}.{last.lower()}{customer_id}@example.com",
+         f"9198{customer_id:08d}", f"EXT-{customer_id}", f"CARD{customer_id * 7919 % 10**10:010d}")
+        for customer_id, first, last in zip(range(FIRST_CUSTOMER_ID, FIRST_CUSTOMER_ID + CUSTOMERS), firsts, lasts,
+                                            strict=True)
+    ]  # fmt: skip
 
 
 def seed_demo_org(service) -> dict[str, int]:
     """Replace the `demo` org's data with the demo set; returns what was created."""
-    rng = random.Random(SEED)
-    ids = _Ids(rng)
+    gen = np.random.default_rng(SEED)
     now = service.clock.now()
     today = epoch(datetime(now.year, now.month, now.day, tzinfo=UTC))
     repo = service.repo
     with repo.unit_of_work():
         repo.forget_org(DEMO_ORG_ID)
         with repo.bulk_load(("customers",)):
-            repo.customers.put_many(_customers(rng))
+            repo.customers.put_many(_customers(gen))
     catalog, badges = service.catalog, service.badges
     groups = {
         name: catalog.create_group(DEMO_ORG_ID, BadgeGroupRequest(name=name, rank=rank))["id"]
@@ -382,10 +226,10 @@ def seed_demo_org(service) -> dict[str, int]:
     catalog.create_org_meta(DEMO_ORG_ID, OrgMetaRequest.model_validate(
         {"tags": [{"key": "region", "dataType": "STRING", "description": "Sales region", "mandatory": False}]}
     ))  # fmt: skip
-    all_issues, all_earns = [], []
+    histories = []
     for body in _badges(today, groups):
         body = {**body, "active": True}
-        body.setdefault("customFields", {"Points value": str(rng.choice([10, 25, 50, 100]))})
+        body.setdefault("customFields", {"Points value": str((10, 25, 50, 100)[gen.integers(0, 4)])})
         traffic = TRAFFIC[body["name"]]
         created = badges.create_badge(DEMO_ORG_ID, BadgeCreate.model_validate(body), migration=True)
         for owner, reference, _ in traffic.claims:
@@ -393,13 +237,12 @@ def seed_demo_org(service) -> dict[str, int]:
             badges.claim(DEMO_ORG_ID, created["id"], claim)
         with repo.snapshot():
             view = load_badge(repo, DEMO_ORG_ID, created["id"])
-        issues, earns = _history(rng, ids, view, now, traffic)
-        all_issues += issues
-        all_earns += earns
+        histories.append(
+            (view.id, traffic, *history(gen, rules_of(view.doc, view.fixed_windows), now, traffic))
+        )
         if body["name"] == "Legacy Loyalist":
             badges.set_activation(DEMO_ORG_ID, created["id"], active=False)
-    all_issues.sort()  # ids lead with the creation second: key order makes the inserts cheap
-    all_earns.sort()
+    all_issues, all_earns = rows(DEMO_ORG_ID, histories)  # in id order: the inserts append to the key
     with repo.unit_of_work(), repo.bulk_load(("issues", "earns")):
         repo.issues.add_many(all_issues)
         repo.earns.add_many(all_earns)
