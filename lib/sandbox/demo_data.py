@@ -242,8 +242,8 @@ def seed_demo_org(service) -> dict[str, int]:
         )
         if body["name"] == "Legacy Loyalist":
             badges.set_activation(DEMO_ORG_ID, created["id"], active=False)
-    all_issues, all_earns = rows(DEMO_ORG_ID, histories)  # in id order: the inserts append to the key
+    all_issues, all_earns = rows(histories)  # in id order: the inserts append to the key
     with repo.unit_of_work(), repo.bulk_load(("issues", "earns")):
-        repo.issues.add_many(all_issues)
-        repo.earns.add_many(all_earns)
+        repo.issues.add_history(DEMO_ORG_ID, all_issues)
+        repo.earns.add_history(DEMO_ORG_ID, all_earns)
     return {"badges": 12, "customers": CUSTOMERS, "enrolments": len(all_issues), "earns": len(all_earns)}

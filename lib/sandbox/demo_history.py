@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import repeat
 
 import numpy as np
 
@@ -249,8 +248,9 @@ class _Table:
         return np.concatenate([getattr(a, field) for a in self.parts])[self.order].tolist()
 
 
-def rows(org_id: int, badges: list[tuple[str, Traffic, Awards, Awards]]) -> tuple[list[tuple], list[tuple]]:
-    """`NewIssue`- and `NewEarn`-shaped tuples of every badge (id, traffic, enrolments, earns), in id order."""
+def rows(badges: list[tuple[str, Traffic, Awards, Awards]]) -> tuple[list[tuple], list[tuple]]:
+    """Enrolment and earn rows of every badge (id, traffic, enrolments, earns) in id order, in the
+    column order of `Issues.add_history` and `Earns.add_history`."""
     claims = [claim for _, traffic, _, _ in badges for claim in traffic.claims]
     owners = np.array([owner for owner, _, _ in claims] + [None], dtype=object)
     references = np.array([reference for _, reference, _ in claims] + [None], dtype=object)
@@ -259,12 +259,11 @@ def rows(org_id: int, badges: list[tuple[str, Traffic, Awards, Awards]]) -> tupl
     badge_ids = np.array([badge_id for badge_id, _, _, _ in badges], dtype=object)
     issues = _Table([b[2] for b in badges], badge_ids, claim_base)
     earns = _Table([b[3] for b in badges], badge_ids, claim_base)
-    at = issues.at[issues.order].tolist()
     claim = issues.claim[issues.order]
     issue_rows = list(zip(
-        issues.ids[issues.order].tolist(), repeat(org_id), issues.badge[issues.order].tolist(),
-        issues.column("customer"), at, at, issues.column("expires"), repeat(None),
-        owners[claim].tolist(), references[claim].tolist(), repeat(None),
+        issues.ids[issues.order].tolist(), issues.badge[issues.order].tolist(), issues.column("customer"),
+        issues.at[issues.order].tolist(), issues.column("expires"), owners[claim].tolist(),
+        references[claim].tolist(), strict=True,
     ))  # fmt: skip
     issue_base = np.cumsum([0, *(len(b[2]) for b in badges[:-1])])
     issue_of = np.concatenate([
@@ -272,12 +271,11 @@ def rows(org_id: int, badges: list[tuple[str, Traffic, Awards, Awards]]) -> tupl
         for b, base in zip(badges, issue_base, strict=True)
     ])[earns.order]  # fmt: skip
     issue_ids = np.append(issues.ids, None)[issue_of].tolist()  # -1: the None of a direct earn
-    at = earns.at[earns.order].tolist()
     revoked = [None if math.isnan(r) else r for r in earns.column("revoked")]
     claim = earns.claim[earns.order]
     earn_rows = list(zip(
-        earns.ids[earns.order].tolist(), repeat(org_id), earns.badge[earns.order].tolist(),
-        earns.column("customer"), at, at, earns.column("expires"), revoked, issue_ids,
-        owners[claim].tolist(), references[claim].tolist(), repeat(None), repeat(0),
+        earns.ids[earns.order].tolist(), earns.badge[earns.order].tolist(), earns.column("customer"),
+        earns.at[earns.order].tolist(), earns.column("expires"), revoked, issue_ids, owners[claim].tolist(),
+        references[claim].tolist(), strict=True,
     ))  # fmt: skip
     return issue_rows, earn_rows

@@ -67,6 +67,10 @@ class Issues(Protocol):
 
     def add_many(self, rows: Iterable[NewIssue]) -> None: ...
 
+    def add_history(self, org_id: int, rows: Iterable[tuple]) -> None:
+        """Past enrol calls of `org_id` in bulk: (id, badge id, customer id, issued at, expires on,
+        owner type, owner reference id); event date = issue time, not revoked, no request id."""
+
     def active_owner(self, org_id: int, badge_id: str, now: float, issue_id: str) -> int | None:
         """The customer of enrolment `issue_id` when it is active, else None."""
 
@@ -105,6 +109,11 @@ class Earns(Protocol):
     def add(self, row: NewEarn) -> None: ...
 
     def add_many(self, rows: Iterable[NewEarn]) -> None: ...
+
+    def add_history(self, org_id: int, rows: Iterable[tuple]) -> None:
+        """Past earn calls of `org_id` in bulk: (id, badge id, customer id, earned at, expires on,
+        revoked on, issue id, owner type, owner reference id); event date = processing time, no
+        request id, not imported."""
 
     def revoke_active(self, org_id: int, badge_id: str, customer_id: int, earned_id: str, now: float) -> bool:
         """Revoke the earn when it is active; False when there was none to revoke."""

@@ -57,6 +57,15 @@ class SqliteIssues:
             rows,
         )
 
+    def add_history(self, org_id: int, rows: Iterable[tuple]) -> None:
+        # The constant columns are SQL, not parameters: binding is most of a bulk insert's cost.
+        self._store.connection().executemany(
+            "INSERT INTO issues (id, org_id, badge_id, customer_id, issued_on, event_date, expires_on,"
+            f" revoked_on, owner_type, owner_reference_id, request_id) VALUES (?1,{int(org_id)},?2,?3,?4,?4,?5,"
+            " NULL,?6,?7,NULL)",
+            rows,
+        )
+
     def active_owner(self, org_id: int, badge_id: str, now: float, issue_id: str) -> int | None:
         row = (
             self._store.connection()
@@ -148,6 +157,14 @@ class SqliteEarns:
 
     def add_many(self, rows: Iterable[NewEarn]) -> None:
         self._store.connection().executemany(_EARN_INSERT, rows)
+
+    def add_history(self, org_id: int, rows: Iterable[tuple]) -> None:
+        self._store.connection().executemany(
+            "INSERT INTO earns (id, org_id, badge_id, customer_id, earned_on, event_date, expires_on, revoked_on,"
+            f" issue_id, owner_type, owner_reference_id, request_id, imported) VALUES (?1,{int(org_id)},?2,?3,?4,"
+            "?4,?5,?6,?7,?8,?9,NULL,0)",
+            rows,
+        )
 
     def revoke_active(self, org_id: int, badge_id: str, customer_id: int, earned_id: str, now: float) -> bool:
         cursor = self._store.connection().execute(
