@@ -67,7 +67,7 @@ class Issues(Protocol):
 
     def add_many(self, rows: Iterable[NewIssue]) -> None: ...
 
-    def add_history(self, org_id: int, rows: Iterable[tuple]) -> None:
+    def add_history(self, org_id: int, rows: Sequence[tuple]) -> None:
         """Past enrol calls of `org_id` in bulk: (id, badge id, customer id, issued at, expires on,
         owner type, owner reference id); event date = issue time, not revoked, no request id."""
 
@@ -110,7 +110,7 @@ class Earns(Protocol):
 
     def add_many(self, rows: Iterable[NewEarn]) -> None: ...
 
-    def add_history(self, org_id: int, rows: Iterable[tuple]) -> None:
+    def add_history(self, org_id: int, rows: Sequence[tuple]) -> None:
         """Past earn calls of `org_id` in bulk: (id, badge id, customer id, earned at, expires on,
         revoked on, issue id, owner type, owner reference id); event date = processing time, no
         request id, not imported."""
