@@ -3,10 +3,12 @@ scripts talk to a sandbox (in this process through `SandboxHandle.client`, or an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lib.api.auth import BasicAuth
-from lib.api.client import BadgesClient
+
+if TYPE_CHECKING:  # the client (httpx) is imported only when one is asked for: the seeding child needs none
+    from lib.api.client import BadgesClient
 
 DEMO_ORGS = (
     # (org id, name, username, password): printed at start, documented in the README
@@ -26,4 +28,6 @@ def demo_auth(org: str = "demo") -> BasicAuth:
 def demo_client(base_url: str, org: str = "demo", **options: Any) -> BadgesClient:
     """A `BadgesClient` of demo org `org` on the sandbox at `base_url`; `options` go to `BadgesClient`
     (timeout, max_retries, sleep, request_log...). Close it (or use it in a `with`) when done."""
+    from lib.api.client import BadgesClient
+
     return BadgesClient(base_url, demo_auth(org), **options)
