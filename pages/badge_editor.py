@@ -9,7 +9,7 @@ from lib.ui import call_api, flash, open_performance, page_setup, reads
 from lib.ui.badge_editor import draw_form, show_problems
 from lib.ui.editor_panels import draw_checks, draw_what_if
 from lib.ui.editor_preview import draw_preview
-from lib.ui.editor_state import PICK_KEY, editor_state, fill_missing, follow_url, load_form, picked
+from lib.ui.editor_state import PICK_KEY, EditorState, fill_missing, follow_url, load_form, picked
 
 NEW = "__new__"
 conn = page_setup("Badge editor")
@@ -48,7 +48,7 @@ badge_id = None if pick == NEW else pick
 if performance:
     open_performance(pick)
 
-state = editor_state()
+state = EditorState.get()
 if state.needs_load(pick):
     saved = call_api("Load badge", lambda: reads.badge_body(conn, badge_id)) if badge_id else None
     if badge_id and saved is None:

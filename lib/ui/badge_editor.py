@@ -29,7 +29,7 @@ from lib.console.badge_form import (
 )
 from lib.domain import OwnerType
 from lib.domain.rules import RuleViolation
-from lib.ui.editor_state import TABLE_KEYS, editor_state, form_from_widgets, widget_value
+from lib.ui.editor_state import TABLE_KEYS, EditorState, form_from_widgets, widget_value
 
 EARN_TYPE_LABELS = {"EARN": "Direct (EARN)", "ISSUE_EARN": "Enrol, then earn (ISSUE_EARN)"}
 EXPIRY_LABELS = {"RELATIVE": "Relative", "ABSOLUTE": "Absolute", "NEVER": "Never"}
@@ -81,7 +81,7 @@ def _basics(groups: dict[str, str]) -> None:
     )
     middle.number_input("Rank", min_value=0, step=1, key=_k("rank"), placeholder="none")
     right.toggle("Active", key=_k("active"))
-    base = editor_state().base
+    base = EditorState.get().base
     if base is not None and base.group_id and widget_value("group_id") is None:
         st.warning(
             "An update without `badgeGroupId` keeps the badge in its group: the API has no documented "
@@ -197,7 +197,7 @@ def draw_form(groups: dict[str, str], custom_field_names: Sequence[str]) -> Draw
     Number fields accept 0 so that any badge the API returns can be loaded; values the server would
     refuse (a 0-day cycle) are reported by the rule checks instead.
     """
-    base = editor_state().base
+    base = EditorState.get().base
     assert base is not None, "load_form first"
     notice = st.container()  # always drawn, so the tabs below keep their place (and their selection)
     # Labels never change with the checks: a tab whose label changes is a new tab to the browser,

@@ -11,18 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import streamlit as st
 
 from lib.console.badge_form import BadgeForm, form_paths, widget_key, widget_values, with_values
-from lib.ui.state import StateKey
+from lib.ui.state import PageState, StateKey, WidgetKey
 
-STATE_KEY = StateKey.EDITOR
-"""The one session-state key of the editor's own state (`EditorState`)."""
-PICK_KEY = "ed_pick"
+PICK_KEY = WidgetKey("ed_pick")
 """The badge selector (a badge id, or NEW); the URL's `?badge=<id>` decides it."""
-SAMPLE_KEY = "ed_sample"
+SAMPLE_KEY = WidgetKey("ed_sample")
 """The preview's sample earn day."""
 TABLE_KEYS = {
     "benefits": "ed_benefits_table",
@@ -33,8 +31,10 @@ TABLE_KEYS = {
 
 
 @dataclass
-class EditorState:
+class EditorState(PageState):
     """Which badge the widgets hold, the form it was loaded as, and the badge as the API returned it."""
+
+    KEY: ClassVar[str] = StateKey.EDITOR
 
     loaded: str | None = None
     """The selector value whose badge is in the widgets (None: load again on the next run)."""
@@ -51,26 +51,19 @@ class EditorState:
         self.loaded = None
 
 
-def editor_state() -> EditorState:
-    state = st.session_state.get(STATE_KEY)
-    if not isinstance(state, EditorState):
-        state = st.session_state[STATE_KEY] = EditorState()
-    return state
-
-
 def follow_url(wanted: str) -> None:
     """Put the selector on the badge the URL names."""
-    if st.session_state.get(PICK_KEY) != wanted:
-        st.session_state[PICK_KEY] = wanted
+    if PICK_KEY.value() != wanted:
+        PICK_KEY.set(wanted)
 
 
 def picked() -> str:
-    return st.session_state[PICK_KEY]
+    return PICK_KEY.value()
 
 
 def load_form(pick: str, form: BadgeForm, saved: Mapping[str, Any] | None) -> None:
     """Show `form` in the editor, replacing whatever was being edited."""
-    state = editor_state()
+    state = EditorState.get()
     state.loaded, state.base, state.saved = pick, form, dict(saved) if saved is not None else None
     for key, value in widget_values(form).items():
         st.session_state[key] = value
@@ -80,7 +73,7 @@ def load_form(pick: str, form: BadgeForm, saved: Mapping[str, Any] | None) -> No
 
 def fill_missing() -> None:
     """Give widgets that were not drawn in the last run (a closed section) their loaded value."""
-    base = editor_state().base
+    base = EditorState.get().base
     assert base is not None, "load_form first"
     for key, value in widget_values(base).items():
         st.session_state.setdefault(key, value)
@@ -98,7 +91,7 @@ def form_from_widgets(base: BadgeForm) -> BadgeForm:
 
 def keep_sample_in(bounds: tuple[date, date], default: Callable[[], date]) -> None:
     """Keep the preview's sample earn day inside `bounds` (an earn cannot fall outside the badge)."""
-    current = st.session_state.get(SAMPLE_KEY)
+    current = SAMPLE_KEY.value()
     low, high = bounds
     if not isinstance(current, date) or not low <= current <= high:
-        st.session_state[SAMPLE_KEY] = default()
+        SAMPLE_KEY.set(default())
