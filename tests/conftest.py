@@ -19,6 +19,10 @@ from lib.api.client import BadgesClient
 
 LIVE_BASE_URL = os.environ.get("BADGES_TEST_BASE_URL", "").strip()
 
+# Every sandbox the tests start (in this process or as a child) checks each answer against the
+# endpoint's response model: a shape the console cannot read fails the test that caused it.
+os.environ["BADGES_SANDBOX_CHECK_ANSWERS"] = "1"
+
 QUICK_SKIPS = ("slow", "browser")
 """Markers a plain `python -m pytest` leaves out so the developer loop stays short; `--all` (CI) runs them."""
 

@@ -239,6 +239,8 @@ class BadgesClient(BadgeEndpoints):
     ) -> RawResponse:
         """Send, retrying per ``_retry.should_retry``; raise the mapped error when giving up."""
         content = None if body is None else _json_bytes(body)
+        if logged_body is None and content is not None:
+            logged_body = content.decode()  # the bytes sent, not a second encoding of the body
         query = _query(params)
         extra = _checked_headers(headers)
         attempt = 0
@@ -255,7 +257,7 @@ class BadgesClient(BadgeEndpoints):
                     query=query,
                     headers={**extra, **auth_headers},
                     attempt=attempt + 1,
-                    logged_body=body if logged_body is None else logged_body,
+                    logged_body=logged_body,
                 )
             except APIConnectionError as exc:
                 ambiguous_before = ambiguous_before or exc.sent
@@ -536,6 +538,8 @@ def _checked_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
 def _error_codes(response: httpx.Response | None) -> tuple[int, ...]:
     """Capillary codes for the log: error answers, and small 2xx ones (1051 arrives in a 200)."""
     if response is None or (response.is_success and len(response.content) > 16_384):
+        return ()
+    if b'"code"' not in response.content:  # most answers: nothing to decode for the log
         return ()
     try:
         data = response.json()
