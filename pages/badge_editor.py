@@ -12,7 +12,7 @@ from lib.ui.editor_preview import draw_preview
 from lib.ui.editor_state import PICK_KEY, EditorState, fill_missing, follow_url, load_form, picked
 
 NEW = "__new__"
-conn = page_setup("Badge editor")
+conn = page_setup("Badge editor", charts=True)
 now = conn.now()
 
 lists = call_api("Load badges, groups and custom fields", lambda: reads.editor_lists(conn))

@@ -32,7 +32,7 @@ from lib.ui.presenting import draw_title_line, report_button, report_file_name, 
 
 HISTORY = timedelta(days=365)
 
-conn = page_setup("Badge performance")
+conn = page_setup("Badge performance", charts=True)
 now = conn.now()
 draw_title_line(conn, now)
 

@@ -31,19 +31,27 @@ from lib.ui.tables import selected_row
 
 TOP = {"5": 5, "10": 10, "All": None}
 
-conn = page_setup("Overview")
+conn = page_setup("Overview", charts=True)
 now = conn.now()
 draw_title_line(conn, now)
 
-filters = st.expander("Filters", icon=":material/filter_list:")
-with filters, st.container(horizontal=True):
-    status = st.multiselect("Status", [s.value for s in BadgeStatus], key="ov_status")
-    earn_type = st.selectbox("Earn type", [None, *[e.value for e in EarnType]], key="ov_earn_type",
+state = OverviewState.get()
+filters = st.expander("Filters", icon=":material/filter_list:", key=OverviewState.FILTERS, on_change="rerun")
+choice = state.choice
+if filters.open:  # drawn only while open: a closed panel keeps its choice in `state`
+    state.restore_widgets()
+    with filters, st.container(horizontal=True):
+        keys = OverviewState.WIDGETS
+        status = st.multiselect("Status", [s.value for s in BadgeStatus], key=keys["status"])
+        earn_type = st.selectbox("Earn type", [None, *[e.value for e in EarnType]], key=keys["earn_type"],
+                                 format_func=lambda v: "Any" if v is None else v)  # fmt: skip
+        owner = st.selectbox("Owner", [None, *[o.value for o in OwnerType]], key=keys["owner"],
                              format_func=lambda v: "Any" if v is None else v)  # fmt: skip
-    owner = st.selectbox("Owner", [None, *[o.value for o in OwnerType]], key="ov_owner",
-                         format_func=lambda v: "Any" if v is None else v)  # fmt: skip
-    active = st.selectbox("Active", [None, "ACTIVATED", "DE_ACTIVATED"], key="ov_active",
-                          format_func={None: "Any", "ACTIVATED": "Active", "DE_ACTIVATED": "Inactive"}.get)  # fmt: skip
+        active = st.selectbox("Active", [None, "ACTIVATED", "DE_ACTIVATED"], key=keys["active"],
+                              format_func={None: "Any", "ACTIVATED": "Active", "DE_ACTIVATED": "Inactive"}.get)  # fmt: skip
+    state.keep(status=status, earn_type=earn_type, owner=owner, active=active)
+    choice = state.choice
+status, earn_type, owner, active = list(choice.status), choice.earn_type, choice.owner, choice.active
 
 org_table = call_api("Load badges", lambda: reads.badges(conn))
 table = call_api(
@@ -53,12 +61,18 @@ if table is None or org_table is None:
     st.stop()
 colours = badge_colours(org_table["id"])
 
-with filters, st.container(horizontal=True):
-    search = st.text_input("Search by name", key="ov_search", placeholder="part of a badge name")
-    chosen_groups = st.multiselect("Group", sorted(g for g in table["group"].unique() if g), key="ov_groups")
-    last_year = (now.date() - timedelta(days=365), now.date())  # follows the sandbox clock unless changed
-    OverviewState.get().offer_range(last_year)
-    period = st.date_input("Earns over time (UTC)", key=OverviewState.RANGE)
+last_year = (now.date() - timedelta(days=365), now.date())  # follows the sandbox clock unless changed
+search, chosen_groups, period = choice.search, list(choice.groups), state.period(last_year)
+if filters.open:  # the rest of the panel, which needs the badges' groups
+    with filters, st.container(horizontal=True):
+        search = st.text_input("Search by name", key=OverviewState.WIDGETS["search"],
+                               placeholder="part of a badge name")  # fmt: skip
+        chosen_groups = st.multiselect("Group", sorted(g for g in table["group"].unique() if g),
+                                       key=OverviewState.WIDGETS["groups"])  # fmt: skip
+        state.offer_range(last_year)
+        period = st.date_input("Earns over time (UTC)", key=OverviewState.RANGE)
+    state.keep(search=search, groups=chosen_groups)
+    state.keep_range(period, last_year)
 shown = filter_table(table, TableFilter(groups=tuple(chosen_groups), search=search))
 
 numbers = kpis(shown)

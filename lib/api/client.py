@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import json as jsonlib
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+from functools import cache
 from typing import Any
 
+import certifi
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -116,7 +119,7 @@ class BadgesClient(BadgeEndpoints):
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             transport=transport,
             proxy=proxy,
-            verify=True,
+            verify=_tls_context(),
             trust_env=False,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -422,6 +425,15 @@ class BadgesClient(BadgeEndpoints):
 
 _UNLOGGED_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "host", "content-length"})
 _FORBIDDEN_HEADERS = SECRET_HEADERS | {"host"}
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """The certificate check every client of the process shares (certifi's roots, as httpx's default).
+
+    Loading the roots costs tens of milliseconds, and each console session builds its own client
+    on its first page; the context holds no credentials, only what servers are trusted."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _json_bytes(body: Any) -> bytes:

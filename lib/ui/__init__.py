@@ -20,6 +20,7 @@ from lib.ui.errors import call_api, describe_error, show_error
 from lib.ui.first_start import first_start_placeholder
 from lib.ui.jobs import announce_resumed
 from lib.ui.navigation import framed_by_console, route_through_console
+from lib.ui.plotly_chart import load_chart_library
 from lib.ui.state import ConnectionState, flash, open_in_editor, open_performance, show_flash
 
 __all__ = [
@@ -35,8 +36,10 @@ __all__ = [
 ]
 
 
-def page_setup(title: str) -> ActiveConnection:
-    """Frame every page the same way; stop the page until the session has a working connection."""
+def page_setup(title: str, *, charts: bool = False) -> ActiveConnection:
+    """Frame every page the same way; stop the page until the session has a working connection.
+
+    `charts`: the page draws charts, so the chart library starts loading from the sidebar."""
     prepare_in_background()  # a first visit straight to a page URL skips app.py, where this starts
     _leave_folder_navigation()
     st.set_page_config(
@@ -48,6 +51,9 @@ def page_setup(title: str) -> ActiveConnection:
     active = connection_panel()
     if waiting is not None:
         waiting.empty()
+    if active is not None and charts:
+        with st.sidebar:
+            load_chart_library()
     if active is not None:
         _clock_note(active)
     show_flash()

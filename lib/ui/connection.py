@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -192,7 +193,8 @@ def _set_network(sandbox: SandboxHandle) -> None:
     choice = ConnectionState.NETWORK.value()
     if choice in NETWORK_CHOICES:
         sandbox.set_network(choice)
-        ConnectionState.get().forget_health()  # the next health line measures the new round trip
+        _RECENT_HEALTH.forget()  # every session's next health line measures the new round trip
+        ConnectionState.get().forget_health()
 
 
 def _cluster_panel(backend: str) -> None:
@@ -268,12 +270,39 @@ def check_health(active: ActiveConnection) -> Health:
     return Health(ok, latency, detail, time.time(), active.fingerprint)
 
 
+class _RecentHealth:
+    """The last health check per connection fingerprint, shared by this process's sessions: a new
+    tab on the same backend and credentials shows it instead of paying a round trip first. It holds
+    no secret (reachable or not, the round trip, the error's wording)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_fingerprint: dict[str, Health] = {}
+
+    def fresh(self, fingerprint: str) -> Health | None:
+        with self._lock:
+            health = self._by_fingerprint.get(fingerprint)
+        return health if health is not None and time.time() - health.checked_at <= HEALTH_MAX_AGE else None
+
+    def remember(self, health: Health) -> None:
+        with self._lock:
+            self._by_fingerprint[health.fingerprint] = health
+
+    def forget(self) -> None:
+        with self._lock:
+            self._by_fingerprint.clear()
+
+
+_RECENT_HEALTH = _RecentHealth()
+
+
 def _health_line(active: ActiveConnection, *, force: bool) -> None:
     session = ConnectionState.get()
     health = session.health
     stale = health is None or health.fingerprint != active.fingerprint
     if force or stale or time.time() - health.checked_at > HEALTH_MAX_AGE:
-        health = check_health(active)
+        health = (None if force else _RECENT_HEALTH.fresh(active.fingerprint)) or check_health(active)
+        _RECENT_HEALTH.remember(health)
         session.health = health
     if health.ok:
         st.caption(f":green[●] {health.detail} · {health.latency_ms:.0f} ms")

@@ -51,6 +51,16 @@ def figure_json(figure: go.Figure) -> str:
     return json.dumps({"data": spec.get("data", []), "layout": layout}, cls=PlotlyJSONEncoder)
 
 
+def load_chart_library() -> None:
+    """Start loading the chart library in this tab before the page's first chart asks for it.
+
+    Placed early on a page with charts (`page_setup(charts=True)` puts it at the end of the
+    sidebar), the library is fetched and evaluated while the page's own elements are still being
+    drawn, so the first chart is drawn as soon as it arrives instead of waiting for the library.
+    """
+    _component(key="chart_library", data={"bundle": STATIC_URL, "loadOnly": True})
+
+
 def _ignore() -> None:
     """The click is read from the component's result in the rerun it starts, not in a callback."""
 

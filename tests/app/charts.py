@@ -12,8 +12,9 @@ COMPONENT = "badge_console_plotly"
 
 def drawn_figures(at: AppTest) -> list[dict[str, Any]]:
     """Each chart the run drew, in page order, as Plotly JSON: {"data": [...], "layout": {...}}."""
-    return [
-        json.loads(json.loads(element.proto.json)["figure"])
-        for element in at.get("bidi_component")
-        if element.proto.component_name == COMPONENT
-    ]
+    drawn = []
+    for element in at.get("bidi_component"):
+        data = json.loads(element.proto.json) if element.proto.component_name == COMPONENT else {}
+        if "figure" in data:  # not the element that only loads the chart library
+            drawn.append(json.loads(data["figure"]))
+    return drawn

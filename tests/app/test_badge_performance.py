@@ -110,6 +110,8 @@ def test_an_org_without_badges_says_so(run_page):
 
 def test_the_overview_range_follows_the_clock_unless_someone_changed_it(run_page, real_time):
     at = run_page("overview.py")
+    at.session_state["ov_filters"] = True  # the Filters panel, open
+    at.run()
     today = embedded_sandbox().now().date()
     assert at.date_input(key="ov_range").value[1] == today
     at.button(key="clock_1_week").click().run()

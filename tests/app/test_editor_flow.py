@@ -48,6 +48,8 @@ def test_created_badge_appears_in_the_overview(run_page):
     assert _sandbox_writes(at) == before + 1
 
     overview = run_page("overview.py")
+    overview.session_state["ov_filters"] = True  # the Filters panel, open
+    overview.run()
     overview.text_input(key="ov_search").set_value(name).run()
     table = overview.dataframe[0].value
     assert table["name"].tolist() == [name]

@@ -54,6 +54,7 @@ def test_unknown_customer_shows_the_capillary_error(run_page):
 
 def test_request_log_lists_calls_with_curl_and_no_secret(run_page):
     at = run_page("request_log.py")
+    at.button(key="conn_check").click().run()  # one call of this session's own, to the log
     assert not at.exception
     table = at.dataframe[0].value
     assert {"method", "path", "status", "latency_ms", "codes"} <= set(table.columns)
@@ -146,12 +147,33 @@ def test_overview_filters_on_the_server_and_draws_every_chart(run_page):
     at = run_page("overview.py")
     assert not at.exception
     assert len(drawn_figures(at)) == 3  # earns over time, enrolled and earned, status and owners
+    assert not at.multiselect  # the Filters panel is closed: its widgets are not drawn
+    at.session_state["ov_filters"] = True  # open it
+    at.run()
     at.multiselect(key="ov_status").set_value(["LIVE"]).run()
     table = at.dataframe[0].value
     assert len(table) and {status for cell in table["status"] for status in cell} == {"LIVE"}
     sent = at.session_state[StateKey.CONNECTION].active.request_log.entries()
     assert any(("status", "LIVE") in e.query for e in sent)
     assert at.metric[0].value == str(len(table))
+
+
+def test_overview_filters_stay_while_their_panel_is_closed(run_page):
+    at = run_page("overview.py")
+    at.session_state["ov_filters"] = True
+    at.run()
+    at.multiselect(key="ov_status").set_value(["LIVE"]).run()
+    at.text_input(key="ov_search").set_value("a").run()
+    chosen = at.dataframe[0].value["name"].tolist()
+    at.session_state["ov_filters"] = False  # closed: the widgets go, the filter stays
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.multiselect and "ov_search" not in [field.key for field in at.text_input]
+    assert at.dataframe[0].value["name"].tolist() == chosen
+    at.session_state["ov_filters"] = True  # opened again: the widgets show what was chosen
+    at.run()
+    assert at.multiselect(key="ov_status").value == ["LIVE"]
+    assert at.text_input(key="ov_search").value == "a"
 
 
 def test_every_page_works_on_an_empty_org(run_page):
@@ -162,3 +184,14 @@ def test_every_page_works_on_an_empty_org(run_page):
         if name == "customer_view.py":
             at.text_input(key="cv_customer").set_value(FIRST_DEMO_CUSTOMER).run()
             assert not at.exception, (name, at.exception)
+
+
+def test_a_new_session_shows_the_recent_health_check_without_a_call(run_page):
+    first = run_page("overview.py")
+    assert "reachable" in _texts(first.sidebar.caption)
+    second = run_page("request_log.py")  # a new tab on the same backend and org
+    assert not second.exception, second.exception
+    assert "reachable" in _texts(second.sidebar.caption)
+    assert second.session_state[StateKey.CONNECTION].active.request_log.entries() == []
+    second.button(key="conn_check").click().run()  # asked for, it checks again
+    assert len(second.session_state[StateKey.CONNECTION].active.request_log.entries()) == 1
