@@ -9,7 +9,7 @@ from lib.ui import call_api, flash, open_performance, page_setup, reads
 from lib.ui.badge_editor import draw_form, show_problems
 from lib.ui.editor_panels import draw_checks, draw_what_if
 from lib.ui.editor_preview import draw_preview
-from lib.ui.editor_state import PICK_KEY, EditorState, fill_missing, follow_url, load_form, picked
+from lib.ui.editor_state import PICK_KEY, EditorState, follow_url, keep_values, load_form, picked
 
 NEW = "__new__"
 conn = page_setup("Badge editor", charts=True)
@@ -54,7 +54,7 @@ if state.needs_load(pick):
     if badge_id and saved is None:
         st.stop()
     load_form(pick, from_body(saved) if saved else new_form(now), saved)
-fill_missing()
+keep_values()
 saved = state.saved
 
 groups = lists.groups if lists else {}

@@ -29,7 +29,15 @@ from lib.console.badge_form import (
 )
 from lib.domain import OwnerType
 from lib.domain.rules import RuleViolation
-from lib.ui.editor_state import TABLE_KEYS, EditorState, form_from_widgets, widget_value
+from lib.ui.editor_state import (
+    TABLE_KEYS,
+    EditorState,
+    form_from_widgets,
+    keep_table,
+    kept_table,
+    table_rows,
+    widget_value,
+)
 
 EARN_TYPE_LABELS = {"EARN": "Direct (EARN)", "ISSUE_EARN": "Enrol, then earn (ISSUE_EARN)"}
 EXPIRY_LABELS = {"RELATIVE": "Relative", "ABSOLUTE": "Absolute", "NEVER": "Never"}
@@ -42,6 +50,10 @@ SECTIONS = {
     "More": (),
 }
 """The editor's tabs and the form sections (`lib.console.editor.section_of`) each one shows."""
+
+
+TAB_KEY = "ed_tab"
+"""The open tab's label."""
 
 
 def _k(path: str) -> str:
@@ -158,30 +170,39 @@ def _limits(level: str, who: str) -> None:
 
 
 def _table(
-    name: str, rows: list[dict[str, Any]], columns: Sequence[str], config: dict
+    name: str, loaded: list[dict[str, Any]], columns: Sequence[str], config: dict
 ) -> list[dict[str, Any]]:
-    frame = pd.DataFrame(rows, columns=list(columns))
+    frame = pd.DataFrame(table_rows(name, loaded), columns=list(columns))
     edited = st.data_editor(
         frame, key=TABLE_KEYS[name], num_rows="dynamic", column_config=config, hide_index=True
     )
-    return edited.to_dict("records")
+    rows = edited.to_dict("records")
+    keep_table(name, rows)
+    return rows
 
 
-def _extras(base: BadgeForm, custom_field_names: Sequence[str]) -> dict[str, Any]:
-    st.markdown("**Benefits**")
-    number = {f: st.column_config.NumberColumn(f, step=1, format="%d") for f in BENEFIT_FIELDS[1:]}
-    benefits = _table(
-        "benefits",
-        base.benefits,
-        BENEFIT_FIELDS,
-        {"benefitType": st.column_config.SelectboxColumn("benefitType", options=BENEFIT_TYPES)} | number,
-    )
-    st.markdown("**Tags**")
-    tags = _table("tags", base.tags, ("name", "value"), {})
-    st.markdown("**Custom fields**")
-    st.caption("The org's custom fields are listed; a field left empty is not sent (its default applies).")
+def _loaded_tables(base: BadgeForm, custom_field_names: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The tables' rows as loaded; the org's custom fields are all listed, set or not."""
     known = dict.fromkeys(custom_field_names, "") | base.custom_fields
-    rows = _table("custom_fields", [{"name": k, "value": v} for k, v in known.items()], ("name", "value"), {})
+    custom = [{"name": name, "value": value} for name, value in known.items()]
+    return {"benefits": base.benefits, "tags": base.tags, "custom_fields": custom}
+
+
+def _extras(base: BadgeForm, custom_field_names: Sequence[str], *, drawn: bool) -> dict[str, Any]:
+    """The "More" tab's tables: drawn when the tab is open, else as last edited (or loaded)."""
+    loaded = _loaded_tables(base, custom_field_names)
+    if drawn:
+        st.markdown("**Benefits**")
+        number = {f: st.column_config.NumberColumn(f, step=1, format="%d") for f in BENEFIT_FIELDS[1:]}
+        types = {"benefitType": st.column_config.SelectboxColumn("benefitType", options=BENEFIT_TYPES)}
+        benefits = _table("benefits", loaded["benefits"], BENEFIT_FIELDS, types | number)
+        st.markdown("**Tags**")
+        tags = _table("tags", loaded["tags"], ("name", "value"), {})
+        st.markdown("**Custom fields**")
+        st.caption("The org's custom fields are listed; a field left empty is not sent (its default applies).")
+        rows = _table("custom_fields", loaded["custom_fields"], ("name", "value"), {})
+    else:
+        benefits, tags, rows = (kept_table(name, loaded[name]) for name in ("benefits", "tags", "custom_fields"))
     custom = {
         str(r["name"]): str(r["value"])
         for r in rows
@@ -201,22 +222,25 @@ def draw_form(groups: dict[str, str], custom_field_names: Sequence[str]) -> Draw
     assert base is not None, "load_form first"
     notice = st.container()  # always drawn, so the tabs below keep their place (and their selection)
     # Labels never change with the checks: a tab whose label changes is a new tab to the browser,
-    # which would jump back to the first one while the user is typing.
-    tabs = st.tabs(list(SECTIONS), key="ed_tab")
+    # which would jump back to the first one while the user is typing. Only the open tab's widgets
+    # are drawn (the page then paints sooner); the others' values are kept by `keep_values`.
+    tabs = st.tabs(list(SECTIONS), key=TAB_KEY, on_change="rerun")
     slots = {}
     for label, tab in zip(list(SECTIONS)[:4], tabs, strict=False):
         with tab:
             slots[label] = st.container()
-    with tabs[0]:
-        _basics(groups)
-    with tabs[1]:
-        _period()
-    with tabs[2]:
-        _limits("customer", "each customer")
-    with tabs[3]:
-        _limits("badge", "all customers together")
+    sections = (
+        lambda: _basics(groups),
+        _period,
+        lambda: _limits("customer", "each customer"),
+        lambda: _limits("badge", "all customers together"),
+    )
+    for tab, draw in zip(tabs, sections, strict=False):
+        if tab.open:
+            with tab:
+                draw()
     with tabs[4]:
-        extras = _extras(base, custom_field_names)
+        extras = _extras(base, custom_field_names, drawn=bool(tabs[4].open))
     return DrawnForm(replace(form_from_widgets(base), **extras), notice, slots)
 
 

@@ -20,7 +20,14 @@ from lib.ui.connection import ActiveConnection
 
 
 def draw_what_if(rules: BadgeRules | None) -> None:
-    with st.expander("What-if: an earn pattern against these limits", icon=":material/science:"):
+    """The what-if panel; its simulation runs (and its widgets are drawn) only while it is open."""
+    panel = st.expander(
+        "What-if: an earn pattern against these limits", icon=":material/science:", key="ed_what_if",
+        on_change="rerun",
+    )  # fmt: skip
+    if not panel.open:
+        return
+    with panel:
         if rules is None:
             st.caption("Complete the form first.")
             return

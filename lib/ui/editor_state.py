@@ -2,14 +2,17 @@
 widget keys and the only code that reads or writes them.
 
 The form's widgets are keyed by path (`lib.console.badge_form.widget_key`) and never given a
-`value=`: their values are put into session state when a badge is loaded (`load_form`) and filled in
-again from that badge whenever a conditional widget comes back (`fill_missing`).
+`value=`: their values are put into session state when a badge is loaded (`load_form`). Only the open
+tab's widgets are drawn, and Streamlit forgets a widget that a run does not draw, so every run hands
+each value back to session state first (`keep_values`): an edit survives a visit to another tab, and a
+widget never drawn yet starts from the loaded badge. The tables (`st.data_editor`) cannot be set that
+way, so their rows are kept in `EditorState` (`table_rows`, `keep_table`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
@@ -42,6 +45,10 @@ class EditorState(PageState):
     """The form as loaded (the saved badge, or a new badge's defaults): what "untouched" compares to."""
     saved: dict[str, Any] | None = None
     """The saved badge (wire names), None for a new one."""
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Each table's rows as last edited (absent: as loaded)."""
+    table_start: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Each table's rows when its tab was last opened: what the table widget's edits apply to."""
 
     def needs_load(self, pick: str) -> bool:
         return self.base is None or self.loaded != pick
@@ -65,18 +72,39 @@ def load_form(pick: str, form: BadgeForm, saved: Mapping[str, Any] | None) -> No
     """Show `form` in the editor, replacing whatever was being edited."""
     state = EditorState.get()
     state.loaded, state.base, state.saved = pick, form, dict(saved) if saved is not None else None
+    state.tables, state.table_start = {}, {}
     for key, value in widget_values(form).items():
         st.session_state[key] = value
     for key in TABLE_KEYS.values():
         st.session_state.pop(key, None)
 
 
-def fill_missing() -> None:
-    """Give widgets that were not drawn in the last run (a closed section) their loaded value."""
+def keep_values() -> None:
+    """Hand every form value back to session state before the widgets are drawn: the values of tabs
+    (and of sections switched off) that this run does not draw are kept, not forgotten; a widget with
+    no value yet gets the loaded badge's."""
     base = EditorState.get().base
     assert base is not None, "load_form first"
     for key, value in widget_values(base).items():
-        st.session_state.setdefault(key, value)
+        st.session_state[key] = st.session_state.get(key, value)
+
+
+def table_rows(name: str, loaded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows to give the table `name` in this run. While its widget lives, the rows it started
+    from (its edits are kept relative to them); when its tab is opened again, the rows as last edited."""
+    state = EditorState.get()
+    if TABLE_KEYS[name] not in st.session_state or name not in state.table_start:
+        state.table_start[name] = state.tables.get(name, loaded)
+    return state.table_start[name]
+
+
+def keep_table(name: str, rows: list[dict[str, Any]]) -> None:
+    EditorState.get().tables[name] = rows
+
+
+def kept_table(name: str, loaded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The table's rows while its tab is closed: as last edited, else as loaded."""
+    return EditorState.get().tables.get(name, loaded)
 
 
 def widget_value(path: str) -> Any:

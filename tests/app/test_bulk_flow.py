@@ -16,6 +16,7 @@ from lib.bulk.validate import validate
 from lib.ui import bulk, reads
 from lib.ui.state import StateKey
 from tests.app.charts import drawn_figures
+from tests.app.editor_tabs import open_tab
 
 BULK_STATE = {"be": StateKey.BULK_ENROL, "ie": StateKey.BULK_IMPORT}
 """Each bulk page's state object, by its widget-key prefix."""
@@ -319,7 +320,7 @@ def test_a_badge_saved_in_the_editor_reaches_the_bulk_page_with_its_new_period(r
     assert not at.exception, at.exception
     assert {m.label: m.value for m in at.metric}["With errors"] == "0"
 
-    editor = run_page("badge_editor.py", badge=badge_id)
+    editor = open_tab(run_page("badge_editor.py", badge=badge_id), "Dates & expiry")
     end = editor.datetime_input(key="ed_end").value
     editor.datetime_input(key="ed_end").set_value(end - timedelta(days=60)).run()
     editor.button(key="ed_save").click().run()

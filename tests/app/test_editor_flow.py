@@ -9,6 +9,7 @@ import pytest
 
 from lib.ui.state import StateKey
 from tests.app.charts import drawn_figures
+from tests.app.editor_tabs import open_tab
 
 
 def _badge_posts(at) -> list:
@@ -39,6 +40,7 @@ def test_created_badge_appears_in_the_overview(run_page):
     at = run_page("badge_editor.py")
     before = _sandbox_writes(at)
     at.text_input(key="ed_name").set_value(name)
+    open_tab(at, "Customer limits")
     at.toggle(key="ed_customer_fixed_window_on").set_value(True).run()
     assert not at.exception
     at.button(key="ed_save").click().run()
@@ -59,6 +61,7 @@ def test_invalid_badge_shows_the_rule_and_sends_nothing(run_page):
     at = run_page("badge_editor.py")
     before = _sandbox_writes(at)
     at.text_input(key="ed_name").set_value("Starts in the past")
+    open_tab(at, "Dates & expiry")
     at.datetime_input(key="ed_start").set_value(
         datetime.now(UTC).replace(tzinfo=None) - timedelta(days=3)
     ).run()
@@ -74,6 +77,7 @@ def test_invalid_badge_shows_the_rule_and_sends_nothing(run_page):
 def test_end_before_start_is_720(run_page):
     at = run_page("badge_editor.py")
     at.text_input(key="ed_name").set_value("Backwards")
+    open_tab(at, "Dates & expiry")
     start = at.datetime_input(key="ed_start").value
     at.datetime_input(key="ed_end").set_value(start - timedelta(days=1)).run()
     assert "720" in " ".join(e.value for e in at.error)
@@ -195,7 +199,7 @@ def test_benefits_tags_and_custom_fields_from_the_tables_reach_the_request(run_p
         "added_rows": [{"name": "season", "value": "winter"}],
         "deleted_rows": [],
     }
-    at.run()
+    open_tab(at, "More")
     assert not at.exception, at.exception
     at.toggle(key="ed_show_request").set_value(True).run()
     request = next(c.value for c in at.code if c.language == "json")
@@ -209,6 +213,7 @@ def test_changing_a_live_fixed_window_previews_both_configs(run_page):
     live = [b for b in client.iter_badges(status=["LIVE"]) if b.name == "Daily Streak"]
     assert live, "the demo org has a live badge with 3-day customer cycles"
     at = run_page("badge_editor.py", badge=live[0].id)
+    open_tab(at, "Customer limits")
     at.selectbox(key="ed_customer_fixed_window_unit").set_value("MONTHS").run()
     assert not at.exception, at.exception
     spec = drawn_figures(at)[0]
@@ -289,11 +294,12 @@ def _cycle_table(at):
 
 def test_the_preview_lists_the_cycles_as_dates(run_page):
     """Weekly cycles from a Monday start: a table of first and last days, the count in words."""
-    at = run_page("badge_editor.py")
+    at = open_tab(run_page("badge_editor.py"), "Dates & expiry")
     start = at.datetime_input(key="ed_start").value
     monday = (start + timedelta(days=(7 - start.weekday()) % 7)).replace(hour=0, minute=0, second=0)
     at.datetime_input(key="ed_start").set_value(monday)
     at.datetime_input(key="ed_end").set_value(monday + timedelta(days=35, hours=23, minutes=59))
+    open_tab(at, "Customer limits")  # the dates typed on the other tab stay
     at.toggle(key="ed_customer_fixed_window_on").set_value(True).run()
     at.selectbox(key="ed_customer_fixed_window_unit").set_value("WEEKS").run()
     assert not at.exception, at.exception
@@ -308,7 +314,7 @@ def test_the_preview_lists_the_cycles_as_dates(run_page):
 
 def test_an_invalid_limit_hides_only_itself_and_says_which(run_page):
     """refreshRate 0 leaves out the fixed window alone; the period, expiry and timeline stay."""
-    at = run_page("badge_editor.py")
+    at = open_tab(run_page("badge_editor.py"), "Customer limits")
     at.toggle(key="ed_customer_fixed_window_on").set_value(True).run()
     at.number_input(key="ed_customer_fixed_window_refresh_rate").set_value(0).run()
     assert not at.exception, at.exception
@@ -320,8 +326,52 @@ def test_an_invalid_limit_hides_only_itself_and_says_which(run_page):
 
 
 def test_the_sample_earn_stays_inside_the_badge_period(run_page):
-    at = run_page("badge_editor.py")
+    at = open_tab(run_page("badge_editor.py"), "Dates & expiry")
     start = at.datetime_input(key="ed_start").value
     sample = at.date_input(key="ed_sample")
     assert sample.min == start.date()
     assert start.date() <= sample.value <= at.datetime_input(key="ed_end").value.date()
+
+
+def test_only_the_open_tab_is_drawn_and_edits_survive_other_tabs(run_page):
+    at = run_page("badge_editor.py")
+    assert "ed_start" not in [w.key for w in at.datetime_input]  # "Dates & expiry" is not open
+    at.text_input(key="ed_name").set_value("Kept across tabs")
+    open_tab(at, "Customer limits")
+    assert "ed_name" not in [w.key for w in at.text_input]
+    at.toggle(key="ed_customer_fixed_window_on").set_value(True).run()
+    at.number_input(key="ed_customer_fixed_window_max_earn").set_value(4).run()
+    open_tab(at, "Dates & expiry")
+    open_tab(at, "Basics")
+    assert at.text_input(key="ed_name").value == "Kept across tabs"
+    at.toggle(key="ed_show_request").set_value(True).run()
+    request = next(c.value for c in at.code if c.language == "json")
+    assert '"name": "Kept across tabs"' in request and '"maxEarnLimit": 4' in request
+    open_tab(at, "Customer limits")
+    assert at.number_input(key="ed_customer_fixed_window_max_earn").value == 4
+
+
+def test_table_edits_survive_closing_their_tab(run_page):
+    at = open_tab(run_page("badge_editor.py"), "More")
+    at.session_state["ed_tags_table"] = {
+        "edited_rows": {},
+        "added_rows": [{"name": "season", "value": "winter"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    open_tab(at, "Basics")  # the tables are not drawn now; their rows are kept
+    at.toggle(key="ed_show_request").set_value(True).run()
+    assert '"name": "season"' in next(c.value for c in at.code if c.language == "json")
+    open_tab(at, "More")  # drawn again, from the rows as edited
+    assert not at.exception, at.exception
+    assert '"name": "season"' in next(c.value for c in at.code if c.language == "json")
+
+
+def test_the_what_if_panel_runs_only_when_opened(run_page):
+    at = run_page("badge_editor.py")
+    at.text_input(key="ed_name").set_value("What if").run()
+    assert "wi_customers" not in [w.key for w in at.number_input]
+    at.session_state["ed_what_if"] = True  # opened
+    at.run()
+    assert not at.exception, at.exception
+    assert {m.label for m in at.metric} >= {"Attempts", "Allowed", "Blocked"}
