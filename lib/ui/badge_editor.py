@@ -199,10 +199,14 @@ def _extras(base: BadgeForm, custom_field_names: Sequence[str], *, drawn: bool) 
         st.markdown("**Tags**")
         tags = _table("tags", loaded["tags"], ("name", "value"), {})
         st.markdown("**Custom fields**")
-        st.caption("The org's custom fields are listed; a field left empty is not sent (its default applies).")
+        st.caption(
+            "The org's custom fields are listed; a field left empty is not sent (its default applies)."
+        )
         rows = _table("custom_fields", loaded["custom_fields"], ("name", "value"), {})
     else:
-        benefits, tags, rows = (kept_table(name, loaded[name]) for name in ("benefits", "tags", "custom_fields"))
+        benefits, tags, rows = (
+            kept_table(name, loaded[name]) for name in ("benefits", "tags", "custom_fields")
+        )
     custom = {
         str(r["name"]): str(r["value"])
         for r in rows
