@@ -8,14 +8,17 @@ the same.
 
 The server imports it once too, as a module, to serve it as an `st.App`: the app's lifespan starts
 making the demo data of a new install (a child process) and imports the console's modules as the
-server starts, so the first visit does not wait for either from the beginning.
+server starts, so the first visit does not wait for either from the beginning. Its middleware lets
+browsers keep the chart library (`lib.plotly_bundle.CachedBundle`).
 """
 
 import threading
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
 
+from lib.plotly_bundle import CachedBundle
 from lib.sandbox.prepare import prepare_in_background
 
 
@@ -37,4 +40,4 @@ if __name__ == "__main__":  # a session's run of the script
     st.set_page_config(page_title="Badge Console", page_icon=":material/military_tech:", layout="wide")
     run_console()
 else:  # `streamlit run app.py` serving the console
-    app = st.App(__file__, lifespan=_console_started)
+    app = st.App(__file__, lifespan=_console_started, middleware=[Middleware(CachedBundle)])

@@ -47,3 +47,34 @@ def test_the_theme_reads_on_light_and_dark_pages():
     assert light["paper_bgcolor"] == dark["paper_bgcolor"] == "rgba(0,0,0,0)"
     assert light["colorway"] == list(BADGE_PALETTE)
     assert chart_template("anything else") == chart_template("light")
+
+
+def _served(query: str) -> dict[bytes, bytes]:
+    """The response headers `CachedBundle` lets out for the bundle's path with `query`."""
+    import asyncio
+
+    from lib.plotly_bundle import STATIC_PATH, CachedBundle
+
+    async def static_files(scope, receive, send):  # what Streamlit's static serving answers
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"cache-control", b"no-cache")]}
+        )
+        await send({"type": "http.response.body", "body": b"/* plotly */"})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "path": STATIC_PATH, "query_string": query.lstrip("?").encode()}
+    asyncio.run(CachedBundle(static_files)(scope, None, send))
+    return dict(sent[0]["headers"])
+
+
+def test_the_versioned_bundle_may_be_kept_by_the_browser():
+    from lib.plotly_bundle import STATIC_URL, VERSION
+
+    assert STATIC_URL.endswith(f"?v={VERSION}") and len(VERSION) == 12
+    assert _served(f"?v={VERSION}")[b"cache-control"] == b"public, max-age=31536000, immutable"
+    assert _served("")[b"cache-control"] == b"no-cache"  # an unversioned URL is left alone
+    assert _served("?v=000000000000")[b"cache-control"] == b"no-cache"  # nor another version

@@ -45,15 +45,15 @@ def page_setup(title: str, *, charts: bool = False) -> ActiveConnection:
     st.set_page_config(
         page_title=f"{title} · Badge Console", page_icon=":material/military_tech:", layout="wide"
     )
+    if charts:
+        with st.sidebar:
+            load_chart_library()
     ConnectionState.get().focus_badge = None  # a page showing one badge names it again below
     st.title(title)
     waiting = first_start_placeholder()
     active = connection_panel()
     if waiting is not None:
         waiting.empty()
-    if active is not None and charts:
-        with st.sidebar:
-            load_chart_library()
     if active is not None:
         _clock_note(active)
     show_flash()

@@ -54,9 +54,9 @@ def figure_json(figure: go.Figure) -> str:
 def load_chart_library() -> None:
     """Start loading the chart library in this tab before the page's first chart asks for it.
 
-    Placed early on a page with charts (`page_setup(charts=True)` puts it at the end of the
-    sidebar), the library is fetched and evaluated while the page's own elements are still being
-    drawn, so the first chart is drawn as soon as it arrives instead of waiting for the library.
+    `page_setup(charts=True)` sends it first, at the top of the sidebar (an empty element), so the
+    browser fetches and evaluates the library while the page's own elements are still being worked
+    out and drawn, instead of after them.
     """
     _component(key="chart_library", data={"bundle": STATIC_URL, "loadOnly": True})
 

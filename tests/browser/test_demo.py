@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -114,3 +115,11 @@ def test_the_report_downloads_and_opens_on_its_own(page, console_url, browser, t
             reader.screenshot(path=str(SCREENSHOTS / "report.png"))
     finally:
         offline.close()
+
+
+def test_the_console_lets_browsers_keep_the_chart_library(console_url):
+    from lib.plotly_bundle import STATIC_URL
+
+    answer = httpx.get(f"{console_url}/{STATIC_URL}", timeout=30)
+    assert answer.status_code == 200 and answer.text.startswith("/**")
+    assert "immutable" in answer.headers["cache-control"]
