@@ -112,10 +112,10 @@ with left:
     if boundaries.empty:
         st.caption("No fixed-window limit: the counts never reset.")
     else:
-        st.dataframe(boundaries, hide_index=True, key="bp_boundaries")
+        st.table(boundaries, hide_index=True)  # a few rows: a plain table draws sooner than a grid
 with right:
     st.subheader("Expiring in the next 30 days")
-    st.dataframe(expiring, hide_index=True, key="bp_expiring")
+    st.table(expiring, hide_index=True)
     st.caption(EXPIRY_SOURCE)
 
 st.subheader("Bulk jobs of this console on this badge")

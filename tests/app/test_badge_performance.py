@@ -40,7 +40,7 @@ def test_the_page_shows_the_badge_the_url_names(run_page):
     assert len(drawn_figures(at)) == 2
     assert "Org **demo** on Local sandbox · as of" in _texts(at.caption)
     assert "getFixedWindowDetails" in _texts(at.caption)  # each chart says where its numbers come from
-    boundaries, expiring = (table.value for table in at.dataframe[:2])
+    boundaries, expiring = (table.value for table in at.table[:2])  # small tables: drawn as plain tables
     assert set(boundaries["Limit"]) == {
         "Each customer: 1 per week (from Monday)",
         "All customers: 2500 per week (from Monday)",
