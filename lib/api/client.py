@@ -19,7 +19,7 @@ Decisions written down once:
 - Redirects are not followed: a 3xx becomes an ``APIStatusError`` instead of re-sending credentials
   elsewhere.
 - Retries happen here and only here (the transport's own retries stay 0). The policy and its reasons
-  are in ``_retry.py``: reads retry on anything transient, writes only when nothing left the machine
+  are in ``retry.py``: reads retry on anything transient, writes only when nothing left the machine
   or when they carry a requestId, which is then reused with a byte-identical body.
 - Every attempt is recorded in this client's ``RequestLog`` without secrets.
 """
@@ -42,7 +42,6 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from lib.api import _constants as defaults
-from lib.api._retry import retry_delay, should_retry
 from lib.api.auth import OAUTH_PLACEHOLDER_BODY, SECRET_HEADERS, Auth, IssuedToken, OAuthAuth
 from lib.api.clusters import resolve_base_url
 from lib.api.endpoints import match_endpoint, parse_request, parse_response
@@ -56,6 +55,7 @@ from lib.api.errors import (
 from lib.api.models import OAuthToken, OAuthTokenRequest
 from lib.api.request_log import LogEntry, RequestLog, body_text, redact_headers
 from lib.api.resources import BadgeEndpoints, CustomerIdentifier, FailedItem, build_model, failed_items
+from lib.api.retry import retry_delay, should_retry
 
 __all__ = ["BadgesClient", "CustomerIdentifier", "FailedItem", "RawResponse", "failed_items"]
 
@@ -240,7 +240,7 @@ class BadgesClient(BadgeEndpoints):
         authenticated: bool = True,
         logged_body: Any = None,
     ) -> RawResponse:
-        """Send, retrying per ``_retry.should_retry``; raise the mapped error when giving up."""
+        """Send, retrying per ``retry.should_retry``; raise the mapped error when giving up."""
         content = None if body is None else _json_bytes(body)
         if logged_body is None and content is not None:
             logged_body = content.decode()  # the bytes sent, not a second encoding of the body

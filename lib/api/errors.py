@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lib.api._retry import parse_retry_after
 from lib.api.models.paths import field_path, pydantic_message
 from lib.api.models.wire import whole_number
+from lib.api.retry import parse_retry_after
 
 DUPLICATE_REQUEST_CODE = 809
 

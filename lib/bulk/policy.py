@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lib.api._retry import UniformSource, backoff_delay
 from lib.api.errors import (
     APIConnectionError,
     APIStatusError,
@@ -39,6 +38,7 @@ from lib.api.errors import (
     RequestValidationError,
     ResponseValidationError,
 )
+from lib.api.retry import UniformSource, backoff_delay
 from lib.bulk.model import Operation
 
 
@@ -73,7 +73,7 @@ class Decision:
 
 
 def backoff(attempt: int, config: RetryConfig, rng: UniformSource) -> float:
-    """The client's full-jitter backoff (`lib.api._retry.backoff_delay`) with the job's base and cap."""
+    """The client's full-jitter backoff (`lib.api.retry.backoff_delay`) with the job's base and cap."""
     return backoff_delay(attempt, rng=rng, initial=config.backoff_base, cap=config.backoff_cap)
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.api._retry import backoff_delay, parse_retry_after, retry_delay, should_retry
+from lib.api.retry import backoff_delay, parse_retry_after, retry_delay, should_retry
 
 NOW = datetime(2026, 1, 19, 12, 0, 0, tzinfo=UTC)
 
