@@ -52,6 +52,7 @@ def test_the_theme_reads_on_light_and_dark_pages():
 def _served(query: str) -> dict[bytes, bytes]:
     """The response headers `CachedBundle` lets out for the bundle's path with `query`."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from lib.plotly_bundle import STATIC_PATH, CachedBundle
 
@@ -67,7 +68,8 @@ def _served(query: str) -> dict[bytes, bytes]:
         sent.append(message)
 
     scope = {"type": "http", "path": STATIC_PATH, "query_string": query.lstrip("?").encode()}
-    asyncio.run(CachedBundle(static_files)(scope, None, send))
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own: the browser tests leave one running here
+        thread.submit(asyncio.run, CachedBundle(static_files)(scope, None, send)).result()
     return dict(sent[0]["headers"])
 
 
