@@ -14,7 +14,6 @@ import re
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from openpyxl import Workbook
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 _TRIGGER_PATTERN = r"^[=+\-@\t\r\x00]"
@@ -76,6 +75,8 @@ def _arrow_writes_like_pandas(column: pd.Series) -> bool:
 
 def xlsx_bytes(sheets: pd.DataFrame | dict[str, pd.DataFrame]) -> bytes:
     """One or more sheets (name -> frame), written in openpyxl's streaming mode."""
+    from openpyxl import Workbook  # only here: most pages export CSV, and openpyxl takes a while to load
+
     if isinstance(sheets, pd.DataFrame):
         sheets = {"Sheet1": sheets}
     workbook = Workbook(write_only=True)
