@@ -12,11 +12,8 @@ server starts, so the first visit does not wait for either from the beginning. I
 browsers keep the chart library (`lib.plotly_bundle.CachedBundle`).
 """
 
-import ast
-import importlib
 import threading
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -26,14 +23,7 @@ from lib.sandbox.prepare import prepare_in_background
 
 
 def _import_console() -> None:
-    """The modules the navigation and every page import (pandas, plotly, the API models...), so a
-    first visit finds them loaded. The pages are scripts, so their imports are read, not run."""
-    import lib.ui.navigation  # noqa: F401
-
-    for page in sorted((Path(__file__).parent / "pages").glob("*.py")):
-        for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                importlib.import_module(node.module)
+    import lib.ui.navigation  # noqa: F401  (pandas, plotly, the API models: a first visit finds them loaded)
 
 
 @asynccontextmanager
