@@ -194,7 +194,6 @@ def _set_network(sandbox: SandboxHandle) -> None:
     if choice in NETWORK_CHOICES:
         sandbox.set_network(choice)
         _RECENT_HEALTH.forget()  # every session's next health line measures the new round trip
-        ConnectionState.get().forget_health()
 
 
 def _cluster_panel(backend: str) -> None:
@@ -297,13 +296,10 @@ _RECENT_HEALTH = _RecentHealth()
 
 
 def _health_line(active: ActiveConnection, *, force: bool) -> None:
-    session = ConnectionState.get()
-    health = session.health
-    stale = health is None or health.fingerprint != active.fingerprint
-    if force or stale or time.time() - health.checked_at > HEALTH_MAX_AGE:
-        health = (None if force else _RECENT_HEALTH.fresh(active.fingerprint)) or check_health(active)
+    health = None if force else _RECENT_HEALTH.fresh(active.fingerprint)
+    if health is None:
+        health = check_health(active)
         _RECENT_HEALTH.remember(health)
-        session.health = health
     if health.ok:
         st.caption(f":green[●] {health.detail} · {health.latency_ms:.0f} ms")
     else:

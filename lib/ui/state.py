@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self, TypeVar
 import streamlit as st
 
 if TYPE_CHECKING:
-    from lib.ui.connection import ActiveConnection, Health
+    from lib.ui.connection import ActiveConnection
 
 
 T = TypeVar("T")
@@ -94,8 +94,6 @@ class ConnectionState(PageState):
 
     active: ActiveConnection | None = field(default=None, repr=False)
     """Left out of the repr: its client holds the credentials."""
-    health: Health | None = None
-    """The last health check of the active connection."""
     framed: bool = False
     """Set by the session's first page run (see `lib.ui.page_setup`)."""
     flash_message: tuple[str, str] | None = None
@@ -109,11 +107,6 @@ class ConnectionState(PageState):
 
     def connect(self, active: ActiveConnection) -> None:
         self.active = active
-        self.forget_health()
-
-    def forget_health(self) -> None:
-        """The next health line checks again (new connection, new network profile)."""
-        self.health = None
 
     def take_flash(self) -> tuple[str, str] | None:
         message, self.flash_message = self.flash_message, None
