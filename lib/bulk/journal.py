@@ -41,6 +41,7 @@ from lib.bulk.journal_types import (
     SETTLED_STATES,
     Batch,
     BatchState,
+    Chained,
     Counts,
     InvariantError,
     Item,
@@ -57,7 +58,7 @@ from lib.bulk.journal_types import (
 from lib.bulk.journal_undo import UndoWrites
 
 __all__ = [
-    "PENDING_STATES", "SCHEMA_VERSION", "SETTLED_STATES", "Batch", "BatchState", "Counts", "InvariantError",
+    "PENDING_STATES", "SCHEMA_VERSION", "SETTLED_STATES", "Batch", "BatchState", "Chained", "Counts", "InvariantError",
     "Item", "ItemState", "Job", "JobState", "Journal", "LedgerEntry", "OpenItem", "Outcome", "Reason",
     "check_invariant", "lease_owner_id",
 ]  # fmt: skip

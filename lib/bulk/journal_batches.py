@@ -12,9 +12,19 @@ from lib.bulk.journal_types import (
     SUCCEEDED_VALUE,
     Batch,
     BatchState,
+    Chained,
     LedgerEntry,
     OpenItem,
     Outcome,
+    row_of,
+)
+
+# Rows of a batch without a final outcome, in a fixed order (customer, row) so that every resend of a
+# batch carries a byte-identical body.
+_OPEN_ITEMS = (
+    "SELECT row, customer_id, issue_event_date, earn_event_date, earn_expires_on, target_id"
+    " FROM items INDEXED BY items_by_batch WHERE job_id = ? AND batch = ?"
+    " AND state IN ('PLANNED', 'SENDING', 'UNKNOWN') ORDER BY customer_id, row"
 )
 
 
@@ -61,12 +71,7 @@ class BatchWrites:
         """Rows of the batch without a final outcome, in a fixed order (customer, row) so that every
         resend of a batch carries a byte-identical body."""
         with self._reader() as conn:
-            rows = conn.execute(
-                "SELECT row, customer_id, issue_event_date, earn_event_date, earn_expires_on, target_id"
-                " FROM items INDEXED BY items_by_batch WHERE job_id = ? AND batch = ?"
-                " AND state IN ('PLANNED', 'SENDING', 'UNKNOWN') ORDER BY customer_id, row",
-                (job_id, batch),
-            ).fetchall()
+            rows = conn.execute(_OPEN_ITEMS, (job_id, batch)).fetchall()
         return [OpenItem(*r) for r in rows]
 
     def reopen_batch(
@@ -126,7 +131,7 @@ class BatchWrites:
         code: int | None = None,
         error: str | None = None,
         then_sending: int | None = None,
-    ) -> None:
+    ) -> Chained | None:
         """Record row outcomes (and ledger entries) in one transaction; the batch is DONE when
         ``batch_done``, else it stays UNKNOWN for reconciliation of its remaining rows.
 
@@ -134,13 +139,16 @@ class BatchWrites:
         (matched by customer, date and the revoked id) are removed in the same transaction, so that a
         later job may enrol or import them again instead of skipping them as already done.
 
-        ``then_sending`` marks the worker's next PLANNED batch SENDING in the same commit: one
-        durable write per batch instead of two, and the mark still precedes that batch's request.
+        ``then_sending`` marks the worker's next batch SENDING in the same commit if it is still
+        PLANNED: one durable write per batch instead of two, and the mark still precedes that batch's
+        request. That batch and its rows come back, read in the same transaction on the writing
+        connection (whose cache is warm); None when it was not PLANNED and so not marked.
         Workers settling at the same moment share one commit (``_grouped``).
         """
         now = self.now()
         job = self._static_job(job_id)
         undone = self._static_job(job.parent_job_id) if forget and job.parent_job_id else None
+        chained: Chained | None = None
         outcomes = list({o.row: o for o in outcomes}.values())  # one outcome per row, the last given
         after: dict[str, int] = {}
         for o in outcomes:
@@ -148,6 +156,7 @@ class BatchWrites:
             after[state] = after.get(state, 0) + 1
 
         def write(conn: sqlite3.Connection) -> None:
+            nonlocal chained
             sends = conn.execute(
                 "SELECT attempts FROM batches WHERE job_id = ? AND batch = ?", (job_id, batch)
             ).fetchone()
@@ -212,15 +221,21 @@ class BatchWrites:
                     "UPDATE batches SET state = 'UNKNOWN', reconcile = 1, ambiguous = 1 WHERE job_id = ? AND batch = ?",
                     (job_id, batch),
                 )
+            conn.execute("UPDATE jobs SET updated_at = ? WHERE job_id = ?", (now, job_id))
             if then_sending is not None:
-                conn.execute(
+                marked = conn.execute(
                     "UPDATE batches SET state = 'SENDING', attempts = attempts + 1,"
                     " first_sent_at = COALESCE(first_sent_at, ?) WHERE job_id = ? AND batch = ? AND state = 'PLANNED'",
                     (now, job_id, then_sending),
-                )
-            conn.execute("UPDATE jobs SET updated_at = ? WHERE job_id = ?", (now, job_id))
+                ).rowcount
+                if marked:
+                    key = (job_id, then_sending)
+                    batch_row = conn.execute("SELECT * FROM batches WHERE job_id = ? AND batch = ?", key).fetchone()
+                    items = [OpenItem(*r) for r in conn.execute(_OPEN_ITEMS, key).fetchall()]
+                    chained = Chained(row_of(Batch, batch_row), items)
 
         self._grouped(write)
+        return chained
 
     def replan_rows(self, job_id: str, from_batch: int, rows: Sequence[int], request_id_for) -> int | None:
         """Move rows that reconciliation proved absent into a new repair batch (new requestId).

@@ -151,6 +151,14 @@ class OpenItem(NamedTuple):
     target_id: str | None = None  # undo: the issuedId or earnedBadgeId to revoke
 
 
+class Chained(NamedTuple):
+    """A worker's next batch, marked SENDING by the commit that settled its previous one, with the
+    rows to send, read in that same transaction (no second look at the journal before sending)."""
+
+    batch: Batch
+    items: list[OpenItem]
+
+
 @dataclass(frozen=True)
 class Counts:
     """Live row counts of one job; ``consistent`` is the invariant the console checks on every render."""

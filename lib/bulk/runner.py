@@ -37,6 +37,7 @@ from lib.api.errors import BadgesError
 from lib.bulk.journal import (
     Batch,
     BatchState,
+    Chained,
     Counts,
     ItemState,
     JobState,
@@ -290,27 +291,27 @@ class JobRunner(Pacing, Failures, Reconciling):
                 self._cond.wait(timeout)
 
     def _work(self) -> None:
-        batch, marked = self._take(), False
-        while batch is not None:
+        number, chained = self._take(), None
+        while number is not None:
             following = None
             try:
-                following = self._process(batch, marked)
+                following = self._process(number, chained)
             except BadgesError as exc:  # a read during reconciliation or an unexpected answer
                 self._stop(JobState.PAUSED, f"error: {type(exc).__name__}: {exc}")
             except Exception as exc:  # noqa: BLE001 - a defect must pause the job, not leave it RUNNING forever
-                log.exception("bulk job %s: batch %s failed unexpectedly", self.job_id, batch)
+                log.exception("bulk job %s: batch %s failed unexpectedly", self.job_id, number)
                 self._stop(JobState.PAUSED, f"internal-error: {type(exc).__name__}: {exc}")
             finally:
                 with self._cond:
-                    self._in_flight.discard(batch)
+                    self._in_flight.discard(number)
                     self._cond.notify_all()
             if following is not None:
-                batch, marked = following, True
+                number, chained = following.batch.batch, following
             else:
-                batch, marked = self._take(), False
+                number, chained = self._take(), None
 
-    def _take_planned_now(self) -> int | None:
-        """The next ready batch if it is a plain PLANNED one, to mark SENDING with this commit."""
+    def _take_ready_now(self) -> int | None:
+        """The next ready batch, for this settle's commit to mark SENDING if it is still PLANNED."""
         with self._cond:
             if self._halt is not None or self._lease_lost or self._cancelling:
                 return None
@@ -319,20 +320,22 @@ class JobRunner(Pacing, Failures, Reconciling):
             _, number = heapq.heappop(self._queue)
             self._queued.discard(number)
             self._in_flight.add(number)
-        if self.journal.batch(self.job_id, number).state is BatchState.PLANNED:
             return number
+
+    def _give_back(self, number: int) -> None:
+        """A batch taken for chaining but not marked: back in the queue for whichever worker is free."""
         with self._cond:
             self._in_flight.discard(number)
         self._push(number, self.journal.now())
-        return None
 
     # ---- one batch -------------------------------------------------------------------------------
 
-    def _process(self, number: int, marked: bool = False) -> int | None:
-        """Work on one batch; returns the next batch already marked SENDING, if one was chained."""
-        batch = self.journal.batch(self.job_id, number)
+    def _process(self, number: int, chained: Chained | None = None) -> Chained | None:
+        """Work on one batch (``chained``: marked SENDING by this worker's last commit, with its rows);
+        returns the next batch, if this batch's commit chained one."""
+        batch = chained.batch if chained is not None else self.journal.batch(self.job_id, number)
         if batch.state is BatchState.SENDING:
-            if not marked:  # marked by a chained commit whose worker then failed: nothing was sent
+            if chained is None:  # marked by a chained commit whose worker then failed: nothing was sent
                 self.journal.reopen_batch(self.job_id, number, state=self._parked(batch), not_before=None)
                 self._push(number, self.journal.now())
                 return None
@@ -340,7 +343,7 @@ class JobRunner(Pacing, Failures, Reconciling):
                 self.journal.reopen_batch(self.job_id, number, state=self._parked(batch), not_before=None)
                 self._push(number, self.journal.now())
                 return None
-            return self._send(batch, marked=True)
+            return self._send(batch, chained)
         if batch.state is BatchState.DONE:
             return None
         if batch.state is BatchState.UNKNOWN and self._must_reconcile(batch):
@@ -361,19 +364,21 @@ class JobRunner(Pacing, Failures, Reconciling):
             return True
         return batch.attempts >= self.retry.max_attempts
 
-    def _send(self, batch: Batch, *, marked: bool = False) -> int | None:
+    def _send(self, batch: Batch, chained: Chained | None = None) -> Chained | None:
         try:
             self._gate()
         except Halted:
-            if marked:
+            if chained is not None:
                 self.journal.reopen_batch(
                     self.job_id, batch.batch, state=self._parked(batch), not_before=None
                 )
             self._push(batch.batch, self.journal.now())
             return None
-        if not marked:
+        if chained is None:
             batch = self.journal.mark_sending(self.job_id, batch.batch)
-        items = self.journal.open_items(self.job_id, batch.batch)
+            items = self.journal.open_items(self.job_id, batch.batch)
+        else:
+            items = chained.items
         if not items:
             self.limiter.release(Signal.OK, 0.0)
             self.breaker.abandon()
@@ -390,19 +395,26 @@ class JobRunner(Pacing, Failures, Reconciling):
             batch, items, answer, request_id, self.server_clock, self.journal.now()
         )
         open_rows = any(o.state is ItemState.UNKNOWN for o in outcomes)
-        following = self._take_planned_now()
-        self.journal.settle(
-            self.job_id,
-            batch.batch,
-            outcomes,
-            ledger=ledger,
-            forget=forget,
-            batch_done=not open_rows,
-            then_sending=following,
-        )
+        following = self._take_ready_now()
+        try:
+            chained = self.journal.settle(
+                self.job_id,
+                batch.batch,
+                outcomes,
+                ledger=ledger,
+                forget=forget,
+                batch_done=not open_rows,
+                then_sending=following,
+            )
+        except BaseException:
+            if following is not None:
+                self._give_back(following)
+            raise
+        if following is not None and chained is None:
+            self._give_back(following)  # not PLANNED (an unclear batch waiting its turn): the usual path
         if open_rows:
             self._push(batch.batch, self.journal.now())
-        return following
+        return chained
 
     def _request_id(self, batch: Batch) -> str:
         """The planned requestId, or, once an attempt may have been applied, a fresh one per attempt.

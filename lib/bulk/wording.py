@@ -8,10 +8,12 @@ its own row and column cells already say.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from lib.bulk.model import ValidatedInput
+if TYPE_CHECKING:  # the file reader's child imports this module and must not load the API models
+    from lib.bulk.model import ValidatedInput
 
 _IRREGULAR = {"was": "were", "is": "are", "has": "have", "it": "they", "this": "these", "entry": "entries"}
 

@@ -111,6 +111,32 @@ def test_counts_follow_the_write_ahead_states(journal):
     assert {i.attempts for i in journal.items(job.job_id) if i.batch == 0} == {1}
 
 
+def test_a_settle_marks_the_next_planned_batch_and_hands_over_its_rows(journal):
+    """The commit that settles a batch also marks the worker's next one SENDING and returns it with
+    its rows (read in that transaction), exactly as a separate mark and read would give them."""
+    job = new_job(journal)
+    journal.mark_sending(job.job_id, 0)
+    rows = [i.row for i in journal.open_items(job.job_id, 0)]
+    chained = journal.settle(job.job_id, 0, [Outcome(r, ItemState.SUCCEEDED, "response") for r in rows],
+                             then_sending=1)  # fmt: skip
+    assert chained is not None and chained.batch == journal.batch(job.job_id, 1)
+    assert chained.batch.state is BatchState.SENDING and chained.batch.attempts == 1
+    assert chained.items == journal.open_items(job.job_id, 1) and len(chained.items) == 100
+    assert check_invariant(journal.counts(job.job_id)).sending == 100
+
+
+def test_a_settle_leaves_a_batch_that_is_not_planned_alone(journal):
+    job = new_job(journal)
+    journal.mark_sending(job.job_id, 0)
+    journal.reopen_batch(job.job_id, 1, state=BatchState.UNKNOWN, not_before=None, ambiguous=True)
+    rows = [i.row for i in journal.open_items(job.job_id, 0)]
+    chained = journal.settle(job.job_id, 0, [Outcome(r, ItemState.SUCCEEDED, "response") for r in rows],
+                             then_sending=1)  # fmt: skip
+    assert chained is None
+    batch = journal.batch(job.job_id, 1)
+    assert batch.state is BatchState.UNKNOWN and batch.attempts == 0
+
+
 def test_a_crash_while_sending_leaves_unknown_rows(journal, tmp_path):
     job = new_job(journal)
     journal.mark_sending(job.job_id, 1)
