@@ -230,7 +230,9 @@ class BatchWrites:
                 ).rowcount
                 if marked:
                     key = (job_id, then_sending)
-                    batch_row = conn.execute("SELECT * FROM batches WHERE job_id = ? AND batch = ?", key).fetchone()
+                    batch_row = conn.execute(
+                        "SELECT * FROM batches WHERE job_id = ? AND batch = ?", key
+                    ).fetchone()
                     items = [OpenItem(*r) for r in conn.execute(_OPEN_ITEMS, key).fetchall()]
                     chained = Chained(row_of(Batch, batch_row), items)
 

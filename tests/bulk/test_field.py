@@ -1,4 +1,5 @@
-"""The CLI at its default settings through the sandbox's network profile: remote, rate-limited, flaky.
+"""The CLI at its default settings through the sandbox's network profile (remote, rate-limited, flaky)
+and through a separate gateway process that fails the way real ones do (`tests.hostile_gateway`).
 
 Every customer must end enrolled exactly once, the job must finish without pausing, the results file
 must say so, and a second run with a new journal must report the customers as already enrolled
@@ -8,9 +9,13 @@ must say so, and a second run with a new journal must report the customers as al
 from __future__ import annotations
 
 import csv
+import json
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +32,36 @@ def flaky(sandbox):
     sandbox.set_network("flaky", latency_ms=40, jitter_ms=15, rate_per_s=25, seed=11)
     yield sandbox
     sandbox.set_network("off")
+
+
+@pytest.fixture
+def hostile_gateway(sandbox) -> Iterator[str]:
+    """`tests.hostile_gateway` in its own process in front of the shared sandbox; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "tests.hostile_gateway", sandbox.base_url, str(port), "5"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the gateway did not start: {process.stderr.read().decode()[-2000:]}")
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def gateway_stats(url: str) -> dict[str, int]:
+    with urllib.request.urlopen(f"{url}/_gateway/stats", timeout=5) as answer:
+        return json.load(answer)
 
 
 def run_cli(file: Path, badge: str, base_url: str, folder: Path) -> subprocess.CompletedProcess:
@@ -70,3 +105,25 @@ def test_the_cli_at_defaults_enrols_everyone_once_through_a_flaky_rate_limited_n
     second = statuses(tmp_path / "second")
     assert second == {"skipped (already-enrolled)": len(ids)}, second
     assert enrolments(flaky, enrol_badge) == {c: 1 for c in ids}
+
+
+def test_the_cli_at_defaults_enrols_everyone_once_through_a_hostile_gateway(tmp_path, hostile_gateway, sandbox,
+                                                                          enrol_badge):  # fmt: skip
+    """HTML error pages, 429s with a Retry-After in seconds, as a date or none, 502s before the sandbox
+    saw the request, 504s and bare 500s after it applied it, and latency spikes: still everyone once."""
+    ids = customer_ids(6000)
+    earlier = ids[:150]  # enrolled before the job, by someone else
+    with sandbox.client() as client:
+        client.issue_bulk(badge_id=enrol_badge, customers=earlier)
+    file = write_csv(tmp_path / "customers.csv", ["customerId"], [[c] for c in ids])
+
+    done = run_cli(file, enrol_badge, hostile_gateway, tmp_path / "first")
+    assert done.returncode == 0, done.stderr[-2000:]
+    misbehaved = gateway_stats(hostile_gateway)
+    assert misbehaved["refused_before"] > 0 and misbehaved["lost_after"] > 0, misbehaved
+    assert enrolments(sandbox, enrol_badge) == {c: 1 for c in ids}
+    first = statuses(tmp_path / "first")
+    assert first.get("skipped (already-enrolled)") == len(earlier), first
+    succeeded = sum(n for label, n in first.items() if label.startswith("succeeded"))
+    assert succeeded == len(ids) - len(earlier), first
+    assert "paused" not in done.stderr
