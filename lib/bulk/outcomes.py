@@ -8,15 +8,19 @@ that existed before the job (1040 echoes the existing issuedId either way).
 
 from __future__ import annotations
 
+import math
+
 from lib.api.models.wire import object_id_time
 from lib.bulk.bulk_calls import Answer
 from lib.bulk.journal import Batch, ItemState, LedgerEntry, OpenItem, Outcome, Reason
 from lib.bulk.planner import NO_DATE
 
 ALREADY_ENROLLED_CODE = 1040
-# An enrolment made up to this long before a batch was first sent still counts as made by it: the
-# server's clock and ours disagree a little, and the offset learned from answers is to the second.
+# Until the job has seen an id the server made, an enrolment made up to this long before a batch was
+# first sent still counts as made by it: the server's clock and ours may disagree a little.
 CLOCK_SLACK = 2.0
+# Once the offset is learned: allowance for our clock and the server's stepping during a job.
+CLOCK_MARGIN = 0.25
 # Plain strings, read once: an enum member's .value costs a descriptor call per row.
 _SUCCEEDED, _SKIPPED, _FAILED, _UNKNOWN = (ItemState.SUCCEEDED, ItemState.SKIPPED, ItemState.FAILED,
                                            ItemState.UNKNOWN)  # fmt: skip
@@ -28,25 +32,38 @@ NO_ACTIVE_EARN_CODE = 814  # revokeEarn: "Active earn instance is not present."
 
 
 class ServerClock:
-    """Server time minus ours, learned from the creation second in the ids the server has just made."""
+    """How far the server's clock is ahead of ours, at least: learned from the creation second in the
+    ids the server has just made.
+
+    An id made in second `s` and answered at `answered_at` (our clock) was made no later than the
+    answer, so the offset is at least `s - answered_at`. The largest such bound over a job's answers
+    comes within the call's latency of the true offset (an id made just after a second turned loses
+    almost nothing to the truncation), and it never overstates it: an enrolment this job made is
+    never taken for an older one.
+    """
 
     def __init__(self) -> None:
-        self.offset: float | None = None
+        self.offset: float | None = None  # a lower bound of server time minus ours; None: nothing learned
 
     def learn(self, fresh_ids: list[str | None], answered_at: float) -> None:
         """Ids of one answer share their creation second (to within the call): the newest one is enough."""
         for fresh in reversed(fresh_ids):
             made = object_id_time(fresh)
             if made is not None:
-                self.offset = made - answered_at
+                bound = made - answered_at
+                self.offset = bound if self.offset is None else max(self.offset, bound)
                 return
 
     def made_by(self, batch: Batch, created: float | None) -> bool:
         """Was an enrolment that exists now made by an earlier attempt of this batch? Decided from when
-        the server made it against when the batch was first sent (on the server's clock)."""
+        the server made it (``created``, whole seconds in an id) against when the batch was first
+        sent, on the server's clock. An enrolment made in the same second as that first send cannot be
+        told apart and counts as this batch's; one made in an earlier second was there before."""
         if created is None or batch.first_sent_at is None:
             return False  # cannot tell: never claim "succeeded" for it
-        return created >= batch.first_sent_at + (self.offset or 0.0) - CLOCK_SLACK
+        if self.offset is None:
+            return created >= batch.first_sent_at - CLOCK_SLACK
+        return created >= math.floor(batch.first_sent_at + self.offset - CLOCK_MARGIN)
 
 
 def enrol_outcomes(
