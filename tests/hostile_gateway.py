@@ -6,6 +6,7 @@ HTML page, with `Retry-After` in seconds, as an HTTP date, or missing. Of the re
 fixed schedule (so that every run meets each fault): one in 17 gets a 502 HTML page before forwarding
 (nothing applied); one in 13 a 504 HTML page and one in 23 a bare 500 after forwarding (applied, the
 answer lost); one in 29 a 3 s latency spike. `GET /_gateway/stats` says how often each happened.
+Tests start it with `running_gateway`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ import asyncio
 import email.utils
 import json
 import random
+import socket
+import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -25,6 +32,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
 RATE_PER_S, BURST = 20.0, 10.0
 _FORWARDED_BACK = ("content-type", "retry-after")
 
@@ -91,11 +101,43 @@ def gateway(upstream: str, seed: int) -> Starlette:
         kept = {k: v for k, v in answer.headers.items() if k.lower() in _FORWARDED_BACK}
         return Response(answer.content, answer.status_code, headers=kept)
 
-    async def stats(_: Request) -> Response:
+    async def counts(_: Request) -> Response:
         return Response(json.dumps(asdict(tally)), media_type="application/json")
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    return Starlette(routes=[Route("/_gateway/stats", stats), Route("/{path:path}", handle, methods=methods)])
+    return Starlette(
+        routes=[Route("/_gateway/stats", counts), Route("/{path:path}", handle, methods=methods)]
+    )
+
+
+@contextmanager
+def running_gateway(upstream: str, seed: int, *, startup_timeout: float = 30.0) -> Iterator[str]:
+    """The gateway in its own process in front of `upstream`; yields its URL, stops it on exit."""
+    port = free_port()
+    command = [sys.executable, "-m", "tests.hostile_gateway", upstream, str(port), str(seed)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the gateway did not start: {process.stderr.read().decode()[-2000:]}"
+                    ) from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def stats(url: str) -> dict[str, int]:
+    """How often the gateway at `url` did each thing (`Tally`)."""
+    with urllib.request.urlopen(f"{url}/_gateway/stats", timeout=5) as answer:
+        return json.load(answer)
 
 
 if __name__ == "__main__":

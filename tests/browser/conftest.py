@@ -11,7 +11,6 @@ Waiting: after every interaction, wait until the app reports `data-test-script-s
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,12 +62,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1500, "height": 1000}}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -86,7 +81,7 @@ def running_console(data_dir: Path, *, latency: float | None = None) -> Iterator
         if _browser_required():
             pytest.fail(f"BADGE_CONSOLE_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
         pytest.skip(f"{CHROMIUM} is missing")
-    port = _free_port()
+    port = free_port()
     log_path = data_dir / "streamlit.log"
     env = {
         **os.environ,

@@ -9,12 +9,9 @@ must say so, and a second run with a new journal must report the customers as al
 from __future__ import annotations
 
 import csv
-import json
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +19,8 @@ import pytest
 
 from tests.bulk.conftest import customer_ids, enrolments, write_csv
 from tests.bulk.test_cli import ROOT, env
+from tests.hostile_gateway import running_gateway
+from tests.hostile_gateway import stats as gateway_stats
 
 pytestmark = pytest.mark.slow
 
@@ -37,31 +36,8 @@ def flaky(sandbox):
 @pytest.fixture
 def hostile_gateway(sandbox) -> Iterator[str]:
     """`tests.hostile_gateway` in its own process in front of the shared sandbox; yields its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "tests.hostile_gateway", sandbox.base_url, str(port), "5"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the gateway did not start: {process.stderr.read().decode()[-2000:]}")
-                time.sleep(0.05)
+    with running_gateway(sandbox.base_url, seed=5) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def gateway_stats(url: str) -> dict[str, int]:
-    with urllib.request.urlopen(f"{url}/_gateway/stats", timeout=5) as answer:
-        return json.load(answer)
 
 
 def run_cli(file: Path, badge: str, base_url: str, folder: Path) -> subprocess.CompletedProcess:

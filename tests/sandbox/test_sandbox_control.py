@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from lib.api.errors import APIConnectionError, APITimeoutError, DuplicateRequest
 from lib.sandbox.demo_orgs import demo_client
 from lib.sandbox.server import embedded_sandbox, start_sandbox
 from lib.sandbox.service import SandboxService
+from tests.ports import free_port
 from tests.sandbox.conftest import LOYALTY, badge_body
 
 CONTROL = "/_sandbox"
@@ -245,14 +245,8 @@ def test_embedded_sandbox_is_one_instance_per_process(tmp_path, monkeypatch):
     assert server.default_data_dir() == tmp_path / "env"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_command_line(tmp_path):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
