@@ -44,6 +44,7 @@ from lib.api.errors import BadgesError
 from lib.api.models.instants import Naive, whole_seconds
 from lib.api.models.instants import parse_instant as read_instant
 from lib.bulk import export, results
+from lib.bulk.cli_progress import ProgressStream
 from lib.bulk.cli_undo import add_undo_parser, run_undo
 from lib.bulk.journal import Counts, JobState, Journal
 from lib.bulk.limiter import LimiterView
@@ -202,11 +203,11 @@ def progress_line(counts: Counts, started: float, now: float, pace: LimiterView 
     filled = int(share * width)
     speed = counts.settled / max(now - started, 1e-3)
     line = (
-        f"\r[{'#' * filled}{'.' * (width - filled)}] {share:6.1%} {counts.settled:,}/{counts.input_rows:,}"
+        f"[{'#' * filled}{'.' * (width - filled)}] {share:6.1%} {counts.settled:,}/{counts.input_rows:,}"
         f"  ok {counts.succeeded:,}  failed {counts.failed:,}  skipped {counts.skipped:,}"
-        f"  pending {counts.pending:,}  {speed:,.0f} rows/s "
+        f"  pending {counts.pending:,}  {speed:,.0f} rows/s"
     )
-    return line + (f" {pace.describe()} " if pace is not None else "")
+    return line + (f"  {pace.describe()}" if pace is not None else "")
 
 
 def run_with_progress(runner: JobRunner, journal: Journal, job_id: str, *, quiet: bool) -> RunResult:
@@ -220,22 +221,17 @@ def run_with_progress(runner: JobRunner, journal: Journal, job_id: str, *, quiet
 
     thread = threading.Thread(target=target, name="bulk-cli-runner", daemon=True)
     started = time.monotonic()
+    progress = ProgressStream(quiet=quiet)
     thread.start()
     try:
         while thread.is_alive():
             thread.join(0.25)
-            if not quiet:
-                line = progress_line(journal.counts(job_id), started, time.monotonic(), runner.pace())
-                sys.stderr.write(line)
-                sys.stderr.flush()
+            progress.update(progress_line(journal.counts(job_id), started, time.monotonic(), runner.pace()))
     except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted: pausing after the requests in flight...\n")
+        progress.interrupt("interrupted: pausing after the requests in flight...")
         runner.pause("interrupted")
         thread.join()
-    if not quiet:
-        sys.stderr.write(
-            progress_line(journal.counts(job_id), started, time.monotonic(), runner.pace()) + "\n"
-        )
+    progress.finish(progress_line(journal.counts(job_id), started, time.monotonic(), runner.pace()))
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["result"]  # type: ignore[return-value]
@@ -356,21 +352,20 @@ def look_up(
         return
     kind = session.mapping.identifier.value
 
+    progress = ProgressStream(quiet=quiet)
+
     def show(p) -> None:
-        if not quiet:
-            sys.stderr.write(
-                f"\rlooking up {p.total:,} {kind} values: {p.done:,} done "
-                f"({p.cached:,} known from the journal), {p.found:,} found, {p.not_found:,} not customers "
-            )
-            sys.stderr.flush()
+        progress.update(
+            f"looking up {p.total:,} {kind} values: {p.done:,} done ({p.cached:,} known from the journal),"
+            f" {p.found:,} found, {p.not_found:,} not customers"
+        )
 
     try:
         last = session.resolve(client, journal, org=org, base_url=base_url, on_progress=show)
     except ResolveError as exc:
-        sys.stderr.write("\n")
+        progress.finish()
         raise LookupStopped(str(exc)) from None
-    if not quiet:
-        sys.stderr.write("\n")
+    progress.finish()
     if last is not None:
         missing = sum(len(p.validated.invalid) for p in session.parts)
         print(f"{kind}: {last.total:,} looked up; rows whose customer was not found fail with 1026 "
