@@ -3,9 +3,10 @@
 Spreadsheet parsers are native code: a crafted 1.5 KB workbook can make one try to allocate 512 GB
 and abort, which no `except` catches. In the console that would be the Streamlit server, every user's
 session and every running job's worker; in the CLI, the job. So every file a person supplies is parsed
-in a fresh child process (`python -m lib.bulk.read_child`) whose address space, CPU time and output
-files are capped with `setrlimit` before it imports any parser. Whatever the child does, the caller
-gets a table or one sentence that says what is wrong with the file and what to do.
+in a child process (`python -m lib.bulk.read_child`, one per file) whose address space, CPU time and
+output files are capped with `setrlimit` before it imports any parser. Whatever the child does, the
+caller gets a table or one sentence that says what is wrong with the file and what to do. Children
+are started by `lib.bulk.reader_process`, which can start the next one before the file arrives.
 
 The child answers on stdout: one JSON line (the outcome and the table's metadata), then the frame
 as an Arrow IPC stream. Nothing it sends is unpickled or evaluated.
@@ -16,40 +17,32 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import signal
 import subprocess
-import sys
 import threading
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.ipc
 
+from lib.bulk import reader_process
 from lib.bulk.limits import UNREADABLE, FileReadError, ReadLimits
-from lib.bulk.read_child import OUT_OF_MEMORY
+from lib.bulk.read_child import OUT_OF_MEMORY, READY
 from lib.bulk.reader import check_size
 from lib.bulk.table import SheetTable
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-MEMORY_ENV = "BADGE_CONSOLE_READER_MEMORY_MB"
 _MAX_HEADER_BYTES = 64 * 1024
 _MAX_STDERR_BYTES = 16 * 1024
-# The environment a child needs to start Python and nothing else: credentials stay with the parent.
-_KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "VIRTUAL_ENV", "PYTHONHOME")
-_SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
 class Containment:
     """Limits for one child read. Defaults fit a 1,000,000-row file with room to spare."""
 
-    memory_bytes: int = 3 * 1024 * 1024 * 1024
-    cpu_seconds: int = 120
+    memory_bytes: int = reader_process.DEFAULT_MEMORY_BYTES
+    cpu_seconds: int = reader_process.DEFAULT_CPU_SECONDS
     wall_seconds: float = 180.0
     # Reads at once per process: each child may use `memory_bytes`, so a crowd of uploads cannot
     # exhaust the machine either.
@@ -57,12 +50,15 @@ class Containment:
 
     @classmethod
     def from_env(cls) -> Containment:
-        configured = os.environ.get(MEMORY_ENV, "").strip()
-        if configured.isascii() and configured.isdigit() and int(configured) >= 256:
-            return cls(memory_bytes=int(configured) * 1024 * 1024)
-        return cls()
+        return cls(memory_bytes=reader_process.memory_from_env())
+
+    @property
+    def caps(self) -> reader_process.Caps:
+        """What the child caps itself to (the wall time is the parent's to enforce)."""
+        return (self.memory_bytes, self.cpu_seconds)
 
 
+_ready = threading.Event()  # keep a child waiting for the next read (the console)
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
 
@@ -70,6 +66,13 @@ _slots_lock = threading.Lock()
 def _slot(containment: Containment) -> threading.BoundedSemaphore:
     with _slots_lock:
         return _slots.setdefault(containment.concurrent, threading.BoundedSemaphore(containment.concurrent))
+
+
+def keep_reader_ready(containment: Containment | None = None) -> None:
+    """Keep a child started and waiting, so an upload is read without waiting for Python and the
+    parsers to load (the console: one idle process). After each read the next child is started."""
+    _ready.set()
+    reader_process.prepare((containment or Containment.from_env()).caps)
 
 
 def read_untrusted(
@@ -84,29 +87,17 @@ def read_untrusted(
     limits = limits or ReadLimits()
     containment = containment or Containment.from_env()
     check_size(data, limits)  # cheap, and spares a child for the obvious cases
-    request = {
-        "filename": filename,
-        "sheet": sheet,
-        "limits": asdict(limits),
-        "memory_bytes": containment.memory_bytes,
-        "cpu_seconds": containment.cpu_seconds,
-    }
+    request = {"filename": filename, "sheet": sheet, "limits": asdict(limits)}
     with _slot(containment):
         returncode, out, err = _run_child(json.dumps(request).encode() + b"\n" + data, containment)
+    if _ready.is_set():
+        reader_process.prepare(containment.caps)
     return _answer(returncode, out, err, containment)
 
 
 def _run_child(payload: bytes, containment: Containment) -> tuple[int | None, bytes, bytes]:
     try:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "lib.bulk.read_child"],
-            cwd=ROOT,
-            env=child_env(os.environ),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # a signal meant for the console never reaches the child, nor back
-        )
+        child = reader_process.take(containment.caps)
     except OSError as exc:
         log.error("could not start the file reader: %s", exc)
         raise FileReadError(
@@ -151,7 +142,7 @@ def _exchange(child: subprocess.Popen, payload: bytes, wall_seconds: float) -> t
     for helper in helpers:
         helper.start()
     try:
-        out = child.stdout.read()
+        out = child.stdout.read().removeprefix(READY)  # unless `reader_process.wait_ready` read it
         child.wait()
     finally:
         timer.cancel()
@@ -160,14 +151,6 @@ def _exchange(child: subprocess.Popen, payload: bytes, wall_seconds: float) -> t
         child.stdout.close()
         child.stderr.close()
     return out, bytes(errors), expired.is_set()
-
-
-def child_env(parent: Mapping[str, str]) -> dict[str, str]:
-    """Only what starting Python needs: the console's credentials and tokens never reach a parser."""
-    env = {name: parent[name] for name in _KEPT_ENV if name in parent}
-    search_path = os.pathsep.join(filter(None, [str(ROOT), parent.get("PYTHONPATH", "")]))
-    env.update(_SINGLE_THREADED, PYTHONPATH=search_path, PYTHONDONTWRITEBYTECODE="1")
-    return env
 
 
 def _answer(returncode: int | None, out: bytes, err: bytes, containment: Containment) -> SheetTable:

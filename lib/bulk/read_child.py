@@ -1,8 +1,9 @@
 """The contained reader's child process: `python -m lib.bulk.read_child` (started by `lib.bulk.contained`).
 
-Reads one request from stdin (a JSON line, then the file's bytes), caps its own address space, CPU
-time and file writes before any parser is imported, reads the file and answers on stdout: a JSON line,
-then, on success, the frame as an Arrow IPC stream. It leaves with `os._exit`, so native libraries'
+Reads its caps from stdin (a JSON line) and caps its own address space, CPU time and file writes, then
+loads the parsers, so it can be started before the file is known (`lib.bulk.reader_process`). Then it
+says so on stdout (`READY`), reads the request (a JSON line, then the file's bytes), reads the file
+and answers on stdout: a JSON line, then, on success, the frame as an Arrow IPC stream. It leaves with `os._exit`, so native libraries'
 threads are not torn down by the interpreter's shutdown (which can itself abort after a parse error).
 """
 
@@ -14,6 +15,8 @@ import sys
 
 OUT_OF_MEMORY = 3
 BROKEN_REQUEST = 4
+READY = b"ready\n"
+"""Written once the parsers are loaded, before the request is read; the answer follows it."""
 
 
 def _limit_self(memory_bytes: int, cpu_seconds: int) -> None:
@@ -42,15 +45,19 @@ def _send(stdout, outcome: dict, body: bytes = b"") -> None:
 
 def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    request = json.loads(stdin.readline())
-    _limit_self(int(request["memory_bytes"]), int(request["cpu_seconds"]))
-    data = stdin.read()
+    caps = json.loads(stdin.readline())
+    _limit_self(int(caps["memory_bytes"]), int(caps["cpu_seconds"]))
 
     import pyarrow as pa
     import pyarrow.ipc
 
     from lib.bulk.limits import UNREADABLE, FileReadError, ReadLimits
     from lib.bulk.reader import read_table
+
+    stdout.write(READY)
+    stdout.flush()
+    request = json.loads(stdin.readline())  # a child started ahead waits here for its file
+    data = stdin.read()
 
     try:
         table = read_table(

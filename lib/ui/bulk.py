@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.api.models import Badge
-from lib.bulk.contained import read_untrusted
+from lib.bulk.contained import keep_reader_ready, read_untrusted
 from lib.bulk.dryrun import DryRunReport
 from lib.bulk.limits import MAX_UPLOAD_MB
 from lib.bulk.mapping import (
@@ -89,6 +89,7 @@ def upload_step(operation: Operation) -> Upload | None:
     state = BulkState.of(operation)
     if file is None:
         state.reset_upload()
+        keep_reader_ready()  # the file's reader starts now, while the person picks a file
         return None
     data = file.getvalue()
     digest = hashlib.sha256(data).hexdigest()

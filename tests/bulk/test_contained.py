@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.bulk.contained import Containment, child_env, read_untrusted
+from lib.bulk import reader_process
+from lib.bulk.contained import Containment, keep_reader_ready, read_untrusted
 from lib.bulk.limits import FileReadError, ReadLimits
 from lib.bulk.reader import read_table
 from tests.bulk import hostile_files as hf
@@ -121,7 +122,7 @@ def test_a_read_that_outlasts_its_time_is_stopped():
 
 
 def test_the_child_gets_no_credentials_from_the_environment():
-    env = child_env(
+    env = reader_process.child_env(
         {"PATH": "/usr/bin", "BADGES_PASSWORD": "secret", "BADGES_OAUTH_SECRET": "s", "HOME": "/h"}
     )
     assert "BADGES_PASSWORD" not in env and "BADGES_OAUTH_SECRET" not in env
@@ -133,3 +134,38 @@ def test_the_memory_cap_can_be_set_but_not_below_a_floor(monkeypatch):
     assert Containment.from_env().memory_bytes == 1024 * 1024 * 1024
     monkeypatch.setenv("BADGE_CONSOLE_READER_MEMORY_MB", "1")
     assert Containment.from_env() == Containment()
+
+
+def test_a_child_started_ahead_reads_the_next_file_and_another_is_started_after_it():
+    containment = Containment(memory_bytes=2 * 1024**3)  # caps of their own: no other test's child
+    keep_reader_ready(containment)
+    waiting = reader_process._waiting[containment.caps]
+    assert reader_process.wait_ready(containment.caps)  # capped, parsers loaded, no file yet
+    table = read_untrusted(b"customerId\n1\n2\n", "a.csv", containment=containment)
+    assert table.frame["customerId"].tolist() == ["1", "2"]
+    assert waiting.returncode == 0  # the read was the waiting child's
+    after = reader_process._waiting[containment.caps]
+    assert after is not waiting and after.poll() is None
+    refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 600, "broken.xls", containment=containment)
+    assert reader_process._waiting[containment.caps] is not after  # a refused file uses up its child too
+
+
+def test_a_waiting_child_that_died_is_replaced_not_used():
+    caps = (2 * 1024**3 + 1, 120)
+    reader_process.prepare(caps)
+    waiting = reader_process._waiting[caps]
+    waiting.kill()
+    waiting.wait()
+    child = reader_process.take(caps)
+    try:
+        assert child is not waiting and child.poll() is None
+    finally:
+        child.kill()
+        reader_process._close(child)
+
+
+def test_an_unused_child_ends_when_its_parent_closes_its_stdin():
+    child = reader_process.start_child((2 * 1024**3, 120))
+    child.stdin.close()
+    assert child.wait(timeout=30) == 4  # BROKEN_REQUEST: no file ever came, nothing was read
+    reader_process._close(child)
