@@ -33,8 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lib.api.client import BadgesClient  # noqa: E402
-from lib.bulk import results  # noqa: E402
-from lib.bulk import reader_process  # noqa: E402
+from lib.bulk import reader_process, results  # noqa: E402
 from lib.bulk.contained import Containment, read_untrusted  # noqa: E402
 from lib.bulk.journal import Journal, check_invariant  # noqa: E402
 from lib.bulk.mapping import suggest_mapping  # noqa: E402
