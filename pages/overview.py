@@ -25,8 +25,9 @@ from lib.domain import BadgeStatus, EarnType, OwnerType
 from lib.palette import STATUS_COLOURS, badge_colours
 from lib.ui import call_api, open_in_editor, open_performance, page_setup, reads
 from lib.ui.overview import OverviewState
-from lib.ui.plotly_chart import plotly_chart
+from lib.ui.plotly_chart import plotly_chart, rerun_after_charts
 from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
+from lib.ui.state import ConnectionState
 from lib.ui.tables import selected_row
 
 TOP = {"5": 5, "10": 10, "All": None}
@@ -136,28 +137,32 @@ if one:
 
 st.subheader("Badges")
 st.caption("Select a row to open the badge in the editor.")
-rows = display_table(shown).assign(
-    name=[[name] for name in shown["name"]], status=[[status] for status in shown["status"]]
-)
-picked = selected_row(
-    rows,
-    key="ov_table",
-    column_order=[column for column in TABLE_COLUMNS if column != "id"],
-    column_config=DISPLAY_LABELS
-    | {
-        "active": st.column_config.CheckboxColumn("Active"),
-        "name": st.column_config.MultiselectColumn(
-            "Name", options=list(org_table["name"]), color=[colours[i] for i in org_table["id"]]
-        ),
-        "status": st.column_config.MultiselectColumn(
-            "Status",
-            options=list(STATUS_COLOURS),
-            color=list(STATUS_COLOURS.values()),
-            help="LIVE, UPCOMING or EXPIRED by the badge's dates; a switched-off badge is unticked under Active",
-        ),
-    },
-)
-if picked is not None:
-    open_in_editor(shown.iloc[picked]["id"])
+if ConnectionState.get().opening_run:
+    # A new tab: the table (a data grid, slow to start in a browser) comes in the run after the charts.
+    rerun_after_charts(key="ov_table_after_charts")
+else:
+    rows = display_table(shown).assign(
+        name=[[name] for name in shown["name"]], status=[[status] for status in shown["status"]]
+    )
+    picked = selected_row(
+        rows,
+        key="ov_table",
+        column_order=[column for column in TABLE_COLUMNS if column != "id"],
+        column_config=DISPLAY_LABELS
+        | {
+            "active": st.column_config.CheckboxColumn("Active"),
+            "name": st.column_config.MultiselectColumn(
+                "Name", options=list(org_table["name"]), color=[colours[i] for i in org_table["id"]]
+            ),
+            "status": st.column_config.MultiselectColumn(
+                "Status",
+                options=list(STATUS_COLOURS),
+                color=list(STATUS_COLOURS.values()),
+                help="LIVE, UPCOMING or EXPIRED by the badge's dates; a switched-off badge is unticked under Active",
+            ),
+        },
+    )
+    if picked is not None:
+        open_in_editor(shown.iloc[picked]["id"])
 
 plotly_chart(status_figure, key="ov_chart_status")

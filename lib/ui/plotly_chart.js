@@ -39,6 +39,7 @@ function drawNext() {
   const { pending } = queue;
   if (!pending.length) {
     queue.drawing = false;
+    if (queue.drawn) window.dispatchEvent(new Event("badge-console-charts-drawn"));
     return;
   }
   const top = (job) => (job.chart.isConnected ? job.chart.getBoundingClientRect().top : Infinity);
@@ -47,7 +48,24 @@ function drawNext() {
   Promise.resolve()
     .then(job.draw)
     .catch(() => {})
-    .finally(() => setTimeout(drawNext, 0));
+    .finally(() => {
+      queue.drawn = true;
+      setTimeout(drawNext, 0);
+    });
+}
+
+// lib/ui/plotly_chart.rerun_after_charts: call `then` once the tab's charts are drawn and painted
+// (or after `latest` ms, whatever happens to them).
+function afterCharts(then, latest) {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    requestAnimationFrame(() => setTimeout(then, 0));  // after the frame that shows them
+  };
+  if (queue.drawn && !queue.drawing) once();
+  else window.addEventListener("badge-console-charts-drawn", once, { once: true });
+  setTimeout(once, latest);
 }
 
 function pointOf(point) {
@@ -65,6 +83,12 @@ export default function (component) {
   const { parentElement, data, setTriggerValue } = component;
   if (data.loadOnly) {  // lib/ui/plotly_chart.load_chart_library: start the download, draw nothing
     plotlyLoaded(data.bundle).catch(() => {});
+    return;
+  }
+  if (data.afterCharts) {
+    afterCharts(() => {
+      if (parentElement.isConnected) setTriggerValue("drawn", true);
+    }, 3000);
     return;
   }
   const chart = parentElement.querySelector(".badge-console-chart");

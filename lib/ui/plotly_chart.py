@@ -61,6 +61,15 @@ def load_chart_library() -> None:
     _component(key="chart_library", data={"bundle": STATIC_URL, "loadOnly": True})
 
 
+def rerun_after_charts(key: str) -> None:
+    """Rerun the page once this tab has drawn its charts (at the latest after 3 s).
+
+    For a new tab's first run: an element that is heavy to start and sits below the fold (a data
+    grid takes the browser about 0.15 s) is drawn in the run this starts, so the charts above it are
+    not kept waiting. Draws nothing."""
+    _component(key=key, data={"afterCharts": True}, on_drawn_change=_ignore)
+
+
 def _ignore() -> None:
     """The click is read from the component's result in the rerun it starts, not in a callback."""
 

@@ -1,9 +1,10 @@
 """Customer view, request log, connection panel and activation through AppTest against the sandbox."""
 
+import json
 from datetime import UTC, datetime
 
 from lib.ui.state import StateKey
-from tests.app.charts import drawn_figures
+from tests.app.charts import COMPONENT, drawn_figures
 
 FIRST_DEMO_CUSTOMER = "100001"
 
@@ -156,6 +157,19 @@ def test_overview_filters_on_the_server_and_draws_every_chart(run_page):
     sent = at.session_state[StateKey.CONNECTION].active.request_log.entries()
     assert any(("status", "LIVE") in e.query for e in sent)
     assert at.metric[0].value == str(len(table))
+
+
+def test_a_new_tab_gets_the_overview_table_in_the_run_after_its_charts(run_page):
+    at = run_page("overview.py")
+    assert not at.exception
+    assert len(drawn_figures(at)) == 3 and not at.dataframe  # first run: charts, no data grid yet
+    waiting = [
+        json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == COMPONENT
+    ]
+    assert {"afterCharts": True} in waiting  # the browser reruns the page once the charts are drawn
+    at.run()
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == int(at.metric[0].value)
+    assert len(drawn_figures(at)) == 3
 
 
 def test_overview_filters_stay_while_their_panel_is_closed(run_page):
