@@ -27,7 +27,6 @@ from lib.ui import call_api, open_in_editor, open_performance, page_setup, reads
 from lib.ui.overview import OverviewState
 from lib.ui.plotly_chart import plotly_chart, rerun_after_charts
 from lib.ui.presenting import draw_title_line, report_button, report_file_name, report_note
-from lib.ui.state import ConnectionState
 from lib.ui.tables import selected_row
 
 TOP = {"5": 5, "10": 10, "All": None}
@@ -137,8 +136,7 @@ if one:
 
 st.subheader("Badges")
 st.caption("Select a row to open the badge in the editor.")
-if ConnectionState.get().opening_run:
-    # A new tab: the table (a data grid, slow to start in a browser) comes in the run after the charts.
+if state.table_waits():
     rerun_after_charts(key="ov_table_after_charts")
 else:
     rows = display_table(shown).assign(

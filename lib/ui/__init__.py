@@ -78,6 +78,5 @@ def _leave_folder_navigation() -> None:
     headers, so it is left alone."""
     session = ConnectionState.get()
     first_run, session.framed = not session.framed, True
-    session.opening_run = first_run
     if first_run and not framed_by_console() and st.context.headers:
         route_through_console()

@@ -47,6 +47,8 @@ class OverviewState(PageState):
     """A period the user picked; None while the range follows the clock."""
     range_shown: Any = None
     """What the range widget showed when last drawn, to tell a change the user just made."""
+    table_waited: bool = False
+    """The table has once waited for the charts in this session (see `table_waits`)."""
 
     def restore_widgets(self) -> None:
         """Before the open panel's widgets are drawn: give back the values kept while it was closed."""
@@ -71,6 +73,13 @@ class OverviewState(PageState):
         self.range_shown = shown
         if isinstance(shown, tuple) and len(shown) == 2:
             self.chosen_range = None if shown == last_year else shown
+
+    def table_waits(self) -> bool:
+        """True the first time this session's Overview gets as far as its table (a new tab, or the run
+        after a new install's demo data is made): the table, a data grid slow to start in a browser,
+        then comes in the run the drawn charts start (`lib.ui.plotly_chart.rerun_after_charts`)."""
+        waits, self.table_waited = not self.table_waited, True
+        return waits
 
     def period(self, last_year: Period) -> Period:
         """The period shown: the user's, else the last year up to the clock's day."""

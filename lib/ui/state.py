@@ -96,8 +96,6 @@ class ConnectionState(PageState):
     """Left out of the repr: its client holds the credentials."""
     framed: bool = False
     """Set by the session's first page run (see `lib.ui.page_setup`)."""
-    opening_run: bool = False
-    """This run is the session's first: a tab has just opened (see `lib.ui.plotly_chart.after_charts`)."""
     flash_message: tuple[str, str] | None = None
     """A (level, text) message shown once at the top of the next page drawn."""
     resumed_announced: bool = False
