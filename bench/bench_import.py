@@ -2,7 +2,8 @@
 
 End to end = read the CSV (customerId, earnEventDate, earnExpiresOn), map and validate it, plan the
 job into the journal (SQLite, WAL, synchronous=FULL), send every batch to the local sandbox's
-``PUT import/customerBadges`` over loopback HTTP (batch 100, 2 in flight), write the results CSV.
+``PUT import/customerBadges`` over loopback HTTP (batch 100, the default adaptive limit), write the
+results CSV.
 Target: <= 20 s.
 
 Peer, measured in the same run against the same server on a fresh badge: a plain loop importing
@@ -11,7 +12,7 @@ one row per request, no journal; timed on a 2,000-row sample and extrapolated to
 The sandbox runs as its own process (``python -m lib.sandbox``, temp database), as a real server
 would, so neither side's work is charged to the other through one interpreter lock.
 
-    python bench/bench_import.py [--rows 100000] [--sample 2000] [--batch-size 100] [--concurrency 2]
+    python bench/bench_import.py [--rows 100000] [--sample 2000] [--batch-size 100] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_enrol import DAY, end_to_end, new_badge, sandbox_process  # noqa: E402
 from lib.bulk.model import Operation  # noqa: E402
+from lib.bulk.planner import DEFAULT_CONCURRENCY  # noqa: E402
 from lib.sandbox.demo_orgs import demo_client  # noqa: E402
 
 
@@ -47,7 +49,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=2_000)
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument(
+        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="ceiling of the adaptive limit"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -69,7 +73,7 @@ def main() -> None:
 
     extrapolated = loop_seconds / args.sample * args.rows
     total = marks["total"]
-    print(f"import {args.rows:,} earned badges end to end (batch {args.batch_size}, {args.concurrency} in flight, "
+    print(f"import {args.rows:,} earned badges end to end (batch {args.batch_size}, adaptive up to {args.concurrency} in flight, "
           f"journal WAL+FULL, sandbox process over loopback HTTP)")  # fmt: skip
     for name, seconds in marks.items():
         print(f"  {name:<24} {seconds:8.2f} s")
