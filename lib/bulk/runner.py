@@ -395,7 +395,7 @@ class JobRunner(Pacing, Failures, Reconciling):
             batch, items, answer, request_id, self.server_clock, self.journal.now()
         )
         open_rows = any(o.state is ItemState.UNKNOWN for o in outcomes)
-        following = self._take_ready_now()
+        following, chained = self._take_ready_now(), None
         try:
             chained = self.journal.settle(
                 self.job_id,
@@ -406,12 +406,10 @@ class JobRunner(Pacing, Failures, Reconciling):
                 batch_done=not open_rows,
                 then_sending=following,
             )
-        except BaseException:
-            if following is not None:
+        finally:
+            if following is not None and chained is None:
+                # Not marked (not PLANNED: an unclear batch waiting its turn), or the commit failed.
                 self._give_back(following)
-            raise
-        if following is not None and chained is None:
-            self._give_back(following)  # not PLANNED (an unclear batch waiting its turn): the usual path
         if open_rows:
             self._push(batch.batch, self.journal.now())
         return chained
