@@ -1,5 +1,6 @@
 """The sandbox's SQLite file: schema, connections, units of work (the engine under
-`lib.sandbox.repository.SqliteRepository`; nothing else runs SQL).
+`lib.sandbox.repository.SqliteRepository`; nothing else runs SQL but its indexes' builder,
+`lib.sandbox.store_indexes`).
 
 One file in WAL mode survives restarts. Request handlers run on a thread pool, so every thread gets
 its own connection (sqlite3 connections refuse cross-thread use), readers never block, and writers
@@ -10,12 +11,19 @@ the columns that queries filter on copied beside it.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from lib.sandbox.store_indexes import (
+    IndexBuilder,
+    indexes_built_after,
+    is_empty,
+    missing_indexes,
+    without_indexes,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orgs (
@@ -149,27 +157,6 @@ DATA_TABLES = (
 )
 
 
-_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON (\w+) \([^;]*;")
-
-
-@contextmanager
-def indexes_built_after(conn: sqlite3.Connection, tables: Iterable[str]) -> Iterator[None]:
-    """Inside one write: drop the schema's secondary indexes of `tables`, run the block, build them again.
-
-    Loading a hundred thousand rows into a table with five indexes updates six B-trees per row;
-    building each index once afterwards sorts instead, and takes a third of the time (the demo
-    data's seed). The block runs in the caller's transaction, so an error leaves the indexes as
-    they were.
-    """
-    wanted = set(tables)
-    statements = [(m.group(1), m.group(0)) for m in _INDEX.finditer(SCHEMA) if m.group(2) in wanted]
-    for name, _ in statements:
-        conn.execute(f"DROP INDEX IF EXISTS {name}")
-    yield
-    for _, statement in statements:
-        conn.execute(statement)
-
-
 class Store:
     """Connections and transactions over one SQLite file."""
 
@@ -181,6 +168,8 @@ class Store:
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         self._write_lock = threading.RLock()
+        self.index_builder: IndexBuilder | None = None
+        self.indexes_left_for_later = False
         with self._write_lock:
             conn = self._connection()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -194,8 +183,16 @@ class Store:
                     f"{self.path} was written by another version of the sandbox (schema {version}, expected "
                     f"{SCHEMA_VERSION}); delete it or choose another database file"
                 )
-            conn.executescript(SCHEMA)  # executescript manages its own transaction
+            conn.executescript(without_indexes(SCHEMA))  # executescript manages its own transaction
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            later = []
+            for index in missing_indexes(conn, SCHEMA):
+                if self.path == ":memory:" or is_empty(conn, index.table):
+                    conn.execute(index.statement)
+                else:  # a filled file handed over without them (`load_quickly`)
+                    later.append(index)
+        if later:
+            self.index_builder = IndexBuilder(self.path, later)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (inside `read()`/`write()` it carries that transaction)."""
@@ -246,13 +243,28 @@ class Store:
 
     def load_quickly(self) -> None:
         """For a file being filled before anyone uses it: no rollback journal and no syncing on this
-        thread's connection (a crash leaves a file to throw away). Every connection of the sandbox
-        that opens the file afterwards turns WAL on again."""
+        thread's connection (a crash leaves a file to throw away), and bulk loads leave the secondary
+        indexes of what they filled to the next `Store` that opens the file, which builds them in the
+        background (`lib.sandbox.store_indexes`). Every connection of the sandbox that opens the file
+        afterwards turns WAL on again."""
         conn = self._connection()
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
+        self.indexes_left_for_later = True
+
+    @contextmanager
+    def indexes_built_after(self, tables: Iterable[str]) -> Iterator[None]:
+        """Inside one write: the secondary indexes of `tables` are dropped for the block and built
+        once after it (or left for later, see `load_quickly`)."""
+        with (
+            self.write() as conn,
+            indexes_built_after(conn, SCHEMA, tables, rebuild=not self.indexes_left_for_later),
+        ):
+            yield
 
     def close(self) -> None:
+        if self.index_builder is not None:
+            self.index_builder.stop()
         with self._all_lock:
             for conn in self._all:
                 conn.close()

@@ -35,7 +35,7 @@ def _code(path: Path) -> str:
 
 
 def test_no_sql_outside_the_repository():
-    allowed = {SANDBOX / "store.py"}
+    allowed = {SANDBOX / "store.py", SANDBOX / "store_indexes.py"}
     offenders = [
         str(path.relative_to(SANDBOX))
         for path in sorted(SANDBOX.glob("*.py"))

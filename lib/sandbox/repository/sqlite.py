@@ -14,7 +14,7 @@ from lib.sandbox.repository.sqlite_catalog import (
     SqliteGroups,
     SqliteOrgMeta,
 )
-from lib.sandbox.store import DATA_TABLES, Store, indexes_built_after
+from lib.sandbox.store import DATA_TABLES, Store
 
 
 class SqliteRepository:
@@ -63,7 +63,7 @@ class SqliteRepository:
 
     @contextmanager
     def bulk_load(self, aggregates: Iterable[str]) -> Iterator[None]:
-        with self.store.write() as conn, indexes_built_after(conn, aggregates):
+        with self.store.indexes_built_after(aggregates):
             yield
 
     def fill_quickly(self) -> None:
