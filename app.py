@@ -6,10 +6,11 @@ names (the pages are listed in `lib.ui.navigation`); each page begins with `lib.
 draws the sidebar connection panel, so a page run on its own (AppTest, a direct URL) looks and works
 the same.
 
-The server imports it once too, as a module, to serve it as an `st.App`: the app's lifespan starts
-making the demo data of a new install (a child process) and imports the console's modules as the
-server starts, so the first visit does not wait for either from the beginning. Its middleware lets
-browsers keep the chart library (`lib.plotly_bundle.CachedBundle`).
+The server imports it once too, as a module, to serve it as an `st.App`. That import starts making
+the demo data of a new install (a child process, on the core the server's own start leaves idle),
+and the app's lifespan imports the console's modules as the server starts, so the first visit does
+not wait for either from the beginning. Its middleware lets browsers keep the chart library
+(`lib.plotly_bundle.CachedBundle`).
 """
 
 import threading
@@ -28,7 +29,6 @@ def _import_console() -> None:
 
 @asynccontextmanager
 async def _console_started(_app):
-    prepare_in_background()
     threading.Thread(target=_import_console, name="console-imports", daemon=True).start()
     yield
 
@@ -40,4 +40,5 @@ if __name__ == "__main__":  # a session's run of the script
     st.set_page_config(page_title="Badge Console", page_icon=":material/military_tech:", layout="wide")
     run_console()
 else:  # `streamlit run app.py` serving the console
+    prepare_in_background()
     app = st.App(__file__, lifespan=_console_started, middleware=[Middleware(CachedBundle)])

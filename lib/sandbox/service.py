@@ -83,11 +83,16 @@ class SandboxService:
         self._ensure_demo_orgs()
 
     def _ensure_demo_orgs(self) -> None:
-        with self.repo.unit_of_work():
-            self.repo.orgs.ensure(
-                (org_id, name, username, md5_hex(password)) for org_id, name, username, password in DEMO_ORGS
-            )
+        """Create the demo orgs a file lacks; a file that has them is only read (no write at start)."""
+        with self.repo.snapshot():
             logins = self.repo.orgs.logins()
+        if {org_id for org_id, *_ in DEMO_ORGS} - {login.org_id for login in logins}:
+            with self.repo.unit_of_work():
+                self.repo.orgs.ensure(
+                    (org_id, name, username, md5_hex(password))
+                    for org_id, name, username, password in DEMO_ORGS
+                )
+                logins = self.repo.orgs.logins()
         self.auth.load([Credential(login.org_id, login.username, login.password_md5) for login in logins])
 
     def is_empty(self) -> bool:

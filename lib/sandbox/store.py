@@ -184,7 +184,8 @@ class Store:
                     f"{SCHEMA_VERSION}); delete it or choose another database file"
                 )
             conn.executescript(without_indexes(SCHEMA))  # executescript manages its own transaction
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version != SCHEMA_VERSION:  # a file already at this version is only read
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             later = []
             for index in missing_indexes(conn, SCHEMA):
                 if self.path == ":memory:" or is_empty(conn, index.table):
@@ -192,7 +193,7 @@ class Store:
                 else:  # a filled file handed over without them (`load_quickly`)
                     later.append(index)
         if later:
-            self.index_builder = IndexBuilder(self.path, later)
+            self.index_builder = IndexBuilder(self.path, later, self._write_lock)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (inside `read()`/`write()` it carries that transaction)."""

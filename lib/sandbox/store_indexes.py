@@ -9,8 +9,9 @@ page waits for it, on a machine whose cores are busy starting the console and th
 indexes are half of that work, and no answer depends on them: a query without its index scans the
 table instead (tens of milliseconds on the demo data) and returns the same rows. So the child leaves
 the indexes of the tables it filled out, and the first `Store` to open the file builds them in the
-background (`IndexBuilder`), one index per transaction, so a writer waits for one index at most,
-and at the lowest CPU priority, so the first page's reads and drawing go first.
+background (`IndexBuilder`) at a low CPU priority, so the first page's reads and drawing go first.
+Each index is one transaction under the store's write lock, and the builder pauses between them, so
+a writer of the same process waits for one index at most.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ import re
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
+PAUSE_SECONDS = 0.005  # between two indexes: a writer waiting for the lock takes it then
 BACKGROUND_NICENESS = 10  # a tenth of a busy core: it still finishes while a bulk job runs
 _INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON (\w+) \([^;]*;")
 
@@ -78,10 +81,12 @@ def indexes_built_after(
 
 
 class IndexBuilder:
-    """Builds `indexes` in the file at `path` on a daemon thread, over a connection of its own."""
+    """Builds `indexes` in the file at `path` on a daemon thread, over a connection of its own, each
+    under `write_lock` (the store's, which its writers hold for their transactions)."""
 
-    def __init__(self, path: str, indexes: list[Index]) -> None:
+    def __init__(self, path: str, indexes: list[Index], write_lock: threading.RLock) -> None:
         self.indexes = indexes
+        self._write_lock = write_lock
         self._stopping = threading.Event()
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._thread = threading.Thread(target=self._build, name="sandbox-indexes", daemon=True)
@@ -91,15 +96,29 @@ class IndexBuilder:
         _yield_the_cpu()
         try:
             for index in self.indexes:
-                if self._stopping.is_set():
+                time.sleep(PAUSE_SECONDS)
+                if not self._take_write_lock():
                     return
-                self._conn.execute(index.statement)  # its own transaction: a writer waits for one index
+                try:
+                    self._conn.execute(index.statement)  # its own transaction
+                finally:
+                    self._write_lock.release()
             log.info("built the sandbox's indexes %s", ", ".join(index.name for index in self.indexes))
         except sqlite3.Error as error:
             if not self._stopping.is_set():  # queries still answer (by scanning); the next start retries
                 log.warning("the sandbox's indexes were not built (%s); the next start builds them", error)
         finally:
             self._conn.close()
+
+    def _take_write_lock(self) -> bool:
+        """The write lock, unless the store closes meanwhile (even from a thread that holds it)."""
+        while not self._write_lock.acquire(timeout=0.1):
+            if self._stopping.is_set():
+                return False
+        if self._stopping.is_set():
+            self._write_lock.release()
+            return False
+        return True
 
     def wait(self, timeout: float | None = None) -> bool:
         """True once the thread is done (built, failed or stopped)."""

@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from lib.sandbox.repository.sqlite import SqliteRepository
+from lib.sandbox.service import SandboxService
 from lib.sandbox.store import SCHEMA, Store
 from lib.sandbox.store_indexes import BACKGROUND_NICENESS, _yield_the_cpu, declared_indexes
 
@@ -130,3 +131,36 @@ def test_the_builder_thread_gives_way_to_everything_else():
     thread.join()
     assert seen == [max(BACKGROUND_NICENESS, os.getpriority(os.PRIO_PROCESS, 0))]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_a_writer_waits_for_one_index_at_most(tmp_path):
+    path = tmp_path / "s.db"
+    _fill(path, 200_000, quickly=True)
+    store = Store(path)
+    try:
+        with store.write() as conn:  # as soon as the index being built (if any) is done
+            conn.execute("INSERT INTO badge_groups VALUES ('g1', ?, 'Spend', 1, 1, NULL, 0, NULL, 0)", (ORG,))
+        assert _indexes(path) != ALL_INDEXES  # the builder had more to do, and let the writer in first
+        assert store.index_builder is not None and store.index_builder.wait(timeout=60)
+        assert _indexes(path) == ALL_INDEXES
+    finally:
+        store.close()
+
+
+def test_opening_a_sandbox_file_that_has_everything_writes_nothing(tmp_path):
+    """So a start never waits for another process writing the file (or for its index builder)."""
+    path = tmp_path / "s.db"
+    SandboxService(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write in progress
+    opened: list[SandboxService] = []
+    thread = threading.Thread(target=lambda: opened.append(SandboxService(path)), daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    opened_meanwhile = bool(opened)
+    other.execute("ROLLBACK")
+    other.close()
+    thread.join(timeout=30)
+    for service in opened:
+        service.close()
+    assert opened_meanwhile, "opening the sandbox waited for the other writer"

@@ -106,6 +106,16 @@ class Earns(Protocol):
         """Earns not revoked, of the badge (and customer) in the window on its time axis: event date in
         [start, end), processing time in (start, end], or every one (`CountAxis.LIFETIME`)."""
 
+    def counts_by_event_window(
+        self,
+        org_id: int,
+        badge_id: str,
+        windows: Sequence[tuple[float, float]],
+        *,
+        customer_id: int | None = None,
+    ) -> list[int]:
+        """`count` on the event axis for each [start, end) of `windows` (a limit's cycles), in one read."""
+
     def add(self, row: NewEarn) -> None: ...
 
     def add_many(self, rows: Iterable[NewEarn]) -> None: ...

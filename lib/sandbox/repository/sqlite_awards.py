@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
@@ -183,6 +184,32 @@ class SqliteEarns:
             sql += " AND earned_on > ? AND earned_on <= ?"
             args += [start, end]
         return self._store.connection().execute(sql, args).fetchone()[0]
+
+    def counts_by_event_window(
+        self,
+        org_id: int,
+        badge_id: str,
+        windows: Sequence[tuple[float, float]],
+        *,
+        customer_id: int | None = None,
+    ) -> list[int]:
+        if not windows:
+            return []
+        sql = (
+            "SELECT event_date FROM earns WHERE org_id = ? AND badge_id = ? AND revoked_on IS NULL"
+            " AND event_date >= ? AND event_date < ?"
+        )
+        args: list[Any] = [
+            org_id,
+            badge_id,
+            min(start for start, _ in windows),
+            max(end for _, end in windows),
+        ]
+        if customer_id is not None:
+            sql += " AND customer_id = ?"
+            args.append(customer_id)
+        dates = sorted(date for (date,) in self._store.connection().execute(sql, args))
+        return [bisect_left(dates, end) - bisect_left(dates, start) for start, end in windows]
 
     def add(self, row: NewEarn) -> None:
         self._store.connection().execute(_EARN_INSERT, row)
