@@ -7,7 +7,7 @@ each index once afterwards sorts instead, and takes a third of the time (`indexe
 A new console's demo database is made by a child process (`lib.sandbox.prepare`) while the first
 page waits for it, on a machine whose cores are busy starting the console and the browser. Its
 indexes are half of that work, and no answer depends on them: a query without its index scans the
-table instead (tens of milliseconds on the demo data) and returns the same rows. So the child leaves
+table instead (a few milliseconds on the demo data) and returns the same rows. So the child leaves
 the indexes of the tables it filled out, and the first `Store` to open the file builds them in the
 background (`IndexBuilder`) at a low CPU priority, so the first page's reads and drawing go first.
 Each index is one transaction under the store's write lock, and the builder pauses between them, so

@@ -240,7 +240,7 @@ class SqliteEarns:
             " SUM(revoked_on IS NULL AND expires_on <= ?),"
             " MAX(CASE WHEN revoked_on IS NULL THEN earned_on END),"
             " MAX(CASE WHEN revoked_on IS NULL THEN event_date END)"
-            " FROM earns WHERE org_id = ? AND customer_id = ? GROUP BY +badge_id",  # +: by customer, not by badge
+            " FROM earns WHERE org_id = ? AND customer_id = ? GROUP BY +badge_id",  # "+": no index by badge, search by customer
             (now, now, org_id, customer_id),
         )
         return {
