@@ -19,10 +19,8 @@ OPENAPI_URL = "/openapi.json"
 
 
 def create_app(service: SandboxService) -> Starlette:
-    document = openapi_document()
-
     async def openapi(request: Request) -> Response:
-        return JSONResponse(document)
+        return JSONResponse(openapi_document())
 
     async def docs(request: Request) -> Response:
         return swagger_page(OPENAPI_URL)

@@ -8,6 +8,7 @@ give. The fuzz test (`tests/sandbox/test_fuzz_openapi.py`) holds every answer to
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -66,8 +67,10 @@ BASIC_HELP = (
 _REF = "#/components/schemas/{model}"
 
 
+@cache
 def openapi_document() -> dict[str, Any]:
-    """The whole document: every API endpoint, then the control plane."""
+    """The whole document: every API endpoint, then the control plane. Made on the first request
+    for it, once per process: generating the models' schemas is most of a sandbox's start-up time."""
     schemas: dict[str, Any] = {"ErrorEnvelope": ERROR_ENVELOPE}
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS:
