@@ -244,8 +244,8 @@ class Store:
 
     def load_quickly(self) -> None:
         """For a file being filled before anyone uses it: no rollback journal and no syncing on this
-        thread's connection (a crash leaves a file to throw away), and bulk loads leave the secondary
-        indexes of what they filled to the next `Store` that opens the file, which builds them in the
+        thread's connection (a crash leaves a file to throw away), and `bulk_load` leaves the secondary
+        indexes of what it filled to the next `Store` that opens the file, which builds them in the
         background (`lib.sandbox.store_indexes`). Every connection of the sandbox that opens the file
         afterwards turns WAL on again."""
         conn = self._connection()
@@ -254,7 +254,7 @@ class Store:
         self.indexes_left_for_later = True
 
     @contextmanager
-    def indexes_built_after(self, tables: Iterable[str]) -> Iterator[None]:
+    def bulk_load(self, tables: Iterable[str]) -> Iterator[None]:
         """Inside one write: the secondary indexes of `tables` are dropped for the block and built
         once after it (or left for later, see `load_quickly`)."""
         with (

@@ -41,7 +41,7 @@ def _fill(path, count: int, *, quickly: bool) -> None:
     store = Store(path)
     if quickly:
         store.load_quickly()
-    with store.indexes_built_after(("earns",)):
+    with store.bulk_load(("earns",)):
         store.connection().executemany(
             "INSERT INTO earns (id, org_id, badge_id, customer_id, earned_on, event_date, expires_on, revoked_on)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

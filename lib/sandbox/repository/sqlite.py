@@ -63,7 +63,7 @@ class SqliteRepository:
 
     @contextmanager
     def bulk_load(self, aggregates: Iterable[str]) -> Iterator[None]:
-        with self.store.indexes_built_after(aggregates):
+        with self.store.bulk_load(aggregates):
             yield
 
     def fill_quickly(self) -> None:
